@@ -1,0 +1,55 @@
+"""How long computations report progress, honour a time limit and learn they should stop."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+ProgressCallback = Callable[[float, str], None]
+
+
+class Cancelled(Exception):
+    """Raised inside a computation when its caller asked it to stop."""
+
+
+@dataclass
+class Control:
+    """Progress callback, cancel flag and time limit handed to every long computation.
+
+    `progress(fraction, message)` gets a fraction in [0, 1]; `cancel` is a threading.Event
+    another thread (the GUI, a Ctrl-C handler) may set at any time.
+    """
+
+    progress: ProgressCallback | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+    time_limit_s: float | None = None
+    started_at: float = field(default_factory=time.monotonic)
+
+    def report(self, fraction: float, message: str = "") -> None:
+        if self.progress is not None:
+            self.progress(min(max(fraction, 0.0), 1.0), message)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel.is_set()
+
+    def check(self) -> None:
+        """Raise Cancelled if the caller asked to stop."""
+        if self.cancel.is_set():
+            raise Cancelled()
+
+    def elapsed_s(self) -> float:
+        return time.monotonic() - self.started_at
+
+    def remaining_s(self, default: float = 60.0) -> float:
+        """Seconds left of the time limit (or `default` when there is none), never negative."""
+        if self.time_limit_s is None:
+            return default
+        return max(self.time_limit_s - self.elapsed_s(), 0.0)
+
+
+def quiet() -> Control:
+    """A control with no progress output, no limit and no way to cancel."""
+    return Control()

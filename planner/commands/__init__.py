@@ -1,0 +1,1 @@
+"""One module per `planner` sub-command; each defines `register(subparsers)`."""

@@ -1,0 +1,53 @@
+"""Progress on stderr for the CLI: a tqdm bar fed by a models.control.Control, and Ctrl-C
+turned into a cancel request so the solver stops cleanly instead of being killed."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tqdm import tqdm
+
+from models.control import Control
+
+
+@contextmanager
+def cli_control(description: str, time_limit_s: float | None = None) -> Iterator[Control]:
+    """A Control whose progress draws a bar on stderr; the first Ctrl-C asks to cancel."""
+    bar = tqdm(
+        total=1000, desc=description, file=sys.stderr, leave=False,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} {postfix}",
+        disable=None,  # off when stderr is not a terminal... unless forced below
+    )
+    if bar.disable:
+        bar = tqdm(
+            total=1000, desc=description, file=sys.stderr, leave=False, mininterval=1.0,
+            bar_format="{desc}: {percentage:3.0f}% {elapsed} {postfix}",
+        )
+    lock = threading.Lock()
+
+    def progress(fraction: float, message: str) -> None:
+        with lock:
+            bar.n = int(round(fraction * 1000))
+            bar.set_postfix_str(message, refresh=False)
+            bar.refresh()
+
+    control = Control(progress=progress, time_limit_s=time_limit_s)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+
+        def on_sigint(signum: int, frame: object) -> None:
+            if control.cancel.is_set():
+                raise KeyboardInterrupt
+            control.cancel.set()
+
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield control
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        bar.close()

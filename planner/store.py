@@ -1,0 +1,440 @@
+"""The project store: one SQLite file (`*.planner`) per project, written through sqlite-utils.
+
+Holds layers (WKB geometry in EPSG:4326 plus attribute columns), plain tables (vehicles),
+scenarios, runs with their results, and a cache (travel-time matrices). Every write is one
+transaction; the schema version is in `PRAGMA user_version` and the file is marked with
+`PRAGMA application_id` so we never mistake another SQLite file for a project.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import sqlite_utils
+
+from models.schema import STORAGE_CRS
+from planner.errors import PlannerError
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x4C4E5031  # "LNP1"
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    name: str
+    role: str
+    geometry_type: str
+    features: int
+    source_file: str
+    provenance: str
+    imported_at: str
+
+
+def _check_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise PlannerError(
+            f"名称 “{name}” 无效：只能用小写字母、数字和下划线，并以字母开头",
+            f"invalid name {name!r}: use lower-case letters, digits and underscores, starting with a letter",
+        )
+    return name
+
+
+def _plain(value: Any) -> Any:
+    """numpy/pandas scalars → plain Python values SQLite can store; NaN/NaT → None."""
+    if value is None:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    if value is pd.NaT:
+        return None
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+class Project:
+    """An open project file. Use as a context manager, or call close()."""
+
+    def __init__(self, path: Path, db: sqlite_utils.Database) -> None:
+        self.path = path
+        self.db = db
+
+    # ---- opening -------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, name: str | None = None, overwrite: bool = False) -> Project:
+        """Make a new, empty project file."""
+        path = Path(path)
+        if path.exists():
+            if not overwrite:
+                raise PlannerError(
+                    f"项目文件已存在：{path}", f"project file already exists: {path}", file=str(path)
+                )
+            path.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(path)
+        project = cls(path, db)
+        project._configure()
+        with db.atomic():
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            project._create_schema()
+            db["meta"].insert_all(
+                [
+                    {"key": "name", "value": name or path.stem},
+                    {"key": "created_at", "value": time.strftime("%Y-%m-%dT%H:%M:%S")},
+                    {"key": "created_by", "value": "library-network-planner"},
+                ],
+                pk="key",
+                replace=True,
+            )
+        return project
+
+    @classmethod
+    def open(cls, path: str | Path) -> Project:
+        """Open an existing project, refusing anything that is not one (or is from a newer version)."""
+        path = Path(path)
+        if not path.is_file():
+            raise PlannerError(f"找不到项目文件：{path}", f"project file not found: {path}", file=str(path))
+        with path.open("rb") as fh:
+            header = fh.read(16)
+        if header != b"SQLite format 3\x00":
+            raise PlannerError(
+                "这不是规划项目文件（不是 SQLite 数据库）",
+                "this is not a planner project file (not an SQLite database)",
+                file=str(path),
+            )
+        try:
+            conn = sqlite3.connect(str(path))
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise PlannerError(
+                f"项目文件已损坏，无法读取（{exc}）",
+                f"the project file is damaged and cannot be read ({exc})",
+                file=str(path),
+            ) from exc
+        if app_id != APPLICATION_ID:
+            conn.close()
+            raise PlannerError(
+                "这个 SQLite 文件不是规划项目文件",
+                "this SQLite file is not a planner project file",
+                file=str(path),
+            )
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise PlannerError(
+                f"项目文件由更新版本的规划工具保存（格式版本 {version}，本程序支持 {SCHEMA_VERSION}），请升级后再打开；文件未被改动",
+                f"the project was saved by a newer planner (schema {version}, this one reads {SCHEMA_VERSION}); "
+                "upgrade to open it. The file was not changed",
+                file=str(path),
+            )
+        project = cls(path, sqlite_utils.Database(conn))
+        project._configure()
+        project._migrate(version)
+        return project
+
+    def _configure(self) -> None:
+        # A rollback journal (not WAL) keeps the project one self-contained file to e-mail;
+        # synchronous=FULL makes a committed transaction survive a crash or power loss.
+        self.db.execute("PRAGMA journal_mode = DELETE")
+        self.db.execute("PRAGMA synchronous = FULL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+
+    def _create_schema(self) -> None:
+        db = self.db
+        db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+        db["layers"].create(
+            {
+                "name": str, "role": str, "geometry_type": str, "crs": str, "features": int,
+                "source_file": str, "provenance": str, "columns": str, "imported_at": str,
+            },
+            pk="name",
+            if_not_exists=True,
+        )
+        db["tables"].create(
+            {"name": str, "role": str, "rows": int, "source_file": str, "imported_at": str},
+            pk="name",
+            if_not_exists=True,
+        )
+        db["scenarios"].create(
+            {"name": str, "description": str, "params": str, "created_at": str},
+            pk="name",
+            if_not_exists=True,
+        )
+        db["runs"].create(
+            {
+                "id": int, "kind": str, "scenario": str, "params": str, "result": str,
+                "status": str, "seconds": float, "cost_source": str, "created_at": str,
+            },
+            pk="id",
+            if_not_exists=True,
+        )
+        db["cache"].create({"key": str, "value": bytes, "created_at": str}, pk="key", if_not_exists=True)
+
+    def _migrate(self, version: int) -> None:
+        """Bring an older project file up to SCHEMA_VERSION, in one transaction."""
+        if version == SCHEMA_VERSION:
+            return
+        with self.db.atomic():
+            # Version 0 is a file made before the schema was versioned: create what is missing.
+            self._create_schema()
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Project]:
+        """Group several writes into one transaction (nested calls become savepoints)."""
+        with self.db.atomic():
+            yield self
+
+    # ---- meta ----------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    @property
+    def meta(self) -> dict[str, str]:
+        return {r["key"]: r["value"] for r in self.db["meta"].rows}
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    # ---- layers --------------------------------------------------------------------------
+    def write_layer(
+        self,
+        name: str,
+        gdf: gpd.GeoDataFrame,
+        role: str,
+        source_file: str = "",
+        provenance: str = "",
+    ) -> None:
+        """Store a GeoDataFrame as layer `name` (replacing any layer of that name), in EPSG:4326."""
+        _check_name(name)
+        if gdf.crs is None:
+            raise PlannerError(
+                f"图层 “{name}” 没有坐标系", f"layer {name!r} has no CRS", file=source_file or None
+            )
+        gdf = gdf.to_crs(STORAGE_CRS)
+        attrs = [c for c in gdf.columns if c != gdf.geometry.name]
+        wkb = shapely.to_wkb(gdf.geometry.values, output_dimension=2)
+        records = []
+        for i, (row, geom) in enumerate(zip(gdf[attrs].itertuples(index=False, name=None), wkb, strict=True)):
+            rec = {"_fid": i}
+            rec.update({col: _plain(v) for col, v in zip(attrs, row, strict=True)})
+            rec["geometry"] = geom
+            records.append(rec)
+        geom_types = sorted(set(gdf.geometry.geom_type.dropna()))
+        table = f"layer_{name}"
+        with self.db.atomic():
+            if table in self.db.table_names():
+                self.db[table].drop()
+            columns: dict[str, Any] = {"_fid": int}
+            for col in attrs:
+                columns[col] = _column_type(gdf[col])
+            columns["geometry"] = bytes
+            self.db[table].create(columns, pk="_fid")
+            if records:
+                self.db[table].insert_all(records, batch_size=2000)
+            self.db["layers"].upsert(
+                {
+                    "name": name,
+                    "role": role,
+                    "geometry_type": ",".join(geom_types),
+                    "crs": STORAGE_CRS,
+                    "features": len(gdf),
+                    "source_file": source_file,
+                    "provenance": provenance,
+                    "columns": json.dumps(attrs, ensure_ascii=False),
+                    "imported_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                },
+                pk="name",
+            )
+
+    def has_layer(self, name: str) -> bool:
+        return self.db["layers"].count_where("name = ?", [name]) > 0
+
+    def layers(self) -> list[LayerInfo]:
+        return [
+            LayerInfo(
+                r["name"], r["role"], r["geometry_type"], r["features"], r["source_file"] or "",
+                r["provenance"] or "", r["imported_at"],
+            )
+            for r in self.db["layers"].rows_where(order_by="name")
+        ]
+
+    def layer_for_role(self, role: str) -> str | None:
+        """The most recently imported layer with this role, if any."""
+        rows = list(self.db["layers"].rows_where("role = ?", [role], order_by="imported_at desc, name"))
+        return rows[0]["name"] if rows else None
+
+    def read_layer(self, name: str) -> gpd.GeoDataFrame:
+        """The layer as a GeoDataFrame in EPSG:4326, rows in stored order."""
+        _check_name(name)
+        info = self.db["layers"].get(name) if self.has_layer(name) else None
+        if info is None:
+            raise PlannerError(f"项目中没有图层 “{name}”", f"the project has no layer {name!r}")
+        columns = json.loads(info["columns"])
+        rows = list(self.db.query(f"select * from [layer_{name}] order by _fid"))
+        df = pd.DataFrame(rows, columns=["_fid", *columns, "geometry"])
+        geoms = shapely.from_wkb(df["geometry"].to_numpy()) if len(df) else []
+        return gpd.GeoDataFrame(df[columns], geometry=geoms, crs=STORAGE_CRS)
+
+    def delete_layer(self, name: str) -> None:
+        _check_name(name)
+        with self.db.atomic():
+            if f"layer_{name}" in self.db.table_names():
+                self.db[f"layer_{name}"].drop()
+            self.db["layers"].delete_where("name = ?", [name])
+
+    # ---- plain tables (vehicles, shipments) ----------------------------------------------
+    def write_table(self, name: str, df: pd.DataFrame, role: str = "", source_file: str = "") -> None:
+        """Store a plain table as `table_<name>`, replacing any table of that name."""
+        _check_name(name)
+        table = f"table_{name}"
+        records = [{k: _plain(v) for k, v in rec.items()} for rec in df.to_dict("records")]
+        with self.db.atomic():
+            if table in self.db.table_names():
+                self.db[table].drop()
+            self.db[table].create({c: _column_type(df[c]) for c in df.columns})
+            if records:
+                self.db[table].insert_all(records, batch_size=2000)
+            self.db["tables"].upsert(
+                {
+                    "name": name, "role": role, "rows": len(df), "source_file": source_file,
+                    "imported_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                },
+                pk="name",
+            )
+
+    def has_table(self, name: str) -> bool:
+        return self.db["tables"].count_where("name = ?", [name]) > 0
+
+    def read_table(self, name: str) -> pd.DataFrame:
+        _check_name(name)
+        if not self.has_table(name):
+            raise PlannerError(f"项目中没有数据表 “{name}”", f"the project has no table {name!r}")
+        table = self.db[f"table_{name}"]
+        return pd.DataFrame(list(table.rows), columns=list(table.columns_dict))
+
+    def tables(self) -> list[dict[str, Any]]:
+        return list(self.db["tables"].rows_where(order_by="name"))
+
+    # ---- scenarios and runs --------------------------------------------------------------
+    def save_scenario(self, name: str, params: dict[str, Any], description: str = "") -> None:
+        with self.db.atomic():
+            self.db["scenarios"].upsert(
+                {
+                    "name": name,
+                    "description": description,
+                    "params": json.dumps(params, ensure_ascii=False),
+                    "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                },
+                pk="name",
+            )
+
+    def scenarios(self) -> list[dict[str, Any]]:
+        return [
+            {**r, "params": json.loads(r["params"] or "{}")}
+            for r in self.db["scenarios"].rows_where(order_by="name")
+        ]
+
+    def add_run(
+        self,
+        kind: str,
+        result: dict[str, Any],
+        *,
+        scenario: str = "",
+        params: dict[str, Any] | None = None,
+        status: str = "ok",
+        seconds: float = 0.0,
+        cost_source: str = "",
+    ) -> int:
+        """Record a finished run and its JSON-serialisable result; returns the run id."""
+        with self.db.atomic():
+            table = self.db["runs"]
+            table.insert(
+                {
+                    "kind": kind,
+                    "scenario": scenario,
+                    "params": json.dumps(params or {}, ensure_ascii=False),
+                    "result": json.dumps(result, ensure_ascii=False),
+                    "status": status,
+                    "seconds": float(seconds),
+                    "cost_source": cost_source,
+                    "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                }
+            )
+            return int(table.last_pk)
+
+    def runs(self, kind: str | None = None, scenario: str | None = None) -> list[dict[str, Any]]:
+        """Runs, newest first, with params and result decoded."""
+        where, args = [], []
+        if kind is not None:
+            where.append("kind = ?")
+            args.append(kind)
+        if scenario is not None:
+            where.append("scenario = ?")
+            args.append(scenario)
+        rows = self.db["runs"].rows_where(" and ".join(where) or None, args, order_by="id desc")
+        return [_decode_run(r) for r in rows]
+
+    def run(self, run_id: int) -> dict[str, Any]:
+        rows = list(self.db["runs"].rows_where("id = ?", [run_id]))
+        if not rows:
+            raise PlannerError(f"没有编号为 {run_id} 的运行结果", f"no run with id {run_id}")
+        return _decode_run(rows[0])
+
+    def latest_run(self, kind: str, scenario: str | None = None) -> dict[str, Any] | None:
+        runs = self.runs(kind, scenario)
+        return runs[0] if runs else None
+
+    # ---- cache ---------------------------------------------------------------------------
+    def cache_get(self, key: str) -> bytes | None:
+        rows = list(self.db.query("select value from cache where key = ?", [key]))
+        return rows[0]["value"] if rows else None
+
+    def cache_put(self, key: str, value: bytes) -> None:
+        with self.db.atomic():
+            self.db["cache"].upsert(
+                {"key": key, "value": value, "created_at": time.strftime("%Y-%m-%dT%H:%M:%S")}, pk="key"
+            )
+
+
+def _decode_run(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "params": json.loads(row["params"] or "{}"), "result": json.loads(row["result"] or "{}")}
+
+
+def _column_type(series: pd.Series) -> type:
+    if pd.api.types.is_bool_dtype(series):
+        return int
+    if pd.api.types.is_integer_dtype(series):
+        return int
+    if pd.api.types.is_float_dtype(series):
+        return float
+    return str

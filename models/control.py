@@ -43,6 +43,15 @@ class Control:
     def elapsed_s(self) -> float:
         return time.monotonic() - self.started_at
 
+    def sub(self, start: float, end: float, time_limit_s: float | None = None) -> Control:
+        """A control for one step of a longer job: its progress maps into [start, end] of ours,
+        and it shares our cancel flag."""
+
+        def progress(fraction: float, message: str) -> None:
+            self.report(start + (end - start) * fraction, message)
+
+        return Control(progress=progress, cancel=self.cancel, time_limit_s=time_limit_s)
+
     def remaining_s(self, default: float = 60.0) -> float:
         """Seconds left of the time limit (or `default` when there is none), never negative."""
         if self.time_limit_s is None:

@@ -1,0 +1,445 @@
+"""The desktop window, driven the way a person drives it (clicks and typing, offscreen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point, box
+
+from planner.store import Project
+
+# Two districts side by side near Wenzhou's centre (lon 120.60–120.72, lat 27.96–28.04).
+DISTRICTS = [
+    ("330302", "鹿城区", "Lucheng", box(120.60, 27.96, 120.66, 28.04)),
+    ("330303", "龙湾区", "Longwan", box(120.66, 27.96, 120.72, 28.04)),
+]
+
+
+def build_small_project(path: Path) -> Path:
+    """A project with every layer and table the window shows, small enough to solve in a second."""
+    rng = np.random.default_rng(7)
+    with Project.create(path, name="测试项目") as project:
+        districts = gpd.GeoDataFrame(
+            {
+                "id": [d[0] for d in DISTRICTS],
+                "name": [d[1] for d in DISTRICTS],
+                "name_en": [d[2] for d in DISTRICTS],
+                "population": [1_000, 800],
+            },
+            geometry=[d[3] for d in DISTRICTS],
+            crs="EPSG:4326",
+        )
+        project.write_layer("districts", districts, "districts")
+        lon = rng.uniform(120.601, 120.719, 80)
+        lat = rng.uniform(27.961, 28.039, 80)
+        population = gpd.GeoDataFrame(
+            {
+                "id": [f"p{i}" for i in range(80)],
+                "population": np.full(80, 22.5),
+                "district": ["鹿城区" if x < 120.66 else "龙湾区" for x in lon],
+            },
+            geometry=[Point(x, y) for x, y in zip(lon, lat, strict=True)],
+            crs="EPSG:4326",
+        )
+        project.write_layer("population", population, "population")
+        libraries = gpd.GeoDataFrame(
+            {
+                "id": ["L0", "L1", "L2", "L3"],
+                "name": ["温州市图书馆", "龙湾区图书馆", "南塘书房", "蒲州书站"],
+                "kind": ["central", "district", "study_room", "station"],
+                "district": ["鹿城区", "龙湾区", "鹿城区", "龙湾区"],
+                "opens": ["09:00", "09:00", "00:00", "08:00"],
+                "closes": ["21:00", "17:00", "24:00", "20:00"],
+                "seats": [1200, 300, 40, 0],
+                "books": [2_000_000, 300_000, 5000, 800],
+            },
+            geometry=[
+                Point(120.63, 28.00),
+                Point(120.69, 27.99),
+                Point(120.62, 27.97),
+                Point(120.70, 28.03),
+            ],
+            crs="EPSG:4326",
+        )
+        project.write_layer("libraries", libraries, "libraries")
+        cx = rng.uniform(120.605, 120.715, 12)
+        cy = rng.uniform(27.965, 28.035, 12)
+        candidates = gpd.GeoDataFrame(
+            {
+                "id": [f"C{i}" for i in range(12)],
+                "name": [f"候选点{i}" for i in range(12)],
+                "district": ["鹿城区" if x < 120.66 else "龙湾区" for x in cx],
+                "cost": np.ones(12),
+            },
+            geometry=[Point(x, y) for x, y in zip(cx, cy, strict=True)],
+            crs="EPSG:4326",
+        )
+        project.write_layer("candidates", candidates, "candidates")
+        stops = gpd.GeoDataFrame(
+            {
+                "id": ["S0", "S1", "S2", "S3"],
+                "name": ["江滨广场", "状元小学", "蒲州工业区", "永中社区"],
+                "kind": ["square", "school", "factory", "village"],
+                "district": ["鹿城区", "鹿城区", "龙湾区", "龙湾区"],
+                "tw_start": ["09:00", "15:30", "11:30", "14:00"],
+                "tw_end": ["12:00", "17:30", "13:30", "17:00"],
+                "service_min": [60, 60, 45, 60],
+                "visits_per_week": [2, 1, 1, 1],
+                "allowed_days": ["Mon,Tue,Wed,Thu,Fri"] * 4,
+                "load_crates": [4, 3, 2, 2],
+                "priority": [2, 3, 1, 1],
+                "allowed_vehicles": [""] * 4,
+            },
+            geometry=[
+                Point(120.64, 28.01),
+                Point(120.61, 27.99),
+                Point(120.70, 27.98),
+                Point(120.71, 28.02),
+            ],
+            crs="EPSG:4326",
+        )
+        project.write_layer("stops", stops, "stops")
+        project.write_table(
+            "bookmobiles",
+            pd.DataFrame(
+                {
+                    "id": ["bus1"],
+                    "name": ["书巴一号"],
+                    "depot_id": ["L0"],
+                    "shift_start": ["08:30"],
+                    "shift_end": ["17:30"],
+                    "break_start": ["11:30"],
+                    "break_end": ["13:30"],
+                    "break_min": [60],
+                    "days": ["Mon,Tue,Wed,Thu,Fri"],
+                    "capacity_crates": [40],
+                }
+            ),
+            role="bookmobiles",
+        )
+        project.write_table(
+            "vans",
+            pd.DataFrame(
+                {
+                    "id": ["van1"],
+                    "name": ["物流车一号"],
+                    "depot_id": ["L0"],
+                    "capacity_crates": [30],
+                    "shift_start": ["08:00"],
+                    "shift_end": ["17:00"],
+                    "days": ["Mon,Tue,Wed,Thu,Fri"],
+                }
+            ),
+            role="vans",
+        )
+    return path
+
+
+# ---- the window ------------------------------------------------------------------------
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+from PyQt6.QtCore import QPoint, QSettings, Qt  # noqa: E402
+from PyQt6.QtTest import QTest  # noqa: E402
+from PyQt6.QtWidgets import QLineEdit, QMessageBox  # noqa: E402
+
+from ui import strings  # noqa: E402
+from ui.app import application  # noqa: E402
+from ui.dialogs import ERROR_BOX  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+
+
+@pytest.fixture
+def project_file(tmp_path) -> Path:
+    return build_small_project(tmp_path / "small.planner")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, project_file) -> MainWindow:
+    application()
+    strings.set_language("zh")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.map_view.mapLoaded, timeout=20_000):
+        assert win.open_project(project_file)
+    yield win
+    win.runner.cancel()
+    win.runner.wait(5000)
+
+
+def js(qtbot, win: MainWindow, code: str):
+    """The value of a JavaScript expression in the map page."""
+    box: list = []
+    win.map_view.page().runJavaScript(code, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=5000)
+    return box[0]
+
+
+def type_into_cell(qtbot, win: MainWindow, table: str, column: str, row: int, text: str) -> None:
+    """Double-click a cell, replace its text, press Enter: what a person does."""
+    view = win.table_views[table]
+    model = win.table_models[table]
+    win.data_tabs.setCurrentWidget(view)
+    index = model.index(row, model.columns().index(column))
+    view.scrollTo(index)
+    rect = view.visualRect(index)
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    editor = view.viewport().findChild(QLineEdit) or view.findChild(QLineEdit)
+    assert editor is not None and editor.isVisible()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: view.viewport().findChild(QLineEdit) is None, timeout=2000
+    )  # Qt commits queued
+
+
+def test_opening_a_project_shows_its_tables_layers_and_map(qtbot, window):
+    assert window.table_models["libraries"].rowCount() == 4
+    assert window.table_models["stops"].rowCount() == 4
+    assert window.table_models["bookmobiles"].rowCount() == 1
+    assert window.layer_panel.item_for("libraries:study_room") is not None
+    assert js(qtbot, window, "plannerVisible('stops')") is True
+    assert js(qtbot, window, "plannerVisible('population')") is False  # off by default: dense
+    assert "测试项目" in window.windowTitle()
+
+
+def test_a_time_window_that_ends_before_it_starts_is_refused(qtbot, window):
+    model = window.table_models["stops"]
+    type_into_cell(qtbot, window, "stops", "tw_end", 0, "08:00")  # the window starts at 09:00
+    assert model.value(0, "tw_end") == "12:00"
+    assert window.edit_message.isVisible()
+    assert "早于" in window.edit_message.text() and "08:00" in window.edit_message.text()
+    assert not window.dirty and window.undo_stack.count() == 0
+
+
+def test_negative_numbers_and_unknown_days_are_refused(qtbot, window):
+    stops, buses = window.table_models["stops"], window.table_models["bookmobiles"]
+    type_into_cell(qtbot, window, "stops", "service_min", 1, "-30")
+    assert stops.value(1, "service_min") == 60
+    assert "负数" in window.edit_message.text()
+    type_into_cell(qtbot, window, "bookmobiles", "days", 0, "Mon,Funday")
+    assert buses.value(0, "days") == "Mon,Tue,Wed,Thu,Fri"
+    assert not window.dirty
+
+
+def test_undo_restores_a_valid_edit_and_save_writes_it_to_the_project(qtbot, window, project_file):
+    model = window.table_models["stops"]
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    assert model.value(0, "service_min") == 90 and window.dirty
+    window.act_undo.trigger()
+    assert model.value(0, "service_min") == 60
+    window.act_redo.trigger()
+    type_into_cell(qtbot, window, "stops", "tw_end", 0, "12:30")
+    window.act_save.trigger()
+    assert not window.dirty
+    with Project.open(project_file) as project:
+        stops = project.read_layer("stops")
+    assert stops.loc[0, "service_min"] == 90 and stops.loc[0, "tw_end"] == "12:30"
+    assert stops.loc[1, "service_min"] == 60
+
+
+def test_unticking_a_layer_hides_it_on_the_map(qtbot, window):
+    item = window.layer_panel.item_for("stops")
+    item.setCheckState(0, Qt.CheckState.Unchecked)
+    qtbot.waitUntil(lambda: js(qtbot, window, "plannerVisible('stops')") is False, timeout=5000)
+    item.setCheckState(0, Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: js(qtbot, window, "plannerVisible('stops')") is True, timeout=5000)
+
+
+def test_clicking_a_library_on_the_map_selects_its_row(qtbot, window):
+    # Where library L2 (南塘书房) is drawn, in the view's pixels; then a real mouse click there.
+    point = js(
+        qtbot,
+        window,
+        """(function () {
+        var found = null;
+        Object.keys(plannerGroups).forEach(function (k) { plannerGroups[k].eachLayer(function (g) {
+            if (g.eachLayer) g.eachLayer(function (f) {
+                if (f.feature && f.feature.properties._key === 'L2') found = f.getLatLng(); }); }); });
+        var map = Object.values(window).find(function (v) { return v instanceof L.Map; });
+        var p = map.latLngToContainerPoint(found); return [p.x, p.y]; })()""",
+    )
+    target = window.map_view.focusProxy() or window.map_view
+    pos = QPoint(round(point[0]), round(point[1]))
+    with qtbot.waitSignal(window.map_view.featureClicked, timeout=5000) as clicked:
+        QTest.mouseMove(target, pos)
+        qtbot.wait(50)
+        QTest.mousePress(target, Qt.MouseButton.LeftButton, pos=pos)
+        qtbot.wait(50)
+        QTest.mouseRelease(target, Qt.MouseButton.LeftButton, pos=pos)
+    assert clicked.args == ["libraries", "L2"]
+    view = window.table_views["libraries"]
+    assert window.data_tabs.currentWidget() is view
+    assert [i.row() for i in view.selectionModel().selectedRows()] == [2]
+
+
+def test_a_file_that_is_not_a_project_gives_a_plain_message_and_keeps_the_open_one(
+    qtbot, window, tmp_path
+):
+    bad = tmp_path / "notes.planner"
+    bad.write_text("not a database", encoding="utf-8")
+    assert not window.open_project(bad)
+    box = window.findChild(QMessageBox, ERROR_BOX)
+    assert box is not None and box.isVisible()
+    assert "不是规划项目文件" in box.text()
+    box.close()
+    assert window.project is not None and window.table_models["libraries"].rowCount() == 4
+
+
+def test_switching_to_english_retranslates_the_window(qtbot, window):
+    window.language_actions["en"].trigger()
+    assert window.menu_file.title() == "&File"
+    assert window.job_tabs.tabText(0) == "Coverage"
+    model = window.table_models["stops"]
+    headers = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
+    assert "Window start" in headers
+    window.language_actions["zh"].trigger()
+    assert window.job_tabs.tabText(0) == "覆盖分析"
+
+
+def test_the_window_remembers_its_last_project_and_layout(qtbot, window, project_file):
+    window.close()
+    assert Path(window.settings.value("last_project")) == project_file.resolve()
+    assert window.settings.value("geometry") is not None
+    assert str(project_file.resolve()) in [a.text() for a in window.menu_recent.actions()]
+
+
+# ---- runs ------------------------------------------------------------------------------
+def _district(name: str, population: float, covered: float) -> dict:
+    return {
+        "district": name,
+        "population_official": None,
+        "population": population,
+        "covered": covered,
+        "share": covered / population,
+    }
+
+
+def _route(vehicle: str, day: str, km: float, hours: float, stops: list[dict]) -> dict:
+    depot = {"id": "L0", "name": "温州市图书馆", "lon": 120.63, "lat": 28.00}
+    return {
+        "vehicle_id": vehicle,
+        "vehicle_name": vehicle,
+        "day": day,
+        "depot": depot,
+        "depart_min": 510,
+        "return_min": 510 + hours * 60,
+        "distance_km": km,
+        "duration_h": hours,
+        "break": None,
+        "stops": stops,
+    }
+
+
+def test_results_panel_and_compare_show_stored_runs_side_by_side(qtbot, window, project_file):
+    with Project.open(project_file) as project:
+        for covered in ((500.0, 400.0), (700.0, 600.0)):
+            project.add_run(
+                "coverage",
+                {
+                    "threshold": 900.0,
+                    "unit": "s",
+                    "mode": "walk",
+                    "cost_source": "straight-line",
+                    "kinds": [],
+                    "by_district": [
+                        _district("鹿城区", 1000.0, covered[0]),
+                        _district("龙湾区", 800.0, covered[1]),
+                    ],
+                    "total": {
+                        "population": 1800.0,
+                        "covered": sum(covered),
+                        "share": sum(covered) / 1800.0,
+                    },
+                    "equity": {
+                        "gini": 0.1,
+                        "theil": 0.05,
+                        "worst_district": "龙湾区",
+                        "worst_share": 0.5,
+                        "p90_cost": 800.0,
+                    },
+                    "scenario": "baseline",
+                },
+                scenario="baseline",
+            )
+    window.reload_runs()
+    assert window.results.model.rowCount() == 2
+    assert "鹿城区" in window.results.shown_html() and "70.0%" in window.results.shown_html()
+    compare = window.compare
+    assert compare.model.rowCount() == 2
+    rows = {compare.model.row(i)[0]: compare.model.row(i) for i in range(2)}
+    assert rows["鹿城区"][1:] == ["50.0%", "70.0%", "+20.0"]  # older on the left
+    bars = compare.figure.axes[0].patches
+    assert sorted(round(b.get_height(), 1) for b in bars) == [50.0, 50.0, 70.0, 75.0]
+
+
+def test_compare_routes_by_vehicle_hours_and_kilometres(qtbot, window, project_file):
+    stop = {
+        "id": "S0",
+        "name": "江滨广场",
+        "lon": 120.64,
+        "lat": 28.01,
+        "arrival_min": 540,
+        "start_min": 540,
+        "departure_min": 600,
+        "load_after": 0,
+        "action": "serve",
+        "detail": "",
+    }
+    with Project.open(project_file) as project:
+        for km in (30.0, 24.0):
+            project.add_run(
+                "bookmobile",
+                {
+                    "kind": "bookmobile",
+                    "cost_source": "straight-line",
+                    "routes": [
+                        _route("bus1", "Mon", km, 5.0, [stop]),
+                        _route("bus1", "Tue", 10.0, 3.0, [stop]),
+                    ],
+                    "dropped": [],
+                    "totals": {
+                        "vehicles": 1,
+                        "distance_km": km + 10,
+                        "duration_h": 8.0,
+                        "served": 2,
+                        "dropped": 0,
+                    },
+                    "check": {"feasible": True, "violations": []},
+                },
+            )
+    window.reload_runs()
+    rows = [window.compare.model.row(i) for i in range(window.compare.model.rowCount())]
+    assert rows[0] == ["bus1", 40.0, 34.0, 8.0, 8.0]
+    assert len(window.compare.figure.axes) == 2
+    assert "校验通过" in window.results.shown_html()
+
+
+def test_cancel_stops_a_job_while_the_window_keeps_ticking(qtbot, window):
+    """A cooperative job (checks the cancel flag every 10 ms, as solvers do between steps)."""
+    from ui.workers import Job
+
+    def long_job(project, control):
+        while True:
+            control.check()
+            control.report(min(control.elapsed_s() / 60.0, 1.0), "working")
+            time.sleep(0.01)
+
+    ticks = []
+    window.tick.timeout.connect(lambda: ticks.append(time.monotonic()))
+    assert window.start_job(Job("long", long_job, window.project.path))
+    qtbot.wait(800)
+    assert len(ticks) >= 5  # the event loop ran the 100 ms timer while the job worked
+    assert window.progress.isVisible() and "秒" in window.elapsed_label.text()
+    asked = time.monotonic()
+    with qtbot.waitSignal(window.runner.cancelled, timeout=2000):
+        qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    assert time.monotonic() - asked < 1.0
+    assert not window.runner.busy and window.forms["coverage"].run_button.isEnabled()

@@ -1,0 +1,252 @@
+"""Scenario compare: two runs side by side, as a table and a bar chart (matplotlib in Qt).
+
+Coverage and siting runs compare by district share (a siting run offers its before and after);
+bookmobile and courier runs compare by each vehicle's kilometres and hours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.results import kind_label
+from ui.strings import tr
+from ui.table_models import RowsModel
+
+CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "DejaVu Sans"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One side a user can pick: a run, or the before/after half of a siting run."""
+
+    run_id: int
+    label: str
+    family: str  # "coverage" or "routes"
+    data: Any  # by_district rows, or routes
+
+
+def entries(runs: list[dict[str, Any]]) -> list[Entry]:
+    found: list[Entry] = []
+    for run in runs:
+        result, kind = run["result"], run["kind"]
+        scenario = f" {run['scenario']}" if run.get("scenario") else ""
+        if kind == "coverage":
+            found.append(
+                Entry(
+                    run["id"],
+                    f"#{run['id']} {kind_label(kind)}{scenario}",
+                    "coverage",
+                    result.get("by_district", []),
+                )
+            )
+        elif kind == "siting":
+            found.append(
+                Entry(
+                    run["id"], tr("before_of", id=run["id"]), "coverage", result.get("before", [])
+                )
+            )
+            found.append(
+                Entry(run["id"], tr("after_of", id=run["id"]), "coverage", result.get("after", []))
+            )
+        elif kind in ("bookmobile", "courier"):
+            found.append(
+                Entry(
+                    run["id"],
+                    f"#{run['id']} {kind_label(kind)}{scenario}",
+                    "routes",
+                    result.get("routes", []),
+                )
+            )
+    return found
+
+
+def _per_vehicle(routes: list[dict[str, Any]]) -> dict[str, tuple[float, float]]:
+    totals: dict[str, tuple[float, float]] = {}
+    for route in routes:
+        name = route.get("vehicle_name") or route["vehicle_id"]
+        km, hours = totals.get(name, (0.0, 0.0))
+        totals[name] = (km + route["distance_km"], hours + route["duration_h"])
+    return totals
+
+
+class CompareWidget(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        matplotlib.rcParams["font.sans-serif"] = CJK_FONTS + list(
+            matplotlib.rcParams["font.sans-serif"]
+        )
+        matplotlib.rcParams["axes.unicode_minus"] = False
+        self.run_a, self.run_b = QComboBox(), QComboBox()
+        self.label_a, self.label_b = QLabel(), QLabel()
+        form = QFormLayout()
+        form.addRow(self.label_a, self.run_a)
+        form.addRow(self.label_b, self.run_b)
+        self.message = QLabel()
+        self.message.setStyleSheet("color:#b35900")
+        self.message.setWordWrap(True)
+        self.model = RowsModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.figure = Figure(figsize=(5, 3), tight_layout=True)
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.canvas)
+        splitter.setSizes([160, 260])
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(splitter, 1)
+        self._entries: list[Entry] = []
+        self.run_a.currentIndexChanged.connect(self.refresh)
+        self.run_b.currentIndexChanged.connect(self.refresh)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.label_a.setText(tr("run_a"))
+        self.label_b.setText(tr("run_b"))
+        self.refresh()
+
+    def set_runs(self, runs: list[dict[str, Any]]) -> None:
+        """Offer these runs; by default the two newest comparable ones (before/after of a siting run)."""
+        self._entries = entries(runs)
+        for combo in (self.run_a, self.run_b):
+            combo.blockSignals(True)
+            combo.clear()
+            for entry in self._entries:
+                combo.addItem(entry.label)
+            combo.blockSignals(False)
+        if len(self._entries) >= 2:
+            first = self._entries[0]
+            second = next(
+                (i for i, e in enumerate(self._entries[1:], 1) if e.family == first.family), 1
+            )
+            # older on the left; a siting run's own entries come as (before, after) already
+            same_run = self._entries[second].run_id == first.run_id
+            a, b = (0, second) if same_run else (second, 0)
+            self.run_a.setCurrentIndex(a)
+            self.run_b.setCurrentIndex(b)
+        self.refresh()
+
+    def choose(self, a: int, b: int) -> None:
+        self.run_a.setCurrentIndex(a)
+        self.run_b.setCurrentIndex(b)
+
+    def refresh(self) -> None:
+        self.figure.clear()
+        self.message.clear()
+        ia, ib = self.run_a.currentIndex(), self.run_b.currentIndex()
+        if ia < 0 or ib < 0 or not self._entries:
+            self.model.set_rows([], [])
+            self.canvas.draw_idle()
+            return
+        a, b = self._entries[ia], self._entries[ib]
+        if a.family != b.family:
+            self.message.setText(tr("compare_same_kind"))
+            self.model.set_rows([], [])
+        elif a.family == "coverage":
+            self._coverage(a, b)
+        else:
+            self._routes(a, b)
+        self.canvas.draw_idle()
+
+    def _coverage(self, a: Entry, b: Entry) -> None:
+        share_b = {r["district"]: r["share"] for r in b.data}
+        districts = [r["district"] for r in a.data] + [
+            d for d in share_b if d not in {r["district"] for r in a.data}
+        ]
+        share_a = {r["district"]: r["share"] for r in a.data}
+        rows = []
+        for d in districts:
+            sa, sb = share_a.get(d), share_b.get(d)
+            delta = f"{(sb - sa) * 100:+.1f}" if sa is not None and sb is not None else "—"
+            rows.append(
+                [d, "—" if sa is None else f"{sa:.1%}", "—" if sb is None else f"{sb:.1%}", delta]
+            )
+        self.model.set_rows([tr("district"), a.label, b.label, "Δ (pp)"], rows)
+        self.table.resizeColumnsToContents()
+        ax = self.figure.add_subplot(1, 1, 1)
+        x = range(len(districts))
+        width = 0.4
+        ax.bar(
+            [i - width / 2 for i in x],
+            [100 * share_a.get(d, 0) for d in districts],
+            width,
+            label=a.label,
+            color="#9ecae1",
+        )
+        ax.bar(
+            [i + width / 2 for i in x],
+            [100 * share_b.get(d, 0) for d in districts],
+            width,
+            label=b.label,
+            color="#3182bd",
+        )
+        ax.set_xticks(list(x), districts, rotation=45, ha="right", fontsize=8)
+        ax.set_ylabel(tr("share") + " (%)")
+        ax.set_ylim(0, 100)
+        ax.legend(fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+
+    def _routes(self, a: Entry, b: Entry) -> None:
+        va, vb = _per_vehicle(a.data), _per_vehicle(b.data)
+        vehicles = list(va) + [v for v in vb if v not in va]
+        rows = []
+        for v in vehicles:
+            ka, ha = va.get(v, (0.0, 0.0))
+            kb, hb = vb.get(v, (0.0, 0.0))
+            rows.append([v, round(ka, 1), round(kb, 1), round(ha, 2), round(hb, 2)])
+        ta = [sum(x) for x in zip(*va.values(), strict=False)] or [0.0, 0.0]
+        tb = [sum(x) for x in zip(*vb.values(), strict=False)] or [0.0, 0.0]
+        rows.append(
+            [tr("total"), round(ta[0], 1), round(tb[0], 1), round(ta[1], 2), round(tb[1], 2)]
+        )
+        self.model.set_rows(
+            [
+                tr("vehicle"),
+                f"{tr('km')} A",
+                f"{tr('km')} B",
+                f"{tr('hours')} A",
+                f"{tr('hours')} B",
+            ],
+            rows,
+        )
+        self.table.resizeColumnsToContents()
+        width = 0.4
+        for k, (key, index) in enumerate((("km", 0), ("hours", 1))):
+            ax = self.figure.add_subplot(1, 2, k + 1)
+            x = range(len(vehicles))
+            ax.bar(
+                [i - width / 2 for i in x],
+                [va.get(v, (0, 0))[index] for v in vehicles],
+                width,
+                label="A",
+                color="#a1d99b",
+            )
+            ax.bar(
+                [i + width / 2 for i in x],
+                [vb.get(v, (0, 0))[index] for v in vehicles],
+                width,
+                label="B",
+                color="#31a354",
+            )
+            ax.set_xticks(list(x), vehicles, rotation=45, ha="right", fontsize=8)
+            ax.set_title(tr(key), fontsize=9)
+            ax.legend(fontsize=8)
+            ax.grid(axis="y", alpha=0.3)

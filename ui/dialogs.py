@@ -1,0 +1,174 @@
+"""Dialogs: errors (a plain message for the user's problems, details for bugs) and importing a
+layer with a preview and a field mapping.
+
+Message boxes open window-modal with `open()`, never `exec()`: the event loop keeps running
+(runs, timers, tests) and a test can find the box among the window's children and close it.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.schema import LAYER_ROLES
+from planner.errors import PlannerError
+from ui.importing import ImportRequest, is_table, preview
+from ui.strings import has, language, tr
+from ui.table_models import RowsModel
+
+ERROR_BOX = "plannerErrorBox"
+
+
+def show_error(parent: QWidget, exc: BaseException) -> QMessageBox:
+    """A PlannerError's own message, or for anything else an apology with the traceback."""
+    box = QMessageBox(parent)
+    box.setObjectName(ERROR_BOX)
+    if isinstance(exc, PlannerError):
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(tr("input_problem"))
+        box.setText(exc.text(language()))
+    else:
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle(tr("error_title"))
+        box.setText(tr("bug_text"))
+        box.setInformativeText(f"{type(exc).__name__}: {exc}")
+        box.setDetailedText("".join(traceback.format_exception(exc)))
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box
+
+
+def _role_label(role: str) -> str:
+    return tr(f"layer_{role}") if has(f"layer_{role}") else role
+
+
+class ImportDialog(QDialog):
+    """Choose a file and its role, see its first rows, and say which column is which."""
+
+    def __init__(self, parent: QWidget | None = None, path: Path | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("import_title"))
+        self.resize(760, 560)
+        self.path_edit = QLineEdit()
+        self.path_edit.setReadOnly(True)
+        browse = QPushButton(tr("choose_file"))
+        browse.clicked.connect(self._browse)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.path_edit, 1)
+        file_row.addWidget(browse)
+        self.role = QComboBox()
+        for role in LAYER_ROLES:
+            self.role.addItem(_role_label(role), role)
+        self.name = QLineEdit()
+        form = QFormLayout()
+        form.addRow(tr("file"), file_row)
+        form.addRow(tr("role"), self.role)
+        form.addRow(tr("layer_name"), self.name)
+        self.preview_model = RowsModel(self)
+        table = QTableView()
+        table.setModel(self.preview_model)
+        preview_box = QGroupBox(tr("preview"))
+        QVBoxLayout(preview_box).addWidget(table)
+        self.mapping_box = QGroupBox(tr("mapping"))
+        self.mapping_form = QFormLayout(self.mapping_box)
+        self.mapping: dict[str, QComboBox] = {}
+        self.error = QLabel()
+        self.error.setStyleSheet("color:#b00")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(preview_box, 1)
+        layout.addWidget(self.mapping_box)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self._source_columns: list[str] = []
+        self.role.currentIndexChanged.connect(self._role_changed)
+        self._role_changed()
+        if path is not None:
+            self.set_file(path)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("import_title"), "", tr("import_files"))
+        if path:
+            self.set_file(Path(path))
+
+    def set_file(self, path: Path) -> None:
+        """Load the preview of `path` and guess the mapping from its column names."""
+        self.path_edit.setText(str(path))
+        self.error.clear()
+        try:
+            frame = preview(path)
+        except PlannerError as exc:
+            self.error.setText(exc.text(language()))
+            self._source_columns = []
+            self.preview_model.set_rows([], [])
+        else:
+            self._source_columns = [str(c) for c in frame.columns]
+            self.preview_model.set_rows(
+                self._source_columns,
+                frame.astype(object).where(frame.notna(), None).values.tolist(),
+            )
+        self._role_changed()
+
+    def _targets(self) -> list[str]:
+        required, optional = LAYER_ROLES[self.role.currentData()]
+        path = Path(self.path_edit.text())
+        coordinates = ["lon", "lat"] if self.path_edit.text() and is_table(path) else []
+        return [*coordinates, *required, *optional]
+
+    def _role_changed(self) -> None:
+        role = self.role.currentData()
+        if not self.name.text() or self.name.text() in LAYER_ROLES:
+            self.name.setText(role)
+        while self.mapping_form.rowCount():
+            self.mapping_form.removeRow(0)
+        self.mapping = {}
+        lowered = {c.lower(): c for c in self._source_columns}
+        for target in self._targets():
+            combo = QComboBox()
+            combo.addItem(tr("not_mapped"), "")
+            for column in self._source_columns:
+                combo.addItem(column, column)
+            guess = lowered.get(target) or lowered.get(
+                {"lon": "lng", "lat": "latitude"}.get(target, "")
+            )
+            if guess:
+                combo.setCurrentIndex(combo.findData(guess))
+            label = tr(f"col_{target}") if has(f"col_{target}") else target
+            self.mapping_form.addRow(f"{label} ({target})", combo)
+            self.mapping[target] = combo
+        self.mapping_box.setVisible(bool(self._source_columns))
+
+    def request(self) -> ImportRequest:
+        columns = {
+            target: combo.currentData()
+            for target, combo in self.mapping.items()
+            if combo.currentData()
+        }
+        return ImportRequest(
+            Path(self.path_edit.text()), self.role.currentData(), self.name.text().strip(), columns
+        )

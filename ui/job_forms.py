@@ -1,0 +1,320 @@
+"""Parameter forms for the four jobs. Each form turns what the user set into a `Job` (a call
+of one planner.jobs function) when its Run button is pressed; the window runs it."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.errors import PlannerError
+from ui.strings import has, tr
+from ui.workers import Job
+
+MODES = ("walk", "bicycle", "drive", None)  # None: straight-line distance in metres
+SITING_MODELS = ("fair", "mclp", "pmedian", "pcenter", "lscp")
+
+
+def planner_function(module: str, name: str) -> Callable[..., Any]:
+    """A planner function by name, or a PlannerError when that part is not installed."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        raise PlannerError(
+            tr("missing_feature", name=f"{module}.{name}"),
+            f"The module this needs is not available: {module}.{name}",
+        ) from None
+
+
+class _Form(QWidget):
+    """A hint, a form of parameters, and a Run button."""
+
+    runRequested = pyqtSignal()
+    title_key = ""
+    hint_key = ""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._labels: list[tuple[Any, str]] = []
+        outer = QVBoxLayout(self)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color:#555")
+        outer.addWidget(self.hint)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        outer.addLayout(self.form)
+        outer.addStretch(1)
+        self.run_button = QPushButton()
+        self.run_button.setObjectName(f"run_{self.title_key}")
+        self.run_button.setMinimumHeight(30)
+        self.run_button.clicked.connect(self.runRequested)
+        outer.addWidget(self.run_button)
+
+    def row(self, key: str, widget: QWidget) -> QWidget:
+        label = QLabel()
+        self._labels.append((label, key))
+        self.form.addRow(label, widget)
+        return widget
+
+    def retranslate(self) -> None:
+        self.hint.setText(tr(self.hint_key))
+        self.run_button.setText(tr("run") + " · " + tr(f"job_{self.title_key}"))
+        for widget, key in self._labels:
+            widget.setText(tr(key))
+
+    def job(self, project_path: Path | None) -> Job:
+        raise NotImplementedError
+
+
+class ThresholdInput(QWidget):
+    """Travel mode and threshold: minutes for a mode, metres for straight-line distance."""
+
+    def __init__(self, minutes: int = 15, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.mode = QComboBox()
+        self.amount = QSpinBox()
+        self.amount.setRange(1, 100_000)
+        self.amount.setValue(minutes)
+        self._minutes, self._metres = minutes, 1000
+        layout.addWidget(self.mode, 1)
+        layout.addWidget(self.amount, 1)
+        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        index = max(self.mode.currentIndex(), 0)
+        self.mode.blockSignals(True)
+        self.mode.clear()
+        for mode in MODES:
+            self.mode.addItem(tr(f"mode_{mode or 'distance'}"), mode)
+        self.mode.setCurrentIndex(index)
+        self.mode.blockSignals(False)
+        self.amount.setSuffix(tr("unit_m") if self.mode.currentData() is None else tr("unit_min"))
+
+    def _mode_changed(self) -> None:
+        metres = self.mode.currentData() is None
+        if metres and self.amount.suffix() != tr("unit_m"):
+            self._minutes = self.amount.value()
+            self.amount.setValue(self._metres)
+        elif not metres and self.amount.suffix() == tr("unit_m"):
+            self._metres = self.amount.value()
+            self.amount.setValue(self._minutes)
+        self.amount.setSuffix(tr("unit_m") if metres else tr("unit_min"))
+
+    def value(self) -> tuple[float, str | None]:
+        """(threshold, mode): seconds for a mode, metres for straight-line distance."""
+        mode = self.mode.currentData()
+        return (float(self.amount.value()) if mode is None else self.amount.value() * 60.0), mode
+
+
+def _seconds_spin(default: float) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(0.5, 3600.0)
+    spin.setDecimals(1)
+    spin.setValue(default)
+    spin.setSuffix(" s")
+    return spin
+
+
+class CoverageForm(_Form):
+    title_key = "coverage"
+    hint_key = "coverage_hint"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.threshold = self.row("threshold", ThresholdInput(15))
+        self.kinds = self.row("kinds", QListWidget())
+        self.kinds.setMaximumHeight(130)
+        self.scenario = self.row("scenario", QLineEdit("baseline"))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.threshold.retranslate()
+        for i in range(self.kinds.count()):
+            item = self.kinds.item(i)
+            kind = item.data(Qt.ItemDataRole.UserRole)
+            item.setText(tr(f"kind_{kind}") if has(f"kind_{kind}") else kind)
+
+    def set_kinds(self, kinds: list[str]) -> None:
+        """Offer the service kinds the project has, all ticked."""
+        self.kinds.clear()
+        for kind in kinds:
+            item = QListWidgetItem(tr(f"kind_{kind}") if has(f"kind_{kind}") else kind)
+            item.setData(Qt.ItemDataRole.UserRole, kind)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.kinds.addItem(item)
+
+    def chosen_kinds(self) -> list[str] | None:
+        items = [self.kinds.item(i) for i in range(self.kinds.count())]
+        ticked = [
+            i.data(Qt.ItemDataRole.UserRole)
+            for i in items
+            if i.checkState() == Qt.CheckState.Checked
+        ]
+        return None if len(ticked) == len(items) else ticked
+
+    def job(self, project_path: Path | None) -> Job:
+        run_coverage = planner_function("planner.jobs.coverage", "run_coverage")
+        threshold, mode = self.threshold.value()
+        kinds, scenario = self.chosen_kinds(), self.scenario.text().strip() or "baseline"
+        return Job(
+            tr("job_coverage"),
+            lambda project, control: run_coverage(
+                project,
+                threshold=threshold,
+                mode=mode,
+                kinds=kinds,
+                scenario=scenario,
+                control=control,
+            ),
+            project_path,
+            stores_run=True,
+        )
+
+
+class SitingForm(_Form):
+    title_key = "siting"
+    hint_key = "siting_hint"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = self.row("model", QComboBox())
+        self.p = self.row("p_sites", QSpinBox())
+        self.p.setRange(1, 500)
+        self.p.setValue(10)
+        self.threshold = self.row("threshold", ThresholdInput(15))
+        self.time_limit = self.row("time_limit", _seconds_spin(60.0))
+        self.floor = self.row("floor", QDoubleSpinBox())
+        self.floor.setRange(0.0, 1.0)
+        self.floor.setSingleStep(0.05)
+        self.budget = self.row("budget", QDoubleSpinBox())
+        self.budget.setRange(0.0, 1e12)
+        self.budget.setDecimals(0)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.threshold.retranslate()
+        index = max(self.model.currentIndex(), 0)
+        self.model.clear()
+        for model in SITING_MODELS:
+            self.model.addItem(tr(f"model_{model}"), model)
+        self.model.setCurrentIndex(index)
+        self.floor.setSpecialValueText(tr("none"))
+        self.budget.setSpecialValueText(tr("none"))
+
+    def job(self, project_path: Path | None) -> Job:
+        run_siting = planner_function("planner.jobs.siting", "run_siting")
+        threshold, mode = self.threshold.value()
+        params = {
+            "model": self.model.currentData(),
+            "p": self.p.value(),
+            "threshold": threshold,
+            "mode": mode,
+            "time_limit_s": self.time_limit.value(),
+            "floor": self.floor.value() or None,
+            "budget": self.budget.value() or None,
+        }
+        return Job(
+            tr("job_siting"),
+            lambda project, control: run_siting(project, **params, control=control),
+            project_path,
+            stores_run=True,
+        )
+
+
+class BookmobileForm(_Form):
+    title_key = "bookmobile"
+    hint_key = "bookmobile_hint"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.time_limit = self.row("time_limit", _seconds_spin(30.0))
+        self.seed = self.row("seed", QSpinBox())
+        self.retranslate()
+
+    def job(self, project_path: Path | None) -> Job:
+        run_week = planner_function("planner.jobs.bookmobile", "run_bookmobile_week")
+        time_limit_s, seed = self.time_limit.value(), self.seed.value()
+        return Job(
+            tr("job_bookmobile"),
+            lambda project, control: run_week(
+                project, time_limit_s=time_limit_s, seed=seed, control=control
+            ),
+            project_path,
+            stores_run=True,
+        )
+
+
+class CourierForm(_Form):
+    title_key = "courier"
+    hint_key = "courier_hint"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        box = QWidget()
+        line = QHBoxLayout(box)
+        line.setContentsMargins(0, 0, 0, 0)
+        self.returns_log = QLineEdit()
+        self.choose = QPushButton()
+        self.choose.clicked.connect(self._choose_log)
+        line.addWidget(self.returns_log, 1)
+        line.addWidget(self.choose)
+        self.row("returns_log", box)
+        self.day = self.row("day", QLineEdit())
+        self.crate_size = self.row("crate_size", QSpinBox())
+        self.crate_size.setRange(1, 500)
+        self.crate_size.setValue(30)
+        self.time_limit = self.row("time_limit", _seconds_spin(30.0))
+        self.seed = self.row("seed", QSpinBox())
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.choose.setText(tr("choose_file"))
+        self.day.setPlaceholderText(tr("any_day"))
+
+    def _choose_log(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("returns_log"), "", tr("import_files"))
+        if path:
+            self.returns_log.setText(path)
+
+    def job(self, project_path: Path | None) -> Job:
+        run_day = planner_function("planner.jobs.courier", "run_courier_day")
+        log = self.returns_log.text().strip()
+        params = {
+            "returns_log": Path(log) if log else None,
+            "day": self.day.text().strip() or None,
+            "crate_size": self.crate_size.value(),
+            "time_limit_s": self.time_limit.value(),
+            "seed": self.seed.value(),
+        }
+        return Job(
+            tr("job_courier"),
+            lambda project, control: run_day(project, **params, control=control),
+            project_path,
+            stores_run=True,
+        )

@@ -1,0 +1,242 @@
+"""The Results panel: the project's runs, newest first, and the selected run's figures."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.strings import has, language, tr
+from ui.table_models import RowsModel
+
+
+def kind_label(kind: str) -> str:
+    return tr(f"kind_{kind}") if has(f"kind_{kind}") else kind
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse'><tr>{head}</tr>{body}</table>"
+
+
+def _clock(minutes: float | None) -> str:
+    if minutes is None:
+        return "—"
+    m = int(round(minutes))
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def run_html(run: dict[str, Any]) -> str:
+    """The figures of one stored run as a small HTML page (names escaped: they come from files)."""
+    result, kind = run["result"], run["kind"]
+    parts = [
+        f"<h3>#{run['id']} {escape(kind_label(kind))} · {escape(run.get('scenario') or '')}</h3>"
+    ]
+    if result.get("cost_source"):
+        parts.append(f"<p>{tr('cost_source')}: {escape(result['cost_source'])}</p>")
+    if kind == "coverage":
+        rows = [
+            [r["district"], _num(r["population"]), _num(r["covered"]), _pct(r["share"])]
+            for r in result.get("by_district", [])
+        ]
+        total = result.get("total", {})
+        rows.append(
+            [
+                tr("total"),
+                _num(total.get("population")),
+                _num(total.get("covered")),
+                _pct(total.get("share")),
+            ]
+        )
+        parts.append(_table([tr("district"), tr("population"), tr("covered"), tr("share")], rows))
+        equity = result.get("equity", {})
+        if equity:
+            parts.append(
+                f"<p><b>{tr('equity')}</b>: {tr('gini')} {equity.get('gini', 0):.3f} · {tr('theil')} "
+                f"{equity.get('theil', 0):.3f} · {tr('worst')} {escape(str(equity.get('worst_district', '')))} "
+                f"{_pct(equity.get('worst_share'))}</p>"
+            )
+    elif kind == "siting":
+        after = {r["district"]: r for r in result.get("after", [])}
+        rows = [
+            [
+                r["district"],
+                _num(r["population"]),
+                _pct(r["share"]),
+                _pct(after.get(r["district"], r)["share"]),
+            ]
+            for r in result.get("before", [])
+        ]
+        before_total, after_total = result.get("total_before", {}), result.get("total_after", {})
+        rows.append(
+            [
+                tr("total"),
+                _num(before_total.get("population")),
+                _pct(before_total.get("share")),
+                _pct(after_total.get("share")),
+            ]
+        )
+        parts.append(
+            f"<p>{tr('model')}: {escape(str(result.get('model', '')))} · p = {result.get('p')} · "
+            f"{tr('optimal')}: {tr('yes') if result.get('optimal') else tr('no')} · {tr('gap')}: {result.get('gap', 0):.2%}</p>"
+        )
+        parts.append(_table([tr("district"), tr("population"), tr("before"), tr("after")], rows))
+        sites = [
+            [s["id"], s.get("name") or "", s.get("district") or ""]
+            for s in result.get("selected", [])
+        ]
+        parts.append(
+            f"<h4>{tr('selected_sites')}</h4>"
+            + _table([tr("col_id"), tr("col_name"), tr("district")], sites)
+        )
+    elif kind in ("bookmobile", "courier"):
+        rows = [
+            [
+                r.get("vehicle_name") or r["vehicle_id"],
+                r.get("day", ""),
+                _clock(r.get("depart_min")),
+                _clock(r.get("return_min")),
+                f"{r['distance_km']:.1f}",
+                f"{r['duration_h']:.2f}",
+                len(r["stops"]),
+            ]
+            for r in result.get("routes", [])
+        ]
+        parts.append(
+            _table(
+                [
+                    tr("vehicle"),
+                    tr("day"),
+                    tr("depart"),
+                    tr("return"),
+                    tr("km"),
+                    tr("hours"),
+                    tr("stops"),
+                ],
+                rows,
+            )
+        )
+        totals = result.get("totals", {})
+        parts.append(
+            f"<p>{tr('km')}: {totals.get('distance_km', 0):.1f} · {tr('hours')}: {totals.get('duration_h', 0):.1f} · "
+            f"{tr('dropped')}: {totals.get('dropped', 0)}</p>"
+        )
+        check = result.get("check", {})
+        if check:
+            ok = check.get("feasible")
+            parts.append(
+                f"<p style='color:{'#1a7f37' if ok else '#b00'}'>{tr('feasible') if ok else tr('infeasible')}</p>"
+            )
+        dropped = result.get("dropped", [])
+        if dropped:
+            reason = f"reason_{language()}"
+            parts.append(
+                f"<h4>{tr('dropped')}</h4>"
+                + _table(
+                    [tr("col_id"), tr("col_name"), ""],
+                    [[d["id"], d.get("name", ""), d.get(reason, "")] for d in dropped],
+                )
+            )
+    return "\n".join(parts)
+
+
+class ResultsPanel(QWidget):
+    """Runs list above, the selected run's figures below; `runSelected(id)` on selection."""
+
+    runSelected = pyqtSignal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = RowsModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setAlternatingRowColors(True)
+        self.details = QTextBrowser()
+        self.details.setOpenLinks(False)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.details)
+        splitter.setSizes([120, 300])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(splitter)
+        self._runs: list[dict[str, Any]] = []
+        self.view.selectionModel().selectionChanged.connect(self._on_selection)
+
+    def set_runs(self, runs: list[dict[str, Any]], select: int | None = None) -> None:
+        """Show `runs` (newest first) and select run `select` (default: the newest)."""
+        self._runs = runs
+        self.retranslate()
+        if runs:
+            ids = [r["id"] for r in runs]
+            self.view.selectRow(ids.index(select) if select in ids else 0)
+        else:
+            self.details.setHtml(f"<p style='color:#666'>{tr('no_runs')}</p>")
+
+    def retranslate(self) -> None:
+        current = self.selected_run_id()
+        headers = [
+            tr("col_id"),
+            tr("col_kind"),
+            tr("col_scenario"),
+            tr("col_created"),
+            tr("col_seconds"),
+            tr("col_status"),
+        ]
+        rows = [
+            [
+                r["id"],
+                kind_label(r["kind"]),
+                r.get("scenario") or "",
+                (r.get("created_at") or "").replace("T", " "),
+                round(float(r.get("seconds") or 0.0), 2),
+                r.get("status") or "",
+            ]
+            for r in self._runs
+        ]
+        self.model.set_rows(headers, rows)
+        self.view.resizeColumnsToContents()
+        if current is not None:
+            ids = [r["id"] for r in self._runs]
+            if current in ids:
+                self.view.selectRow(ids.index(current))
+        if not self._runs:
+            self.details.setHtml(f"<p style='color:#666'>{tr('no_runs')}</p>")
+
+    def selected_run_id(self) -> int | None:
+        rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
+        return int(self.model.row(rows[0].row())[0]) if rows else None
+
+    def shown_html(self) -> str:
+        return self.details.toPlainText()
+
+    def _on_selection(self) -> None:
+        run_id = self.selected_run_id()
+        run = next((r for r in self._runs if r["id"] == run_id), None)
+        if run is not None:
+            self.details.setHtml(run_html(run))
+            self.runSelected.emit(run_id)

@@ -443,3 +443,50 @@ def test_cancel_stops_a_job_while_the_window_keeps_ticking(qtbot, window):
         qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
     assert time.monotonic() - asked < 1.0
     assert not window.runner.busy and window.forms["coverage"].run_button.isEnabled()
+
+
+def test_a_users_mistake_in_a_job_shows_its_plain_message(qtbot, window):
+    from ui.workers import Job
+
+    job = Job("read", lambda project, control: project.read_layer("roads"), window.project.path)
+    with qtbot.waitSignal(window.runner.failed, timeout=5000):
+        window.start_job(job)
+    box = window.findChild(QMessageBox, ERROR_BOX)
+    assert box is not None and box.isVisible()
+    assert "没有图层" in box.text() and "roads" in box.text() and not box.detailedText()
+    box.close()
+
+
+def test_a_bug_in_a_job_shows_details_and_is_reported_as_an_exception(qtbot, window):
+    from ui.workers import Job
+
+    job = Job("bug", lambda project, control: {"share": 1 / 0}, window.project.path)
+    with qtbot.capture_exceptions() as raised, qtbot.waitSignal(window.runner.failed, timeout=5000):
+        window.start_job(job)
+    assert [type(e[1]) for e in raised] == [ZeroDivisionError]
+    box = window.findChild(QMessageBox, ERROR_BOX)
+    assert "ZeroDivisionError" in box.detailedText() and "内部错误" in box.text()
+    box.close()
+
+
+def test_import_dialog_previews_a_table_and_guesses_the_field_mapping(qtbot, window, tmp_path):
+    from ui.dialogs import ImportDialog
+
+    csv = tmp_path / "rooms.csv"
+    csv.write_text(
+        "ID,name,Lng,latitude,kind\nR1,五马书房,120.65,28.02,study_room\nR2,江心屿书房,120.64,28.03,study_room\n",
+        encoding="utf-8",
+    )
+    dialog = ImportDialog(window, csv)
+    qtbot.addWidget(dialog)
+    dialog.role.setCurrentIndex(dialog.role.findData("libraries"))
+    assert dialog.preview_model.rowCount() == 2 and dialog.preview_model.row(0)[1] == "五马书房"
+    request = dialog.request()
+    assert request.role == "libraries" and request.name == "libraries"
+    assert request.columns == {
+        "lon": "Lng",
+        "lat": "latitude",
+        "id": "ID",
+        "name": "name",
+        "kind": "kind",
+    }

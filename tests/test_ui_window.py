@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
+from PyQt6.QtCore import QPoint, QSettings, Qt
+from PyQt6.QtTest import QTest
+from PyQt6.QtWidgets import QLineEdit, QMessageBox
 from shapely.geometry import Point, box
 
 from planner.store import Project
+from ui import strings
+from ui.app import application
+from ui.dialogs import ERROR_BOX
+from ui.main_window import MainWindow
 
 # Two districts side by side near Wenzhou's centre (lon 120.60–120.72, lat 27.96–28.04).
 DISTRICTS = [
@@ -139,19 +148,6 @@ def build_small_project(path: Path) -> Path:
 
 
 # ---- the window ------------------------------------------------------------------------
-import time  # noqa: E402
-
-import pytest  # noqa: E402
-from PyQt6.QtCore import QPoint, QSettings, Qt  # noqa: E402
-from PyQt6.QtTest import QTest  # noqa: E402
-from PyQt6.QtWidgets import QLineEdit, QMessageBox  # noqa: E402
-
-from ui import strings  # noqa: E402
-from ui.app import application  # noqa: E402
-from ui.dialogs import ERROR_BOX  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-
-
 @pytest.fixture
 def project_file(tmp_path) -> Path:
     return build_small_project(tmp_path / "small.planner")
@@ -490,3 +486,25 @@ def test_import_dialog_previews_a_table_and_guesses_the_field_mapping(qtbot, win
         "name": "name",
         "kind": "kind",
     }
+
+
+def test_restyling_a_kind_recolours_its_markers_and_is_remembered(qtbot, window):
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=10_000):
+        window.set_layer_colour("libraries:study_room", "#123456")
+    fill = js(
+        qtbot,
+        window,
+        "(function () { var c = null; plannerGroups['libraries:study_room'].eachLayer(function (g) {"
+        " g.eachLayer(function (f) { c = f.options.fillColor; }); }); return c; })()",
+    )
+    assert fill == "#123456"
+    assert window.settings.value("colours/libraries|study_room") == "#123456"
+    assert (
+        window.layer_panel.item_for("libraries:study_room")
+        .icon(0)
+        .pixmap(8, 8)
+        .toImage()
+        .pixelColor(4, 4)
+        .name()
+        == "#123456"
+    )

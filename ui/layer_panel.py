@@ -23,6 +23,7 @@ class LayerPanel(QTreeWidget):
     """Emits `visibilityChanged(key, visible)` when the user ticks or unticks a layer."""
 
     visibilityChanged = pyqtSignal(str, bool)
+    colourRequested = pyqtSignal(str)  # double-click: the user wants to restyle this layer
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -33,11 +34,13 @@ class LayerPanel(QTreeWidget):
         self.header().setSectionResizeMode(0, self.header().ResizeMode.Stretch)
         self.header().setSectionResizeMode(1, self.header().ResizeMode.ResizeToContents)
         self.itemChanged.connect(self._on_item_changed)
+        self.itemDoubleClicked.connect(self._on_double_click)
         self._filling = False
         self.retranslate()
 
     def retranslate(self) -> None:
         self.setHeaderLabels([tr("dock_layers"), "#"])
+        self.setToolTip(tr("layer_tip"))
 
     def set_layers(self, layers: list[MapLayer], hidden: set[str]) -> None:
         """Rebuild the tree for the map's current groups, ticking the ones shown."""
@@ -94,3 +97,8 @@ class LayerPanel(QTreeWidget):
         if self._filling or column != 0 or key == "libraries":
             return
         self.visibilityChanged.emit(key, item.checkState(0) == Qt.CheckState.Checked)
+
+    def _on_double_click(self, item: QTreeWidgetItem, column: int) -> None:
+        key = item.data(0, _KEY)
+        if key and key != "libraries":
+            self.colourRequested.emit(key)

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from PyQt6.QtCore import QSettings, QStandardPaths, Qt, QTimer
-from PyQt6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
+from PyQt6.QtGui import QAction, QActionGroup, QCloseEvent, QColor, QKeySequence, QUndoStack
 from PyQt6.QtWidgets import (
     QAbstractItemView,
+    QColorDialog,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -150,6 +151,12 @@ class MainWindow(QMainWindow):
         )
         self.map_view.featureClicked.connect(self.select_feature)
         self.layer_panel.visibilityChanged.connect(self.map_view.set_layer_visible)
+        self.layer_panel.colourRequested.connect(self.choose_colour)
+        self.settings.beginGroup("colours")
+        self.map_view.colours = {
+            k.replace("|", ":"): str(self.settings.value(k)) for k in self.settings.childKeys()
+        }
+        self.settings.endGroup()
         self.runner.started.connect(lambda job: self._show_running(True, job.title))
         self.runner.progress.connect(self._progress)
         self.runner.finished.connect(self._job_finished)
@@ -408,6 +415,20 @@ class MainWindow(QMainWindow):
 
     def refresh_map(self) -> None:
         self.map_view.show_project(self.project, strings.language())
+
+    def choose_colour(self, key: str) -> None:
+        """Restyle one layer (e.g. one kind of library); remembered across sessions."""
+        current = next(
+            (layer.colour for layer in self.map_view.layers if layer.key == key), "#000000"
+        )
+        colour = QColorDialog.getColor(QColor(current), self, tr("dock_layers"))
+        if colour.isValid():
+            self.set_layer_colour(key, colour.name())
+
+    def set_layer_colour(self, key: str, colour: str) -> None:
+        self.map_view.colours[key] = colour
+        self.settings.setValue(f"colours/{key.replace(':', '|')}", colour)
+        self.refresh_map()
 
     def _hidden_layers(self) -> set[str]:
         return {layer.key for layer in self.map_view.layers if self.map_view.is_hidden(layer.key)}

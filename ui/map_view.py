@@ -56,6 +56,14 @@ ROUTE_PALETTE = (
     "#fb9a99",
 )
 _SELECT_PREFIX = "planner-select:"
+# No tiles offline: a quiet sea-grey background under the district outlines, and labels that
+# stay readable over any fill.
+_STYLE = """<style>
+.leaflet-container { background: #e4ebf0; }
+.planner-label { font: 600 12px "Noto Sans CJK SC", "Noto Sans SC", sans-serif; color: #333;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; white-space: nowrap;
+  transform: translate(-50%, -50%); pointer-events: none; }
+</style>"""
 _LEAFLET = ("leaflet.js", "leaflet.css")
 
 
@@ -124,11 +132,22 @@ def _tooltip(gdf: gpd.GeoDataFrame, fields: list[tuple[str, str]]) -> folium.Geo
     )
 
 
-def build_map_page(project: Project, out: Path, lang: str = "zh") -> list[MapLayer]:
+def build_map_page(
+    project: Project, out: Path, lang: str = "zh", colours: dict[str, str] | None = None
+) -> list[MapLayer]:
     """Write the project's layers and latest results as an offline folium page to `out`;
-    returns the groups the layer panel can toggle, in drawing order."""
+    returns the groups the layer panel can toggle, in drawing order. `colours` overrides the
+    default colour of a group by its key (e.g. "libraries:branch", "stops")."""
+    palette = {
+        **LAYER_COLOURS,
+        **{f"libraries:{k}": c for k, c in KIND_COLOURS.items()},
+        **(colours or {}),
+    }
     zh = lang == "zh"
-    fmap = folium.Map(location=[27.99, 120.70], zoom_start=9, tiles=None, control_scale=True)
+    # No zoom animation: an SVG layer caught mid-animation stays scaled in an offscreen render.
+    fmap = folium.Map(
+        location=[27.99, 120.70], zoom_start=9, tiles=None, control_scale=True, zoom_animation=False
+    )
     leaflet = _leaflet_files()
     fmap.default_js = [("leaflet", leaflet["leaflet.js"].as_uri())]
     fmap.default_css = [("leaflet_css", leaflet["leaflet.css"].as_uri())]
@@ -175,6 +194,17 @@ def build_map_page(project: Project, out: Path, lang: str = "zh") -> list[MapLay
                 ],
             ),
         ).add_to(fg)
+        label_column = "name" if zh or "name_en" not in gdf.columns else "name_en"
+        for label, point in zip(
+            gdf[label_column], gdf.geometry.representative_point(), strict=True
+        ):
+            folium.Marker(
+                [point.y, point.x],
+                icon=folium.DivIcon(
+                    html=f'<div class="planner-label">{escape(str(label))}</div>', icon_size=(0, 0)
+                ),
+                interactive=False,
+            ).add_to(fg)
 
     name = project.layer_for_role("population")
     if name:
@@ -182,14 +212,14 @@ def build_map_page(project: Project, out: Path, lang: str = "zh") -> list[MapLay
         if len(gdf) and not (gdf.geometry.geom_type == "Point").all():
             gdf["geometry"] = gdf.to_crs(3857).geometry.centroid.to_crs(4326)
         top = float(gdf["population"].quantile(0.98)) if len(gdf) else 1.0
-        fg = group("population", tr("layer_population"), LAYER_COLOURS["population"], len(gdf))
+        fg = group("population", tr("layer_population"), palette["population"], len(gdf))
         folium.GeoJson(
             _features(gdf, ["id", "population"]),
             marker=folium.CircleMarker(radius=2, weight=0, fill=True),
             style_function=lambda f, top=top: {
                 "radius": 1.5
                 + 4.0 * min((f["properties"].get("population") or 0) / max(top, 1.0), 1.0),
-                "fillColor": LAYER_COLOURS["population"],
+                "fillColor": palette["population"],
                 "fillOpacity": 0.35,
                 "weight": 0,
             },
@@ -198,12 +228,12 @@ def build_map_page(project: Project, out: Path, lang: str = "zh") -> list[MapLay
     name = project.layer_for_role("candidates")
     if name:
         gdf = project.read_layer(name)
-        fg = group("candidates", tr("layer_candidates"), LAYER_COLOURS["candidates"], len(gdf))
+        fg = group("candidates", tr("layer_candidates"), palette["candidates"], len(gdf))
         geo = folium.GeoJson(
             _features(gdf, ["id", "name", "district", "cost"]),
             marker=folium.CircleMarker(radius=4, weight=1, fill=True),
             style_function=lambda f: {
-                "color": "#525252",
+                "color": palette["candidates"],
                 "fillColor": "#ffffff",
                 "fillOpacity": 0.9,
                 "radius": 4,
@@ -221,7 +251,7 @@ def build_map_page(project: Project, out: Path, lang: str = "zh") -> list[MapLay
             set(gdf["kind"]) - set(KIND_COLOURS)
         ):
             part = gdf[gdf["kind"] == kind]
-            colour = KIND_COLOURS.get(kind, "#000000")
+            colour = palette.get(f"libraries:{kind}", "#000000")
             label = tr(f"kind_{kind}") if has(f"kind_{kind}") else kind
             fg = group(f"libraries:{kind}", label, colour, len(part))
             radius = {"central": 9, "district": 7}.get(kind, 5)
@@ -251,7 +281,7 @@ def build_map_page(project: Project, out: Path, lang: str = "zh") -> list[MapLay
     siting = project.latest_run("siting")
     if siting and siting["result"].get("selected"):
         selected = siting["result"]["selected"]
-        fg = group("selected", tr("layer_selected"), LAYER_COLOURS["selected"], len(selected))
+        fg = group("selected", tr("layer_selected"), palette["selected"], len(selected))
         for site in selected:
             folium.RegularPolygonMarker(
                 [site["lat"], site["lon"]],
@@ -259,7 +289,7 @@ def build_map_page(project: Project, out: Path, lang: str = "zh") -> list[MapLay
                 radius=9,
                 color="#ffffff",
                 weight=1.5,
-                fill_color=LAYER_COLOURS["selected"],
+                fill_color=palette["selected"],
                 fill_opacity=0.95,
                 tooltip=escape(f"{tr('layer_selected')}：{site.get('name') or site['id']}"),
             ).add_to(fg)
@@ -267,13 +297,13 @@ def build_map_page(project: Project, out: Path, lang: str = "zh") -> list[MapLay
     name = project.layer_for_role("stops")
     if name:
         gdf = project.read_layer(name)
-        fg = group("stops", tr("layer_stops"), LAYER_COLOURS["stops"], len(gdf))
+        fg = group("stops", tr("layer_stops"), palette["stops"], len(gdf))
         geo = folium.GeoJson(
             _features(gdf, ["id", "name", "tw_start", "tw_end", "visits_per_week"]),
             marker=folium.CircleMarker(radius=4, weight=1, fill=True),
             style_function=lambda f: {
                 "color": "#ffffff",
-                "fillColor": LAYER_COLOURS["stops"],
+                "fillColor": palette["stops"],
                 "fillOpacity": 0.9,
                 "radius": 4,
             },
@@ -320,6 +350,7 @@ def build_map_page(project: Project, out: Path, lang: str = "zh") -> list[MapLay
     if bounds is not None:
         minx, miny, maxx, maxy = (float(v) for v in bounds)
         fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    fmap.get_root().header.add_child(folium.Element(_STYLE))
     if shares:
         fmap.get_root().html.add_child(folium.Element(_legend(zh)))
     # Added last, so its script runs after every layer variable it names exists.
@@ -407,6 +438,7 @@ class MapView(QWebEngineView):
         self._dir = tempfile.TemporaryDirectory(prefix="planner-map-")
         self._generation = 0
         self._hidden: set[str] = {"population"}
+        self.colours: dict[str, str] = {}  # the user's colour for a group key
         self.loading = False
         self.layers: list[MapLayer] = []
         self.loadFinished.connect(self._on_loaded)
@@ -422,7 +454,7 @@ class MapView(QWebEngineView):
             )
             self.layers = []
         else:
-            self.layers = build_map_page(project, path, lang)
+            self.layers = build_map_page(project, path, lang, self.colours)
         self.layersChanged.emit(self.layers)
         self.loading = True
         self.load(QUrl.fromLocalFile(str(path)))

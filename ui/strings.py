@@ -44,6 +44,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "tab_bookmobiles": ("书巴车辆", "Bookmobiles"),
     "tab_vans": ("物流车辆", "Vans"),
     # layer panel
+    "layer_tip": (
+        "勾选显示或隐藏图层；双击更改颜色",
+        "Tick to show or hide a layer; double-click to change its colour",
+    ),
     "layer_districts": ("行政区", "Districts"),
     "layer_population": ("人口网格", "Population grid"),
     "layer_libraries": ("图书馆（按类型）", "Libraries (by kind)"),

@@ -508,3 +508,28 @@ def test_restyling_a_kind_recolours_its_markers_and_is_remembered(qtbot, window)
         .name()
         == "#123456"
     )
+
+
+def test_importing_a_csv_through_the_dialog_replaces_a_layer_in_the_map_and_tables(
+    qtbot, window, tmp_path
+):
+    csv = tmp_path / "rooms.csv"
+    csv.write_text(
+        "编号,名称,经度,纬度,类型\nR1,五马书房,120.65,28.02,study_room\nR2,江心屿书房,120.64,28.03,study_room\n",
+        encoding="utf-8",
+    )
+    dialog = window.import_dialog(csv)
+    qtbot.addWidget(dialog)
+    dialog.role.setCurrentIndex(dialog.role.findData("candidates"))
+    dialog.name.setText("candidates")  # replaces the project's candidate sites
+    for target, source in (("lon", "经度"), ("lat", "纬度"), ("id", "编号"), ("name", "名称")):
+        combo = dialog.mapping[target]
+        combo.setCurrentIndex(combo.findData(source))
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        dialog.ok_button.click()
+    with Project.open(window.project.path) as project:
+        rooms = project.read_layer("candidates")
+    assert list(rooms["id"]) == ["R1", "R2"] and rooms.geometry.x.tolist() == [120.65, 120.64]
+    model = window.table_models["candidates"]
+    assert model.rowCount() == 2 and model.value(0, "name") == "五马书房"
+    assert window.layer_panel.item_for("candidates").text(1) == "2"

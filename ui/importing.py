@@ -10,6 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from models.schema import LAYER_ROLES
 from planner.errors import PlannerError
 from planner.store import Project
 
@@ -31,8 +32,8 @@ def is_table(path: Path) -> bool:
     return path.suffix.lower() in TABLE_SUFFIXES
 
 
-def preview(path: Path, rows: int = 20) -> pd.DataFrame:
-    """The first `rows` rows of a CSV/XLSX table or a GIS file's attributes."""
+def preview(path: Path, rows: int | None = 20) -> pd.DataFrame:
+    """The first `rows` rows (None: all) of a CSV/XLSX table or a GIS file's attributes."""
     try:
         if path.suffix.lower() == ".csv":
             try:
@@ -56,10 +57,7 @@ def import_layer(project: Project, request: ImportRequest) -> str:
     try:
         importers = importlib.import_module("planner.importers")
     except ImportError:
-        raise PlannerError(
-            "导入模块（planner.importers）尚未安装",
-            "the importer (planner.importers) is not installed",
-        ) from None
+        return _write_mapped(project, request)
     info = importers.import_layer(
         project,
         request.path,
@@ -68,3 +66,43 @@ def import_layer(project: Project, request: ImportRequest) -> str:
         columns=request.columns or None,
     )
     return getattr(info, "name", request.name)
+
+
+def _write_mapped(project: Project, request: ImportRequest) -> str:
+    """The mapped columns of a table (points from lon/lat, WGS84) or a GIS file, straight into
+    the store: the stand-in while planner.importers is not there."""
+    required, optional = LAYER_ROLES[request.role]
+    path = request.path
+    if is_table(path):
+        frame = preview(path, rows=None)
+        missing = [c for c in ("lon", "lat", *required) if c not in request.columns]
+        if missing:
+            raise PlannerError(
+                f"请指定这些字段对应的列：{', '.join(missing)}",
+                f"say which column holds: {', '.join(missing)}",
+                file=str(path),
+            )
+        data = frame[list(request.columns.values())].set_axis(list(request.columns), axis=1)
+        coords = data[["lon", "lat"]].apply(pd.to_numeric, errors="coerce")
+        bad = coords.isna().any(axis=1)
+        if bad.any():
+            raise PlannerError(
+                "经纬度不是数字",
+                "longitude/latitude is not a number",
+                file=str(path),
+                row=int(bad.to_numpy().argmax()) + 1,
+                field="lon/lat",
+            )
+        gdf = gpd.GeoDataFrame(
+            data.drop(columns=["lon", "lat"]),
+            geometry=gpd.points_from_xy(coords["lon"], coords["lat"]),
+            crs="EPSG:4326",
+        )
+    else:
+        gdf = gpd.read_file(path)
+        gdf = gdf.rename(columns={source: target for target, source in request.columns.items()})
+        keep = [c for c in (*required, *optional) if c in gdf.columns]
+        gdf = gdf[[*keep, gdf.geometry.name]]
+    name = request.name or request.role
+    project.write_layer(name, gdf, request.role, source_file=path.name, provenance="imported")
+    return name

@@ -204,6 +204,7 @@ def test_opening_a_project_shows_its_tables_layers_and_map(qtbot, window):
     assert js(qtbot, window, "plannerVisible('stops')") is True
     assert js(qtbot, window, "plannerVisible('population')") is False  # off by default: dense
     assert "测试项目" in window.windowTitle()
+    assert window.map_view.page().errors == []
 
 
 def test_a_time_window_that_ends_before_it_starts_is_refused(qtbot, window):
@@ -533,3 +534,42 @@ def test_importing_a_csv_through_the_dialog_replaces_a_layer_in_the_map_and_tabl
     model = window.table_models["candidates"]
     assert model.rowCount() == 2 and model.value(0, "name") == "五马书房"
     assert window.layer_panel.item_for("candidates").text(1) == "2"
+
+
+def test_the_latest_results_are_drawn_on_the_map(qtbot, window, project_file):
+    stop = {
+        "id": "S0",
+        "name": "江滨广场",
+        "lon": 120.64,
+        "lat": 28.01,
+        "arrival_min": 540,
+        "start_min": 540,
+        "departure_min": 600,
+        "load_after": 0,
+        "action": "serve",
+        "detail": "",
+    }
+    site = {"id": "C3", "name": "候选点3", "lon": 120.65, "lat": 28.0, "district": "鹿城区"}
+    before = [_district("鹿城区", 1000.0, 100.0), _district("龙湾区", 800.0, 700.0)]
+    with Project.open(project_file) as project:
+        project.add_run("coverage", {"by_district": before, "total": {}, "equity": {}})
+        project.add_run(
+            "siting",
+            {"model": "fair", "p": 1, "selected": [site], "before": before, "after": before},
+        )
+        project.add_run(
+            "bookmobile", {"routes": [_route("bus1", "Mon", 12.0, 4.0, [stop])], "totals": {}}
+        )
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        window.refresh_map()
+    assert window.layer_panel.item_for("selected").text(1) == "1"
+    assert window.layer_panel.item_for("bookmobile_routes").text(1) == "1"
+    fills = js(
+        qtbot,
+        window,
+        "(function () { var out = {}; plannerGroups['districts'].eachLayer(function (g) {"
+        " if (g.eachLayer) g.eachLayer(function (f) { out[f.feature.properties.name] = f.options.fillColor; }); });"
+        " return out; })()",
+    )
+    assert fills["鹿城区"] != fills["龙湾区"]  # 10% and 87.5% covered: different shades
+    assert window.map_view.page().errors == []

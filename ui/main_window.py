@@ -128,7 +128,11 @@ class MainWindow(QMainWindow):
         )
         self.dock_data = self._dock("data", data_box, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.dock_layers, self.dock_jobs], [230, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.dock_data], [240], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.dock_data, self.dock_jobs, self.dock_results],
+            [240, 330, 420],
+            Qt.Orientation.Vertical,
+        )
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)

@@ -63,6 +63,8 @@ _STYLE = """<style>
 .planner-label { font: 600 12px "Noto Sans CJK SC", "Noto Sans SC", sans-serif; color: #333;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; white-space: nowrap;
   transform: translate(-50%, -50%); pointer-events: none; }
+.planner-star { font-size: 22px; line-height: 22px; transform: translate(-50%, -55%);
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #333; }
 </style>"""
 _LEAFLET = ("leaflet.js", "leaflet.css")
 
@@ -283,14 +285,13 @@ def build_map_page(
         selected = siting["result"]["selected"]
         fg = group("selected", tr("layer_selected"), palette["selected"], len(selected))
         for site in selected:
-            folium.RegularPolygonMarker(
+            # A star in a DivIcon: plain Leaflet (RegularPolygonMarker needs a CDN plugin).
+            folium.Marker(
                 [site["lat"], site["lon"]],
-                number_of_sides=5,
-                radius=9,
-                color="#ffffff",
-                weight=1.5,
-                fill_color=palette["selected"],
-                fill_opacity=0.95,
+                icon=folium.DivIcon(
+                    html=f'<div class="planner-star" style="color:{palette["selected"]}">★</div>',
+                    icon_size=(0, 0),
+                ),
                 tooltip=escape(f"{tr('layer_selected')}：{site.get('name') or site['id']}"),
             ).add_to(fg)
 
@@ -377,7 +378,7 @@ def _legend(zh: bool) -> str:
         for s in (0.0, 0.25, 0.5, 0.75, 1.0)
     )
     return (
-        '<div style="position:fixed;bottom:24px;left:12px;z-index:1000;background:rgba(255,255,255,.9);'
+        '<div style="position:fixed;bottom:28px;right:12px;z-index:1000;background:rgba(255,255,255,.9);'
         'padding:6px 8px;border:1px solid #999;border-radius:4px;font:12px sans-serif">'
         f"<b>{title}</b><br>{swatches}<br>0%&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;50%&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;100%</div>"
     )
@@ -410,11 +411,18 @@ function plannerPost(layer, id) {{
 
 
 class _BridgePage(QWebEnginePage):
-    """Turns the page's `planner-select:` console lines into a signal."""
+    """Turns the page's `planner-select:` console lines into a signal, and keeps its script
+    errors (a map with an error draws partly, silently: tests look here)."""
 
     featureClicked = pyqtSignal(str, str)
 
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.errors: list[str] = []
+
     def javaScriptConsoleMessage(self, level: Any, message: str, line: int, source: str) -> None:
+        if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
+            self.errors.append(f"{source}:{line}: {message}")
         if message.startswith(_SELECT_PREFIX):
             try:
                 payload = json.loads(message[len(_SELECT_PREFIX) :])

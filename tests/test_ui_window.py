@@ -250,31 +250,38 @@ def test_unticking_a_layer_hides_it_on_the_map(qtbot, window):
     qtbot.waitUntil(lambda: js(qtbot, window, "plannerVisible('stops')") is True, timeout=5000)
 
 
-def test_clicking_a_library_on_the_map_selects_its_row(qtbot, window):
-    # Where library L2 (南塘书房) is drawn, in the view's pixels; then a real mouse click there.
+def click_feature(qtbot, win: MainWindow, feature_id: str) -> list:
+    """A real mouse click where the feature is drawn; the (table, id) the map reported."""
     point = js(
         qtbot,
-        window,
+        win,
         """(function () {
         var found = null;
         Object.keys(plannerGroups).forEach(function (k) { plannerGroups[k].eachLayer(function (g) {
             if (g.eachLayer) g.eachLayer(function (f) {
-                if (f.feature && f.feature.properties._key === 'L2') found = f.getLatLng(); }); }); });
+                if (f.feature && f.feature.properties._key === %s) found = f.getLatLng(); }); }); });
         var map = Object.values(window).find(function (v) { return v instanceof L.Map; });
-        var p = map.latLngToContainerPoint(found); return [p.x, p.y]; })()""",
+        var p = map.latLngToContainerPoint(found); return [p.x, p.y]; })()"""
+        % repr(feature_id),
     )
-    target = window.map_view.focusProxy() or window.map_view
+    target = win.map_view.focusProxy() or win.map_view
     pos = QPoint(round(point[0]), round(point[1]))
-    with qtbot.waitSignal(window.map_view.featureClicked, timeout=5000) as clicked:
+    with qtbot.waitSignal(win.map_view.featureClicked, timeout=5000) as clicked:
         QTest.mouseMove(target, pos)
         qtbot.wait(50)
         QTest.mousePress(target, Qt.MouseButton.LeftButton, pos=pos)
         qtbot.wait(50)
         QTest.mouseRelease(target, Qt.MouseButton.LeftButton, pos=pos)
-    assert clicked.args == ["libraries", "L2"]
+    return clicked.args
+
+
+def test_clicking_a_library_on_the_map_selects_its_row(qtbot, window):
+    assert click_feature(qtbot, window, "L2") == ["libraries", "L2"]  # 南塘书房
     view = window.table_views["libraries"]
     assert window.data_tabs.currentWidget() is view
     assert [i.row() for i in view.selectionModel().selectedRows()] == [2]
+    assert click_feature(qtbot, window, "S3") == ["stops", "S3"]
+    assert window.data_tabs.currentWidget() is window.table_views["stops"]
 
 
 def test_a_file_that_is_not_a_project_gives_a_plain_message_and_keeps_the_open_one(
@@ -573,3 +580,22 @@ def test_the_latest_results_are_drawn_on_the_map(qtbot, window, project_file):
     )
     assert fills["鹿城区"] != fills["龙湾区"]  # 10% and 87.5% covered: different shades
     assert window.map_view.page().errors == []
+
+
+def test_the_population_grid_draws_when_ticked_and_does_not_block_clicks(qtbot, window):
+    window.layer_panel.item_for("population").setCheckState(0, Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: js(qtbot, window, "plannerVisible('population')") is True, timeout=5000)
+    assert js(qtbot, window, "plannerGroups['population'].getLayers().length") == 80
+    assert (
+        js(
+            qtbot,
+            window,
+            "getComputedStyle(document.querySelector('.leaflet-population-pane')).pointerEvents",
+        )
+        == "none"
+    )
+    assert window.map_view.page().errors == []
+    assert click_feature(qtbot, window, "L1") == [
+        "libraries",
+        "L1",
+    ]  # the canvas lets clicks through

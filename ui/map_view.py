@@ -210,22 +210,9 @@ def build_map_page(
 
     name = project.layer_for_role("population")
     if name:
-        gdf = project.read_layer(name)
-        if len(gdf) and not (gdf.geometry.geom_type == "Point").all():
-            gdf["geometry"] = gdf.to_crs(3857).geometry.centroid.to_crs(4326)
-        top = float(gdf["population"].quantile(0.98)) if len(gdf) else 1.0
-        fg = group("population", tr("layer_population"), palette["population"], len(gdf))
-        folium.GeoJson(
-            _features(gdf, ["id", "population"]),
-            marker=folium.CircleMarker(radius=2, weight=0, fill=True),
-            style_function=lambda f, top=top: {
-                "radius": 1.5
-                + 4.0 * min((f["properties"].get("population") or 0) / max(top, 1.0), 1.0),
-                "fillColor": palette["population"],
-                "fillOpacity": 0.35,
-                "weight": 0,
-            },
-        ).add_to(fg)
+        points = _population_points(project, name)
+        fg = group("population", tr("layer_population"), palette["population"], len(points))
+        fmap.add_child(_Script(_population_js(fg.get_name(), points, palette["population"])))
 
     name = project.layer_for_role("candidates")
     if name:
@@ -359,6 +346,44 @@ def build_map_page(
     out.parent.mkdir(parents=True, exist_ok=True)
     fmap.save(str(out))
     return layers
+
+
+def _population_points(project: Project, name: str) -> list[list[float]]:
+    """[[lat, lon, people], …] of the population layer (cell centroids), rounded to ~1 m."""
+    gdf = project.read_layer(name)
+    if len(gdf) and not (gdf.geometry.geom_type == "Point").all():
+        gdf["geometry"] = gdf.to_crs(3857).geometry.centroid.to_crs(4326)
+    lon, lat = gdf.geometry.x.round(5), gdf.geometry.y.round(5)
+    people = gdf["population"].astype(float).fillna(0.0).round(1)
+    return [[y, x, p] for y, x, p in zip(lat.tolist(), lon.tolist(), people.tolist(), strict=True)]
+
+
+def _population_js(group_var: str, points: list[list[float]], colour: str) -> str:
+    """Tens of thousands of grid cells: a compact array drawn on one canvas, in a pane below
+    the clickable layers that lets clicks through (GeoJSON of 50,000 SVG markers is 17 MB and
+    several seconds to build)."""
+    top = sorted(p[2] for p in points)[int(0.98 * (len(points) - 1))] if points else 1.0
+    return f"""
+(function () {{
+  var cells = {json.dumps(points, separators=(",", ":"))};
+  var top = Math.max({top}, 1.0);
+  var drawn = false;
+  function draw(m) {{
+    if (drawn || !m) return;
+    drawn = true;
+    var pane = m.getPane('population') || m.createPane('population');
+    pane.style.zIndex = 350; pane.style.pointerEvents = 'none';
+    var renderer = L.canvas({{pane: 'population'}});
+    for (var i = 0; i < cells.length; i++) {{
+      var c = cells[i];
+      L.circleMarker([c[0], c[1]], {{renderer: renderer, pane: 'population', interactive: false, stroke: false,
+        radius: 1.5 + 4.0 * Math.min(c[2] / top, 1.0), fillColor: {_js(colour)}, fillOpacity: 0.35}}).addTo({group_var});
+    }}
+  }}
+  {group_var}.on('add', function (e) {{ draw(e.target._map); }});
+  draw({group_var}._map);
+}})();
+"""
 
 
 class _Script(MacroElement):

@@ -259,10 +259,11 @@ def click_feature(qtbot, win: MainWindow, feature_id: str) -> list:
         var found = null;
         Object.keys(plannerGroups).forEach(function (k) { plannerGroups[k].eachLayer(function (g) {
             if (g.eachLayer) g.eachLayer(function (f) {
-                if (f.feature && f.feature.properties._key === %s) found = f.getLatLng(); }); }); });
+                if (f.feature && f.feature.properties._key === FEATURE_ID) found = f.getLatLng(); }); }); });
         var map = Object.values(window).find(function (v) { return v instanceof L.Map; });
-        var p = map.latLngToContainerPoint(found); return [p.x, p.y]; })()"""
-        % repr(feature_id),
+        var p = map.latLngToContainerPoint(found); return [p.x, p.y]; })()""".replace(
+            "FEATURE_ID", repr(feature_id)
+        ),
     )
     target = win.map_view.focusProxy() or win.map_view
     pos = QPoint(round(point[0]), round(point[1]))

@@ -49,9 +49,8 @@ def _clock(minutes: float | None) -> str:
 def run_html(run: dict[str, Any]) -> str:
     """The figures of one stored run as a small HTML page (names escaped: they come from files)."""
     result, kind = run["result"], run["kind"]
-    parts = [
-        f"<h3>#{run['id']} {escape(kind_label(kind))} · {escape(run.get('scenario') or '')}</h3>"
-    ]
+    scenario = f" · {escape(run['scenario'])}" if run.get("scenario") else ""
+    parts = [f"<h3>#{run['id']} {escape(kind_label(kind))}{scenario}</h3>"]
     if result.get("cost_source"):
         parts.append(f"<p>{tr('cost_source')}: {escape(result['cost_source'])}</p>")
     if kind == "coverage":

@@ -639,4 +639,5 @@ class MainWindow(QMainWindow):
         if self.project is not None:
             self.project.close()
             self.project = None
+        self.map_view.close()
         super().closeEvent(event)

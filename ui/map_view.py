@@ -512,4 +512,6 @@ class MapView(QWebEngineView):
 
     def closeEvent(self, event: Any) -> None:
         self._dir.cleanup()
+        # The page must go before the web engine profile does at exit (Qt warns otherwise).
+        self.page().deleteLater()
         super().closeEvent(event)

@@ -318,7 +318,10 @@ class MainWindow(QMainWindow):
         return any(model.dirty for model in self.table_models.values())
 
     def open_project(self, path: str | Path) -> bool:
-        """Open a project file; on a bad file show why and keep the current one."""
+        """Open a project file; on a bad file show why and keep the current one. Table edits
+        in the current project are saved first, as on closing."""
+        if not self.save_edits():
+            return False
         try:
             project = Project.open(path)
         except PlannerError as exc:

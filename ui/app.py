@@ -58,6 +58,7 @@ def run_gui(
     _prepare_environment(offscreen=screenshot is not None)
     app = application()
     from PyQt6.QtCore import QSettings
+    from PyQt6.QtWidgets import QMessageBox
 
     from ui.main_window import MainWindow
 
@@ -71,12 +72,11 @@ def run_gui(
     if lang is not None:
         window.set_language(lang)
     window.show()
-    if project is not None:
-        if not window.open_project(project):
-            print(f"cannot open {project}", file=sys.stderr)
-            return 2
-    else:
-        window.open_demo()
+    opened = window.open_project(project) if project is not None else window.open_demo()
+    if not opened and screenshot is not None:
+        box = window.findChild(QMessageBox)
+        print(box.text() if box is not None else f"cannot open {project}", file=sys.stderr)
+        return 2
     if screenshot is not None:
         return _screenshot(app, window, screenshot)
     return app.exec()
@@ -85,6 +85,7 @@ def run_gui(
 def _screenshot(app, window, out: Path) -> int:  # noqa: ANN001 - Qt objects made above
     """Wait until the project is open and its map has loaded and settled, then grab."""
     from PyQt6.QtCore import QTimer
+    from PyQt6.QtWidgets import QMessageBox
 
     state = {"loaded_at": None, "status": 0}
     started = time.monotonic()
@@ -113,7 +114,15 @@ def _screenshot(app, window, out: Path) -> int:  # noqa: ANN001 - Qt objects mad
         window.close()
         app.exit(state["status"])
 
+    def on_failed(*_: object) -> None:
+        box = window.findChild(QMessageBox)
+        print(box.text() if box is not None else "the project could not be built", file=sys.stderr)
+        timer.stop()
+        app.exit(2)
+
     window.map_view.mapLoaded.connect(on_loaded)
+    window.runner.failed.connect(on_failed)
+    window.runner.cancelled.connect(on_failed)
     timer = QTimer(window)
     timer.setInterval(200)
     timer.timeout.connect(poll)

@@ -350,20 +350,27 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(tr("opened", path=path), 5000)
         return True
 
-    def open_demo(self) -> None:
-        """Open the demo project, building it first (once, in the worker) when it is missing."""
+    def open_demo(self) -> bool:
+        """Open the demo project, building it first (once, in the worker) when it is missing;
+        False when that cannot even start."""
         path = demo_project_path()
         if path.is_file():
-            self.open_project(path)
-            return
+            return self.open_project(path)
+
+        try:
+            build_demo = planner_function("planner.demo", "build_demo")
+            options = planner_function("planner.demo", "DemoOptions")(
+                path.parent, seconds=10.0, lang=strings.language()
+            )
+        except PlannerError as exc:
+            show_error(self, exc)
+            return False
 
         def build(_project: Project | None, control: Any) -> Path:
-            from planner.demo import DemoOptions, build_demo
-
-            build_demo(DemoOptions(path.parent, seconds=10.0, lang=strings.language()), control)
+            build_demo(options, control)
             return path
 
-        self.start_job(Job(tr("job_demo"), build, None), on_done=self.open_project)
+        return self.start_job(Job(tr("job_demo"), build, None), on_done=self.open_project)
 
     def choose_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("open_project"), "", tr("planner_files"))

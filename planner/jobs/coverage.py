@@ -1,0 +1,211 @@
+"""Coverage job: how much of a project's population is within a travel-cost threshold of its
+libraries, by district, with equity figures; stored as a "coverage" run."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from models import accessibility, equity
+from models.control import Control, quiet
+from models.costs import CostModel, straight_line
+from models.coverage import CoverageResult, coverage
+from planner.errors import PlannerError
+from planner.geo import metric_crs_for, points_xy
+from planner.store import Project
+
+#: Label of demand points whose district is blank.
+NO_DISTRICT = "未分区"
+
+
+@dataclass(frozen=True)
+class Demand:
+    """A project's population layer as arrays in a metric CRS."""
+
+    gdf: gpd.GeoDataFrame
+    xy: np.ndarray
+    weights: np.ndarray
+    groups: np.ndarray
+
+
+def layer(project: Project, role: str) -> gpd.GeoDataFrame:
+    """The project's layer for a role (the layer named like the role when several exist)."""
+    name = role if project.has_layer(role) else project.layer_for_role(role)
+    if name is None:
+        raise PlannerError(f"项目中没有 “{role}” 图层", f"the project has no {role!r} layer")
+    return project.read_layer(name)
+
+
+def cost_and_crs(
+    project: Project, mode: str | None, cost: CostModel | None
+) -> tuple[CostModel, CRS]:
+    """The cost model (straight line for `mode` unless one is given) and the metric CRS its
+    points are in (the cost model's own `crs` when it has one)."""
+    cost = cost or straight_line(mode)
+    crs = getattr(cost, "crs", None)
+    if crs is None:
+        crs = metric_crs_for(layer(project, "population"))
+    return cost, CRS(crs)
+
+
+def load_demand(project: Project, crs: CRS) -> Demand:
+    gdf = layer(project, "population")
+    weights = pd.to_numeric(gdf["population"], errors="coerce").fillna(0.0).to_numpy(float)
+    if "district" in gdf.columns:
+        groups = gdf["district"].fillna("").astype(str).replace("", NO_DISTRICT).to_numpy()
+    else:
+        groups = np.full(len(gdf), NO_DISTRICT, dtype=object)
+    return Demand(gdf, points_xy(gdf, crs), weights, groups)
+
+
+def load_supply(project: Project, kinds: Sequence[str] | None) -> gpd.GeoDataFrame:
+    """Libraries of the given kinds (all kinds when None)."""
+    libs = layer(project, "libraries")
+    if kinds is not None:
+        libs = libs[libs["kind"].isin(list(kinds))]
+    return libs.reset_index(drop=True)
+
+
+def capacity(sites: gpd.GeoDataFrame) -> np.ndarray:
+    """Seats per site for accessibility; a site without a seat count gets the median of the rest
+    (1 when none has one), so unknown capacity neither vanishes nor dominates."""
+    column = "seats" if "seats" in sites.columns else "capacity"
+    seats = (
+        pd.to_numeric(sites[column], errors="coerce")
+        if column in sites.columns
+        else pd.Series(np.nan, index=sites.index)
+    )
+    known = seats[seats > 0]
+    default = float(known.median()) if len(known) else 1.0
+    return seats.where(seats > 0, default).to_numpy(float)
+
+
+def district_rows(project: Project, by_group: dict[str, Any]) -> list[dict[str, Any]]:
+    """The shared by_district rows: districts in the districts layer's order, then any other group."""
+    official: dict[str, int | None] = {}
+    if project.has_layer("districts") or project.layer_for_role("districts"):
+        districts = layer(project, "districts")
+        pops = (
+            pd.to_numeric(districts.get("population"), errors="coerce")
+            if "population" in districts
+            else None
+        )
+        for k, name in enumerate(districts["name"].astype(str)):
+            value = None if pops is None or pd.isna(pops.iloc[k]) else int(pops.iloc[k])
+            official[name] = value
+    names = [n for n in official if n in by_group] + [n for n in by_group if n not in official]
+    return [
+        {
+            "district": name,
+            "population_official": official.get(name),
+            "population": by_group[name].total,
+            "covered": by_group[name].covered,
+            "share": by_group[name].share,
+        }
+        for name in names
+    ]
+
+
+def coverage_figures(
+    project: Project,
+    demand: Demand,
+    sites: gpd.GeoDataFrame,
+    cost: CostModel,
+    crs: CRS,
+    threshold: float,
+    control: Control,
+) -> tuple[CoverageResult, dict[str, Any]]:
+    """Coverage of `demand` by `sites`, with the shared by_district/total/equity fields."""
+    supply_xy = points_xy(sites, crs) if len(sites) else np.zeros((0, 2))
+    result = coverage(
+        demand.xy, demand.weights, demand.groups, supply_xy, cost, threshold, control.sub(0.0, 0.8)
+    )
+    control.report(0.85, "equity")
+    within = cost.within(demand.xy, supply_xy, threshold)
+    access = (
+        accessibility.two_step_fca(within, demand.weights, capacity(sites))
+        if len(sites)
+        else np.zeros(len(demand.weights))
+    )
+    summary = equity.summarise(access, demand.weights, result.by_group, result.nearest_cost)
+    figures = {
+        "by_district": district_rows(project, result.by_group),
+        "total": {
+            "population": result.total,
+            "covered": result.covered_total,
+            "share": result.share,
+        },
+        "equity": {
+            "gini": summary.gini,
+            "theil": summary.theil,
+            "worst_district": summary.worst_group,
+            "worst_share": summary.worst_share,
+            "p90_cost": summary.p90_cost if np.isfinite(summary.p90_cost) else None,
+        },
+    }
+    return result, figures
+
+
+def run_coverage(
+    project: Project,
+    *,
+    threshold: float = 900.0,
+    mode: str | None = "walk",
+    kinds: Sequence[str] | None = None,
+    extra_sites: gpd.GeoDataFrame | None = None,
+    scenario: str = "baseline",
+    cost: CostModel | None = None,
+    control: Control | None = None,
+) -> dict[str, Any]:
+    """Coverage of the project's population by its libraries (of `kinds`; all when None) plus
+    `extra_sites`, within `threshold` (seconds for a mode, metres when mode and cost are None).
+
+    Equity: Gini/Theil of 2SFCA seats per person (catchment = threshold) weighted by population.
+    """
+    control = control or quiet()
+    started = time.monotonic()
+    cost, crs = cost_and_crs(project, mode, cost)
+    demand = load_demand(project, crs)
+    sites = load_supply(project, kinds)
+    counted = sorted(set(sites["kind"].astype(str))) if kinds is None else list(kinds)
+    if extra_sites is not None and len(extra_sites):
+        extra = extra_sites.to_crs(sites.crs)
+        sites = pd.concat([sites, extra], ignore_index=True)
+        if "kind" in extra.columns:
+            counted = sorted(set(counted) | set(extra["kind"].dropna().astype(str)))
+    sites = gpd.GeoDataFrame(sites, geometry=sites.geometry.name, crs=sites.crs)
+    control.check()
+    _, figures = coverage_figures(project, demand, sites, cost, crs, threshold, control)
+    result: dict[str, Any] = {
+        "threshold": float(threshold),
+        "unit": cost.unit,
+        "mode": mode,
+        "cost_source": cost.source,
+        "kinds": counted,
+        **figures,
+        "scenario": scenario,
+    }
+    seconds = time.monotonic() - started
+    params = {
+        "threshold": threshold,
+        "mode": mode,
+        "kinds": list(kinds) if kinds is not None else None,
+        "extra_sites": 0 if extra_sites is None else len(extra_sites),
+    }
+    run_id = project.add_run(
+        "coverage",
+        result,
+        scenario=scenario,
+        params=params,
+        seconds=seconds,
+        cost_source=cost.source,
+    )
+    control.report(1.0, "coverage done")
+    return {**result, "run_id": run_id}

@@ -25,6 +25,7 @@ from PyQt6.QtWebEngineWidgets import QWebEngineView
 
 from planner.store import Project
 from ui.strings import has, tr
+from ui.table_models import layer_name
 
 #: Colours of service points by kind (ColorBrewer Dark2, central library in red).
 KIND_COLOURS: dict[str, str] = {
@@ -169,7 +170,7 @@ def build_map_page(
     )
     bounds = None
 
-    name = project.layer_for_role("districts")
+    name = layer_name(project, "districts")
     if name:
         gdf = project.read_layer(name)
         gdf["geometry"] = gdf.geometry.simplify(0.0005, preserve_topology=True)
@@ -208,13 +209,13 @@ def build_map_page(
                 interactive=False,
             ).add_to(fg)
 
-    name = project.layer_for_role("population")
+    name = layer_name(project, "population")
     if name:
         points = _population_points(project, name)
         fg = group("population", tr("layer_population"), palette["population"], len(points))
         fmap.add_child(_Script(_population_js(fg.get_name(), points, palette["population"])))
 
-    name = project.layer_for_role("candidates")
+    name = layer_name(project, "candidates")
     if name:
         gdf = project.read_layer(name)
         fg = group("candidates", tr("layer_candidates"), palette["candidates"], len(gdf))
@@ -233,7 +234,7 @@ def build_map_page(
         ).add_to(fg)
         clickable.append(("candidates", geo.get_name()))
 
-    name = project.layer_for_role("libraries")
+    name = layer_name(project, "libraries")
     if name:
         gdf = project.read_layer(name)
         for kind in [k for k in KIND_COLOURS if k in set(gdf["kind"])] + sorted(
@@ -282,7 +283,7 @@ def build_map_page(
                 tooltip=escape(f"{tr('layer_selected')}：{site.get('name') or site['id']}"),
             ).add_to(fg)
 
-    name = project.layer_for_role("stops")
+    name = layer_name(project, "stops")
     if name:
         gdf = project.read_layer(name)
         fg = group("stops", tr("layer_stops"), palette["stops"], len(gdf))

@@ -37,6 +37,12 @@ DAY_COLUMNS = ("days", "allowed_days")
 COORDINATES = ("lon", "lat")
 
 
+def layer_name(project: Project, role: str) -> str | None:
+    """The layer the jobs use for a role: the one named like the role, else the newest of that
+    role (the rule of planner.jobs.coverage.layer)."""
+    return role if project.has_layer(role) else project.layer_for_role(role)
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """One editable table: a layer (by role) or a plain table (by name) of the project."""
@@ -47,7 +53,7 @@ class TableSpec:
 
     def locate(self, project: Project) -> str | None:
         if self.source == "layer":
-            return project.layer_for_role(self.name)
+            return layer_name(project, self.name)
         return self.name if project.has_table(self.name) else None
 
 

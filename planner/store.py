@@ -289,7 +289,10 @@ class Project:
         ]
 
     def layer_for_role(self, role: str) -> str | None:
-        """The most recently imported layer with this role, if any."""
+        """The layer playing `role`: the one named like the role if there is one, else the most
+        recently imported layer with that role, else None."""
+        if self.has_layer(role):
+            return role
         rows = list(self.db["layers"].rows_where("role = ?", [role], order_by="imported_at desc, name"))
         return rows[0]["name"] if rows else None
 

@@ -40,7 +40,7 @@ COORDINATES = ("lon", "lat")
 def layer_name(project: Project, role: str) -> str | None:
     """The layer the jobs use for a role: the one named like the role, else the newest of that
     role (the rule of planner.jobs.coverage.layer)."""
-    return role if project.has_layer(role) else project.layer_for_role(role)
+    return project.layer_for_role(role)
 
 
 @dataclass(frozen=True)

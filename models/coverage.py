@@ -49,9 +49,10 @@ class CoverageResult:
 def group_coverage(
     weights: np.ndarray, groups: np.ndarray, covered: np.ndarray
 ) -> dict[str, GroupCoverage]:
-    """Total and covered weight per group, groups in order of first appearance."""
+    """Total and covered weight per group, groups in order of first appearance; `covered` is a
+    bool or the covered fraction of each demand point's weight."""
     weights = np.asarray(weights, float)
-    covered = np.asarray(covered, bool)
+    covered = np.asarray(covered, float)
     names, first, inverse = np.unique(
         np.asarray(groups).astype(str), return_index=True, return_inverse=True
     )

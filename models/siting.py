@@ -736,12 +736,16 @@ def frontier(
             FrontierPoint(float(level), r.share, r.worst_share or 0.0, r.selected, r.optimal)
         )
     points.append(FrontierPoint(high, fair.share, high, fair.selected, fair.optimal))
+    unique = list(
+        {(round(a.total_share, 12), round(a.worst_share, 12)): a for a in points}.values()
+    )
     return [
         a
-        for a in points
+        for a in unique
         if not any(
-            (b.total_share >= a.total_share and b.worst_share >= a.worst_share)
+            b.total_share >= a.total_share
+            and b.worst_share >= a.worst_share
             and (b.total_share > a.total_share or b.worst_share > a.worst_share)
-            for b in points
+            for b in unique
         )
     ]

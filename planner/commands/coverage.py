@@ -1,0 +1,80 @@
+"""`planner coverage PROJECT`: who is within the threshold of a library, by district."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from models.costs import MODES
+from planner.jobs.coverage import run_coverage
+from planner.progress import cli_control
+from planner.store import Project
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("coverage", help="population within a travel time of libraries, by district")
+    p.add_argument("project")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=900.0,
+        help="seconds for a mode, metres with --mode none (default 900)",
+    )
+    p.add_argument(
+        "--mode",
+        choices=[*MODES, "none"],
+        default="walk",
+        help="travel mode (default walk); none = straight-line metres",
+    )
+    p.add_argument("--kinds", nargs="+", help="library kinds to count (default all)")
+    p.add_argument("--json", type=Path, dest="json_out", help="also write the result to this file")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    mode = None if args.mode == "none" else args.mode
+    with Project.open(args.project) as project, cli_control("coverage") as control:
+        result = run_coverage(
+            project, threshold=args.threshold, mode=mode, kinds=args.kinds, control=control
+        )
+    if args.json_out:
+        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(format_table(result, args.lang))
+    return 0
+
+
+def _cell(text: str, width: int, right: bool = True) -> str:
+    """Pad to a display width, counting CJK characters as two columns."""
+    pad = " " * max(width - sum(2 if ord(c) > 0x2E80 else 1 for c in text), 1)
+    return pad + text if right else text + pad
+
+
+def format_table(result: dict, lang: str = "zh") -> str:
+    """Per-district population, covered population and share, then the city and equity line."""
+    zh = lang == "zh"
+    head = (
+        ("区县", "人口", "覆盖人口", "覆盖率")
+        if zh
+        else ("district", "population", "covered", "share")
+    )
+    lines = [
+        _cell(head[0], 10, False) + _cell(head[1], 14) + _cell(head[2], 14) + _cell(head[3], 9)
+    ]
+    rows = [*result["by_district"], {"district": "合计" if zh else "total", **result["total"]}]
+    for row in rows:
+        lines.append(
+            _cell(str(row["district"]), 10, False)
+            + _cell(f"{row['population']:,.0f}", 14)
+            + _cell(f"{row['covered']:,.0f}", 14)
+            + _cell(f"{row['share']:.1%}", 9)
+        )
+    eq = result["equity"]
+    worst = eq["worst_district"] or "-"
+    share = eq["worst_share"] or 0.0
+    lines.append(
+        f"基尼系数 {eq['gini']:.3f}  泰尔指数 {eq['theil']:.3f}  最低覆盖 {worst} {share:.1%}"
+        if zh
+        else f"Gini {eq['gini']:.3f}  Theil {eq['theil']:.3f}  worst {worst} {share:.1%}"
+    )
+    return "\n".join(lines)

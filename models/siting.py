@@ -8,15 +8,15 @@ The formulations stay sparse:
 - covering models only see candidates within the threshold, drop demand already covered by an
   existing site, and merge demand points with the same candidate set (and group) into one row
   weighted by their sum, which shrinks a 50,000-point MCLP to a few thousand rows;
-- p-median only gets assignment variables for pairs cheaper than the demand point's nearest
-  existing site and within a cut-off; a demand point whose listed sites are all closed pays
-  the cut-off. That capped objective never exceeds the true one, so when no demand point pays
-  the cut-off in the optimum, the solution is optimal for the uncapped problem; otherwise the
-  cut-off doubles (up to MAX_PAIRS pairs) and the model is solved again;
+- p-median only gets assignment variables for each demand point's k nearest candidates that
+  are cheaper than its nearest existing site; a demand point whose listed sites are all closed
+  pays the next cost (its cap). That capped objective never exceeds the true one, so when no
+  demand point pays its cap in the optimum, the solution is optimal for the uncapped problem;
+  otherwise k doubles (while the pairs stay under MAX_PAIRS) and the model is solved again;
 - p-center bisects over the distinct pair costs, each step a set-covering feasibility check.
 
 CP-SAT works in integers: weights are scaled to integers (exactly when they already are),
-p-median costs to 1/100 of their unit, shares to 1/SHARE_RESOLUTION, budgets to 1/100.
+shares to 1/SHARE_RESOLUTION, budgets to 1/100.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from models.control import Control, quiet
@@ -36,14 +37,13 @@ from models.coverage import GroupCoverage, group_coverage, nearest_costs
 MODELS = ("lscp", "mclp", "pmedian", "pcenter", "fair")
 #: The fair model maximises the worst group's share to 1/SHARE_RESOLUTION (0.01 %).
 SHARE_RESOLUTION = 10_000
-#: p-median stops widening its cut-off when the pairs would exceed this many (memory bound).
+#: p-median stops widening its candidate lists when the pairs would exceed this many.
 MAX_PAIRS = 5_000_000
 #: CP-SAT stalls at a trivial bound on 2 cores with default parameters; 8 workers with the LP
 #: relaxation at linearization level 2 proved these models optimal quickly (SETUP-NOTES).
 SOLVER_WORKERS = 8
 LINEARIZATION_LEVEL = 2
 _WEIGHT_TOTAL = 1e9  # scaled integer weights sum to at most this
-_COST_SCALE = 100.0
 _BUDGET_SCALE = 100.0
 
 
@@ -194,11 +194,12 @@ def _solve(
     control: Control,
     span: tuple[float, float],
     label: str,
+    workers: int = SOLVER_WORKERS,
 ) -> _Solve:
     """Solve with explicit workers, a time limit, progress callbacks and a cancel watcher."""
     control.check()
     solver = cp_model.CpSolver()
-    solver.parameters.num_workers = SOLVER_WORKERS
+    solver.parameters.num_workers = workers
     solver.parameters.linearization_level = LINEARIZATION_LEVEL
     solver.parameters.max_time_in_seconds = max(time_limit_s, 0.01)
     done = threading.Event()
@@ -387,6 +388,9 @@ def _covering(
             stages = ["min share", "total"]
         else:
             stages = ["total"]
+    warm = _greedy(rows.sets, w_row, p) if model_name != "lscp" and p is not None else []
+    for j in warm:
+        model.add_hint(xi[int(j)], 1)
     variables = {"x": x, "rows": got, "t": [t]}
     optimal, gap, status, best = True, 0.0, "optimal", None
     for s, stage in enumerate(stages):
@@ -402,6 +406,9 @@ def _covering(
         if outcome.status == cp_model.INFEASIBLE:
             raise InfeasibleError(f"{model_name}: no choice of sites meets the constraints")
         if not outcome.found:
+            if best is None and warm and problem.capacity is None:
+                # Nothing found in time: report the greedy warm start, bound unknown.
+                best = _Solve(cp_model.FEASIBLE, {"x": np.isin(cand, warm).astype(np.int64)})
             if best is None:
                 raise TimeoutError(f"{model_name}: no solution within the time limit")
             optimal, status = False, "feasible"
@@ -426,6 +433,25 @@ def _covering(
         row_frac = best.values["rows"] / np.maximum(w_row, 1)
         fraction[mask] = np.minimum(row_frac[rows.row_of[mask]], 1.0)
     return selected, fraction, optimal, gap, status
+
+
+def _greedy(sets: list[np.ndarray], weight: np.ndarray, p: int) -> list[int]:
+    """Up to p candidates by largest uncovered weight gained: a warm start, so a time-limited
+    solve always has a solution to report."""
+    if not sets:
+        return []
+    row = np.repeat(np.arange(len(sets)), [s.size for s in sets])
+    cand = np.concatenate(sets)
+    uncovered = np.ones(len(sets), bool)
+    chosen: list[int] = []
+    for _ in range(p):
+        gain = np.bincount(cand, weights=weight[row] * uncovered[row])
+        j = int(np.argmax(gain))
+        if gain[j] <= 0:
+            break
+        chosen.append(j)
+        uncovered[row[cand == j]] = False
+    return chosen
 
 
 def _prune(
@@ -457,6 +483,110 @@ def _open_costs(problem: SitingProblem, selected: np.ndarray) -> np.ndarray:
     return nearest_costs(problem.demand_xy, sites, problem.cost, max(problem.threshold, 1e-9))[1]
 
 
+def _nearest_k(
+    problem: SitingProblem, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each demand point's k cheapest candidates as (origin, destination, cost) triplets, and the
+    cost of its (k+1)-th (inf when k covers every candidate); dense rows in bounded chunks."""
+    cand = np.asarray(problem.candidates_xy, float).reshape(-1, 2)
+    demand = np.asarray(problem.demand_xy, float).reshape(-1, 2)
+    n, m = demand.shape[0], cand.shape[0]
+    k = min(k, m)
+    chunk = max(1, 4_000_000 // max(m, 1))
+    origin, dest, cost = [], [], []
+    beyond = np.full(n, np.inf)
+    for lo in range(0, n, chunk):
+        block = problem.cost.matrix(demand[lo : lo + chunk], cand)
+        if k < m:
+            part = np.argpartition(block, k, axis=1)
+            beyond[lo : lo + block.shape[0]] = np.take_along_axis(block, part[:, k : k + 1], 1)[
+                :, 0
+            ]
+            idx = part[:, :k]
+        else:
+            idx = np.broadcast_to(np.arange(m), block.shape)
+        origin.append(np.repeat(np.arange(lo, lo + block.shape[0]), k))
+        dest.append(idx.ravel())
+        cost.append(np.take_along_axis(block, idx, 1).ravel())
+    return np.concatenate(origin), np.concatenate(dest), np.concatenate(cost), beyond
+
+
+def _pmedian_mip(
+    problem: SitingProblem,
+    origin: np.ndarray,
+    dest: np.ndarray,
+    saving: np.ndarray,
+    p: int | None,
+    budget: float | None,
+    hint: set[int] | None,
+    time_limit_s: float,
+    control: Control,
+) -> tuple[_Solve, np.ndarray]:
+    """max Σ savingᵢⱼ yᵢⱼ, Σⱼ yᵢⱼ <= 1, yᵢⱼ <= xⱼ, site limits, on HiGHS (MIP): the p-median LP
+    relaxation is nearly integral, which an LP-based MIP solver exploits and CP-SAT's search
+    did not (60 s without proof where HiGHS needs seconds). y may stay continuous: with x
+    integral an optimal y is integral."""
+    control.check()
+    solver = pywraplp.Solver.CreateSolver("HIGHS")
+    solver.SuppressOutput()
+    cand = np.unique(dest)
+    x = [solver.BoolVar(f"x{j}") for j in cand]
+    xi = {int(j): v for j, v in zip(cand, x, strict=True)}
+    y = [solver.NumVar(0.0, 1.0, "") for _ in range(origin.size)]
+    objective = solver.Objective()
+    per_demand: dict[int, list] = {}
+    for t, (i, j) in enumerate(zip(origin, dest, strict=True)):
+        if t % 20_000 == 0:
+            control.check()
+        solver.Add(y[t] <= xi[int(j)])
+        objective.SetCoefficient(y[t], float(saving[t]))
+        per_demand.setdefault(int(i), []).append(y[t])
+    for ys in per_demand.values():
+        solver.Add(solver.Sum(ys) <= 1)
+    if p is not None:
+        solver.Add(solver.Sum(x) <= int(p))
+    if budget is not None:
+        if problem.candidate_cost is None:
+            raise ValueError("a budget needs candidate costs")
+        costs = np.asarray(problem.candidate_cost, float)[cand]
+        solver.Add(
+            solver.Sum([float(c) * v for c, v in zip(costs, x, strict=True)]) <= float(budget)
+        )
+    objective.SetMaximization()
+    if hint:
+        solver.SetHint(x, [float(int(j) in hint) for j in cand])
+    solver.SetTimeLimit(int(max(time_limit_s, 0.01) * 1000))
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if control.cancelled:
+                solver.InterruptSolve()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        status = solver.Solve()
+    finally:
+        done.set()
+        watcher.join()
+    control.check()
+    codes = {
+        pywraplp.Solver.OPTIMAL: cp_model.OPTIMAL,
+        pywraplp.Solver.FEASIBLE: cp_model.FEASIBLE,
+        pywraplp.Solver.INFEASIBLE: cp_model.INFEASIBLE,
+    }
+    out = _Solve(codes.get(status, cp_model.UNKNOWN))
+    if out.found:
+        out.values = {
+            "x": np.array([round(v.solution_value()) for v in x], np.int64),
+            "y": np.array([v.solution_value() > 0.5 for v in y], np.int64),
+        }
+        out.objective, out.bound = objective.Value(), objective.BestBound()
+    return out, cand
+
+
 def _pmedian(
     problem: SitingProblem,
     p: int | None,
@@ -464,64 +594,59 @@ def _pmedian(
     time_limit_s: float,
     control: Control,
 ) -> tuple[np.ndarray, bool, float, str]:
-    """Capped p-median: max Σᵢⱼ wᵢ(capᵢ − cᵢⱼ)yᵢⱼ, Σⱼ yᵢⱼ <= 1, yᵢⱼ <= xⱼ, Σ xⱼ <= p, over pairs
-    cheaper than capᵢ = min(nearest existing cost, cut-off); i.e. min Σ wᵢ·min(capᵢ, open cost).
+    """Capped p-median over each demand point's k nearest candidates cheaper than its nearest
+    existing site: max Σᵢⱼ wᵢ(capᵢ − cᵢⱼ)yᵢⱼ, Σⱼ yᵢⱼ <= 1, yᵢⱼ <= xⱼ, Σ xⱼ <= p, where capᵢ =
+    min(nearest existing cost, (k+1)-th candidate cost); i.e. min Σ wᵢ·min(capᵢ, open cost).
 
-    The capped optimum's bound is a lower bound on the true optimum; the gap is reported
-    against the true cost of the selection."""
+    That capped optimum is a lower bound on the true one, and equal to it when no demand point
+    pays its cap; otherwise k doubles (while the pairs stay under MAX_PAIRS). The gap is the
+    true cost of the selection against that lower bound."""
     started = time.monotonic()
     weights = np.asarray(problem.weights, float)
     pos = weights > 0
-    w_int = _int_weights(weights, 1e6)
-    units = (w_int.sum() / max(weights.sum(), 1e-12)) * _COST_SCALE  # objective units per cost unit
-    start = max(problem.threshold, 1e-9)
-    existing_cost = nearest_costs(problem.demand_xy, problem.existing, problem.cost, start)[1]
-    nearest_cand = nearest_costs(problem.demand_xy, problem.candidates_xy, problem.cost, start)[1]
-    reach = np.minimum(existing_cost, nearest_cand)[pos]
-    cutoff = max(problem.threshold, 2.0 * float(reach[np.isfinite(reach)].max(initial=0.0)))
-    selected, lower, optimal = np.zeros(0, np.int64), 0.0, False
+    existing_cost = nearest_costs(
+        problem.demand_xy, problem.existing, problem.cost, max(problem.threshold, 1e-9)
+    )[1]
+    m = problem.n_candidates
+    k = min(m, max(8, int(np.ceil(3 * m / max(p or 1, 1)))))
+    selected, lower, optimal, hint = np.zeros(0, np.int64), 0.0, False, None
     for round_no in range(64):
-        pairs = problem.cost.within(problem.demand_xy, problem.candidates_xy, cutoff)
-        cap = np.minimum(existing_cost, cutoff)
-        keep = pos[pairs.origin] & (pairs.cost < cap[pairs.origin])
-        if round_no and int(keep.sum()) > MAX_PAIRS:
-            break
-        origin, dest = pairs.origin[keep], pairs.destination[keep]
-        saving = w_int[origin] * np.round((cap[origin] - pairs.cost[keep]) * _COST_SCALE).astype(
-            np.int64
-        )
-        cand = np.unique(dest)
-        model = cp_model.CpModel()
-        x = [model.new_bool_var(f"x{j}") for j in cand]
-        xi = {int(j): v for j, v in zip(cand, x, strict=True)}
-        y = [model.new_bool_var(f"y{k}") for k in range(origin.size)]
-        per_demand: dict[int, list] = {}
-        for k, (i, j) in enumerate(zip(origin, dest, strict=True)):
-            model.add_implication(y[k], xi[int(j)])
-            per_demand.setdefault(int(i), []).append(y[k])
-        for ys in per_demand.values():
-            model.add_at_most_one(ys)
-        _limit_sites(model, x, cand, problem, p, budget)
-        model.maximize(sum(int(s) * v for s, v in zip(saving, y, strict=True)))
+        origin, dest, cost, beyond = _nearest_k(problem, k)
+        cap = np.minimum(existing_cost, beyond)
+        listed_max = np.zeros(weights.size)
+        np.maximum.at(listed_max, origin, cost)
+        cap = np.where(np.isfinite(cap), cap, listed_max + 1.0)  # all listed: must be assigned
+        keep = pos[origin] & (cost < cap[origin])
+        origin, dest, cost = origin[keep], dest[keep], cost[keep]
         remaining = time_limit_s - (time.monotonic() - started)
         span = (min(0.2 * round_no, 0.8), min(0.2 * round_no + 0.2, 1.0))
-        outcome = _solve(
-            model, {"x": x, "y": y}, remaining, control, span, f"p-median ≤ {cutoff:.0f}"
+        control.report(span[0], f"p-median k={k}")
+        outcome, cand = _pmedian_mip(
+            problem,
+            origin,
+            dest,
+            weights[origin] * (cap[origin] - cost),
+            p,
+            budget,
+            hint,
+            remaining,
+            control,
         )
         if not outcome.found:
             if round_no == 0:
                 raise TimeoutError("p-median: no solution within the time limit")
             break
         selected = np.sort(cand[outcome.values["x"] == 1]).astype(np.int64)
-        lower = float((weights[pos] * cap[pos]).sum()) - outcome.bound / units
+        hint = set(selected.tolist())
+        lower = float((weights[pos] * cap[pos]).sum()) - outcome.bound
         assigned = np.zeros(weights.size, bool)
         assigned[origin[outcome.values["y"] == 1]] = True
-        # Demand paying the cut-off rather than its nearest existing site may truly cost more.
-        capped = pos & ~assigned & (existing_cost > cutoff)
+        # Demand paying its cap rather than its nearest existing site may truly cost more.
+        capped = pos & ~assigned & (existing_cost > cap)
         optimal = outcome.optimal and not capped.any()
-        if optimal or not outcome.optimal or time.monotonic() - started >= time_limit_s:
+        if optimal or not outcome.optimal or k >= m or 2 * k * weights.size > MAX_PAIRS:
             break
-        cutoff *= 2.0
+        k = min(2 * k, m)
     if optimal:
         return selected, True, 0.0, "optimal"
     true_cost = float((weights * _open_costs(problem, selected)).sum())

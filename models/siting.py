@@ -287,7 +287,7 @@ def _rows(
     starts = (
         np.flatnonzero(np.r_[True, origin[1:] != origin[:-1]]) if origin.size else np.zeros(0, int)
     )
-    ends = np.r_[starts[1:], origin.size].astype(int)
+    ends = np.r_[starts[1:], origin.size].astype(int) if starts.size else np.zeros(0, int)
     row_of = np.full(weights.size, -1, np.int64)
     index: dict[tuple[int, bytes], int] = {}
     sets: list[np.ndarray] = []
@@ -421,6 +421,7 @@ def _covering(
             status = "feasible"
         if stage == "min share":
             model.add(t >= int(outcome.values["t"][0]))
+            model.clear_hints()
             for v, val in zip(x, outcome.values["x"], strict=True):
                 model.add_hint(v, int(val))
     assert best is not None

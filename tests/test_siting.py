@@ -65,6 +65,7 @@ def test_fair_model_raises_worst_district_share():
     mclp = solve(problem, "mclp", p=2)
     fair = solve(problem, "fair", p=2)
     assert mclp.by_group["乙"].share == 0.0
+    assert fair.optimal and mclp.optimal
     assert fair.worst_share == pytest.approx(1 / 3)
     assert fair.worst_share > mclp.worst_share
     assert 3 in fair.selected.tolist()

@@ -1,0 +1,164 @@
+"""`planner import`: good files land as layers; bad files are refused with every problem named
+(file, row, field) and the project file left byte-for-byte as it was."""
+
+from __future__ import annotations
+
+import hashlib
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.cli import main
+from planner.datum import gcj02_to_wgs84, wgs84_to_gcj02
+from planner.errors import PlannerError
+from planner.importers import import_layer, read_preview
+from planner.store import Project
+
+
+@pytest.fixture
+def project(tmp_path):
+    path = tmp_path / "p.planner"
+    Project.create(path).close()
+    return path
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_import(capsys, project, file, role, *extra):
+    code = main(["--lang", "en", "import", str(project), str(file), "--as", role, *extra])
+    return code, capsys.readouterr().err
+
+
+def test_csv_with_chinese_headers_in_gbk_imports(project, tmp_path, capsys):
+    csv = tmp_path / "libs.csv"
+    csv.write_bytes("编号,名称,类型,经度,纬度\nA1,温州市图书馆,中心馆,120.6924,27.99363\nA2,县前书房,城市书房,120.655,28.01\n".encode("gbk"))
+    code, _ = run_import(capsys, project, csv, "libraries")
+    assert code == 0
+    with Project.open(project) as p:
+        libs = p.read_layer("libraries")
+    assert list(libs["name"]) == ["温州市图书馆", "县前书房"]
+    assert list(libs["kind"]) == ["central", "study_room"]
+    assert libs.geometry.iloc[0].x == pytest.approx(120.6924)
+
+
+def test_non_numeric_population_names_row_and_field_and_changes_nothing(project, tmp_path, capsys):
+    csv = tmp_path / "pop.csv"
+    csv.write_text("id,lon,lat,population\n1,120.6,28.0,3000\n2,120.7,28.0,约3000\n3,120.8,28.0,-5\n", encoding="utf-8")
+    before = digest(project)
+    code, err = run_import(capsys, project, csv, "population")
+    assert code == 2
+    assert str(csv) in err and "row 3" in err and "'population'" in err and "约3000" in err
+    assert "row 4" in err and "negative" in err  # both problems, at once
+    assert "Traceback" not in err
+    assert digest(project) == before
+
+
+def test_shapefile_without_prj_asks_for_a_crs(project, tmp_path, capsys):
+    shp = tmp_path / "cands.shp"
+    gdf = gpd.GeoDataFrame({"id": ["c1", "c2"]}, geometry=[shapely.Point(120.6, 28.0), shapely.Point(120.7, 28.1)], crs=4326)
+    gdf.to_file(shp)
+    shp.with_suffix(".prj").unlink()
+    code, err = run_import(capsys, project, shp, "candidates")
+    assert code == 2 and "--crs" in err and str(shp) in err
+    code, _ = run_import(capsys, project, shp, "candidates", "--crs", "EPSG:4326")
+    assert code == 0
+
+
+def test_polygons_refused_as_libraries_and_duplicate_ids_reported(project, tmp_path, capsys):
+    gj = tmp_path / "libs.geojson"
+    gdf = gpd.GeoDataFrame(
+        {"id": ["x", "x"], "name": ["a", "b"], "kind": ["branch", "branch"]},
+        geometry=[shapely.box(120.6, 28.0, 120.61, 28.01), shapely.Point(120.7, 28.0)], crs=4326,
+    )
+    gdf.to_file(gj, driver="GeoJSON")
+    code, err = run_import(capsys, project, gj, "libraries")
+    assert code == 2
+    assert "Polygon" in err and "row 1" in err
+    assert "duplicate id 'x'" in err and "row 2" in err
+
+
+def test_time_window_ending_before_it_starts_is_refused(project, tmp_path, capsys):
+    csv = tmp_path / "stops.csv"
+    csv.write_text("id,name,lon,lat,tw_start,tw_end,allowed_days\ns1,学校,120.6,28.0,17:30,15:30,周一、周四\n", encoding="utf-8")
+    code, err = run_import(capsys, project, csv, "stops")
+    assert code == 2 and "'tw_end'" in err and "before it starts" in err
+
+
+def test_points_outside_the_districts_are_refused(project, tmp_path, capsys):
+    with Project.open(project) as p:
+        p.write_layer("districts", gpd.GeoDataFrame({"id": ["1"], "name": ["鹿城区"]},
+                      geometry=[shapely.box(120.5, 27.9, 120.8, 28.1)], crs=4326), "districts")
+    csv = tmp_path / "stops.csv"
+    # (122.9, 27.0) is in the East China Sea; the second row has lon/lat swapped.
+    csv.write_text("id,name,lon,lat\ns1,海上,122.9,27.0\ns2,反了,28.0,120.6\ns3,好的,120.6,28.0\n", encoding="utf-8")
+    code, err = run_import(capsys, project, csv, "stops")
+    assert code == 2 and "row 2" in err and "row 3" in err and "row 4" not in err
+
+
+def test_gcj02_datum_is_converted_to_wgs84(project, tmp_path, capsys):
+    lon, lat = 120.6924, 27.99363
+    glon, glat = wgs84_to_gcj02(np.array([lon]), np.array([lat]))
+    csv = tmp_path / "libs.csv"
+    csv.write_text(f"id,name,kind,lon,lat\nc,温州市图书馆,central,{glon[0]:.8f},{glat[0]:.8f}\n", encoding="utf-8")
+    assert run_import(capsys, project, csv, "libraries", "--datum", "gcj02")[0] == 0
+    with Project.open(project) as p:
+        point = p.read_layer("libraries").geometry.iloc[0]
+    assert point.x == pytest.approx(lon, abs=1e-7) and point.y == pytest.approx(lat, abs=1e-7)
+
+
+def test_gcj02_inverse_round_trips_and_shifts_a_few_hundred_metres():
+    lon = np.linspace(119.6, 121.3, 7)
+    lat = np.linspace(27.0, 28.6, 7)
+    wlon, wlat = gcj02_to_wgs84(lon, lat)
+    flon, flat = wgs84_to_gcj02(wlon, wlat)
+    assert np.abs(flon - lon).max() < 1e-8 and np.abs(flat - lat).max() < 1e-8
+    shift_m = np.hypot((lon - wlon) * 111_320 * np.cos(np.radians(lat)), (lat - wlat) * 110_570)
+    assert ((shift_m > 100) & (shift_m < 800)).all()
+
+
+def test_preview_reads_the_first_rows_as_text(tmp_path):
+    csv = tmp_path / "t.csv"
+    csv.write_text("经度,纬度,常住人口\n" + "\n".join(f"120.{i},28.0,{i}" for i in range(50)), encoding="utf-8")
+    frame = read_preview(csv, nrows=5)
+    assert list(frame.columns) == ["经度", "纬度", "常住人口"] and len(frame) == 5
+
+
+cell = st.one_of(st.text(max_size=8), st.sampled_from(["约3000", "NaN", "1e309", "-1", "", "120.6", "28.0", "周一", "25:99"]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cell, min_size=0, max_size=6), min_size=0, max_size=6),
+       header=st.lists(st.sampled_from(["id", "lon", "lat", "population", "name", "kind", "tw_start", "tw_end", "x", "经度", "纬度", "?"]), max_size=6),
+       role=st.sampled_from(["population", "libraries", "candidates", "stops", "districts"]))
+def test_any_malformed_table_is_a_planner_error_or_imports(tmp_path, rows, header, role):
+    path = tmp_path / "fuzz.csv"
+    path.write_text("\n".join([",".join(header), *(",".join(r) for r in rows)]), encoding="utf-8")
+    db = tmp_path / "fuzz.planner"
+    if not db.exists():
+        Project.create(db).close()
+    with Project.open(db) as p:
+        try:
+            import_layer(p, path, role)
+        except PlannerError:
+            pass
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".xlsx", ".geojson", ".gpkg", ".shp"]))
+def test_any_bytes_are_a_planner_error_or_import(tmp_path, data, suffix):
+    path = tmp_path / f"junk{suffix}"
+    path.write_bytes(data)
+    db = tmp_path / "junk.planner"
+    if not db.exists():
+        Project.create(db).close()
+    with Project.open(db) as p:
+        try:
+            import_layer(p, path, "candidates")
+        except PlannerError:
+            pass

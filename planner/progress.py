@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -28,12 +29,16 @@ def cli_control(description: str, time_limit_s: float | None = None) -> Iterator
             bar_format="{desc}: {percentage:3.0f}% {elapsed} {postfix}",
         )
     lock = threading.Lock()
+    last = [0.0]
 
     def progress(fraction: float, message: str) -> None:
         with lock:
             bar.n = int(round(fraction * 1000))
             bar.set_postfix_str(message, refresh=False)
-            bar.refresh()
+            now = time.monotonic()
+            if now - last[0] >= bar.mininterval or fraction >= 1.0:
+                last[0] = now
+                bar.refresh()
 
     control = Control(progress=progress, time_limit_s=time_limit_s)
     previous = None

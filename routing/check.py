@@ -21,6 +21,9 @@ class CheckReport:
     duration: float = 0.0
     vehicles_used: int = 0
     served: int = 0
+    #: Mandatory visits the plan could not serve (reported as dropped, with a reason): the plan
+    #: is still a valid schedule, but not a complete one.
+    unserved_mandatory: list[str] = field(default_factory=list)
 
 
 class InfeasiblePlan(AssertionError):
@@ -112,15 +115,14 @@ def check_plan(instance: RoutingInstance, plan: Plan, eps: float = EPS) -> Check
     for visit in instance.visits:
         if visit.id in seen:
             continue
-        if visit.penalty is None:
-            bad.append(f"mandatory visit {visit.id} is not served")
-        elif visit.id not in plan.dropped:
+        if visit.id not in plan.dropped:
             bad.append(f"visit {visit.id} is neither served nor reported as dropped")
     for visit_id in plan.dropped:
         if visit_id in seen:
             bad.append(f"visit {visit_id} is reported dropped but is served")
 
-    return CheckReport(not bad, bad, total_dist, total_dur, used, len(seen))
+    missing = [v.id for v in instance.visits if v.penalty is None and v.id not in seen]
+    return CheckReport(not bad, bad, total_dist, total_dur, used, len(seen), missing)
 
 
 def _breaks_in_gap(

@@ -1,0 +1,35 @@
+"""Benchmark runs in the exact JSON form `planner bench` promises other tools:
+{"instance", "vehicles", "distance", "routes": [[ids in visit order, depot excluded], …], "seconds"}."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from models.control import Control
+from routing.instance import Plan
+from routing.solomon import read_solomon
+from routing.solver import solve
+
+
+def _result(name: str, plan: Plan, started: float) -> dict[str, Any]:
+    routes = [[stop.visit_id for stop in route.stops] for route in plan.used_routes]
+    return {
+        "instance": name,
+        "vehicles": len(routes),
+        "distance": round(plan.total_distance, 4),
+        "routes": [[int(i) if i.isdigit() else i for i in r] for r in routes],
+        "seconds": round(time.monotonic() - started, 3),
+    }
+
+
+def solve_solomon(path: Path, *, seconds: float, seed: int = 0, control: Control | None = None) -> dict[str, Any]:
+    """Fewest vehicles first, then distance: a fixed cost per vehicle larger than any detour."""
+    started = time.monotonic()
+    instance = read_solomon(path)
+    plan = solve(instance, time_limit_s=seconds, seed=seed, control=control,
+                 objective="vehicles_then_distance", scale=1000)
+    if plan.dropped:
+        raise RuntimeError(f"{instance.name}: no feasible plan found in {seconds} s")
+    return _result(instance.name, plan, started)

@@ -102,7 +102,9 @@ def solve(
                 cumul.RemoveInterval(b0 + 1, a1 - 1)
         if visit.allowed_vehicles is not None:
             allowed = [i for i, v in enumerate(instance.vehicles) if v.id in visit.allowed_vehicles]
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+            # -1 keeps "not served" open (SetAllowedVehiclesForIndex's binding is broken in
+            # ortools 9.15's Python wrapper: it rejects every list).
+            routing.VehicleVar(index).SetValues([-1, *allowed])
         # Mandatory visits are droppable too, at a cost above any plan that serves them, so a
         # first solution always exists and an unservable visit is reported instead of failing.
         penalty = visit.penalty if visit.penalty is not None else mandatory_penalty

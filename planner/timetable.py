@@ -1,0 +1,102 @@
+"""Timetables as XLSX workbooks: a summary sheet, then one sheet per vehicle listing each day's
+stops in order with arrival, service start, departure and load (Chinese headers by default)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from planner.i18n import has, text
+
+_HEAD = {
+    "zh": ["日期", "顺序", "地点", "操作", "到达", "开始", "离开", "车上箱数", "说明"],
+    "en": ["Day", "Order", "Place", "Action", "Arrival", "Start", "Departure", "Load (crates)", "Detail"],
+}
+_ACTION = {"serve": ("停靠服务", "serve"), "pickup": ("装货", "pick up"), "deliver": ("卸货", "deliver")}
+
+
+def hhmm(minutes: float | None) -> str:
+    if minutes is None:
+        return ""
+    m = int(round(minutes))
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    title = re.sub(r"[\[\]:*?/\\]", "_", name)[:28] or "sheet"
+    base, k = title, 2
+    while title in used:
+        title = f"{base}_{k}"
+        k += 1
+    used.add(title)
+    return title
+
+
+def _style_header(ws: Any, ncols: int) -> None:
+    for col in range(1, ncols + 1):
+        cell = ws.cell(row=1, column=col)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(horizontal="center")
+    ws.freeze_panes = "A2"
+
+
+def write_routes_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> Path:
+    """Any route run (bookmobile or courier) as a workbook, one sheet per vehicle."""
+    zh = lang != "en"
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "汇总" if zh else "Summary"
+    summary.append(["车辆", "日期", "出发", "返回", "公里", "小时", "停靠数"] if zh
+                   else ["Vehicle", "Day", "Leaves", "Returns", "km", "hours", "stops"])
+    used = {summary.title}
+    sheets: dict[str, Any] = {}
+    for route in result.get("routes", []):
+        day = route.get("day", "")
+        day_label = text(f"day_{day}", lang) if has(f"day_{day}") else day
+        name = route.get("vehicle_name") or route["vehicle_id"]
+        summary.append([name, day_label, hhmm(route["depart_min"]), hhmm(route["return_min"]),
+                        round(route["distance_km"], 1), round(route["duration_h"], 2), len(route["stops"])])
+        ws = sheets.get(route["vehicle_id"])
+        if ws is None:
+            ws = wb.create_sheet(_sheet_title(name, used))
+            ws.append(_HEAD["zh" if zh else "en"])
+            _style_header(ws, len(_HEAD["zh"]))
+            sheets[route["vehicle_id"]] = ws
+        depot = route["depot"]["name"]
+        ws.append([day_label, 0, depot, "出发" if zh else "leave depot", "", "", hhmm(route["depart_min"]), "", ""])
+        for order, stop in enumerate(route["stops"], start=1):
+            zh_a, en_a = _ACTION.get(stop.get("action", "serve"), (stop.get("action", ""),) * 2)
+            ws.append([day_label, order, stop.get("name") or stop["id"], zh_a if zh else en_a,
+                       hhmm(stop["arrival_min"]), hhmm(stop["start_min"]), hhmm(stop["departure_min"]),
+                       stop.get("load_after", ""), stop.get("detail", "")])
+        if route.get("break"):
+            ws.append([day_label, "", "午休" if zh else "lunch break", "", "", hhmm(route["break"]["start_min"]),
+                       hhmm(route["break"]["start_min"] + route["break"]["duration_min"]), "", ""])
+        ws.append([day_label, len(route["stops"]) + 1, depot, "返回" if zh else "back at depot",
+                   hhmm(route["return_min"]), "", "", "", ""])
+    _style_header(summary, 7)
+    if result.get("dropped"):
+        ws = wb.create_sheet(_sheet_title("未安排" if zh else "Not served", used))
+        ws.append(["编号", "名称", "原因"] if zh else ["Id", "Name", "Reason"])
+        _style_header(ws, 3)
+        for d in result["dropped"]:
+            ws.append([d["id"], d.get("name", ""), d["reason_zh"] if zh else d["reason_en"]])
+    for ws in wb.worksheets:
+        for col in range(1, ws.max_column + 1):
+            width = max(len(str(c.value or "")) for c in ws[get_column_letter(col)])
+            ws.column_dimensions[get_column_letter(col)].width = min(max(8, width * 1.6), 48)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def write_timetable_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> Path:
+    """The bookmobile week's timetable: one sheet per bus."""
+    return write_routes_xlsx(result, path, lang)

@@ -9,6 +9,7 @@ from typing import Any
 
 from models.control import Control
 from routing.instance import Plan
+from routing.lilim import read_lilim
 from routing.solomon import read_solomon
 from routing.solver import solve
 
@@ -30,6 +31,18 @@ def solve_solomon(path: Path, *, seconds: float, seed: int = 0, control: Control
     instance = read_solomon(path)
     plan = solve(instance, time_limit_s=seconds, seed=seed, control=control,
                  objective="vehicles_then_distance", scale=1000)
+    if plan.dropped:
+        raise RuntimeError(f"{instance.name}: no feasible plan found in {seconds} s")
+    return _result(instance.name, plan, started)
+
+
+def solve_lilim(path: Path, *, seconds: float, seed: int = 0, control: Control | None = None) -> dict[str, Any]:
+    """Li & Lim PDPTW: fewest vehicles first, then distance; insertion first solution (cheapest
+    arc builders fail on paired requests)."""
+    started = time.monotonic()
+    instance = read_lilim(path)
+    plan = solve(instance, time_limit_s=seconds, seed=seed, control=control,
+                 objective="vehicles_then_distance", scale=1000, first_solution="parallel_cheapest_insertion")
     if plan.dropped:
         raise RuntimeError(f"{instance.name}: no feasible plan found in {seconds} s")
     return _result(instance.name, plan, started)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ from routing.instance import Break, RoutingInstance, VehicleSpec, Visit
 from routing.solomon import read_solomon
 from routing.solver import solve
 
-SOLOMON = "/work/shared/benchmarks/solomon/C101.txt"
+SOLOMON = Path(__file__).parent / "data" / "C101.txt"
 
 
 def _instance(xy, visits, vehicles, pairs=()):

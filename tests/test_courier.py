@@ -1,0 +1,107 @@
+"""Courier runs: returns logs to crates, pickup before delivery on one van, closed libraries
+reported, direct and via-central plans both costed; Li & Lim instances solved feasibly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from planner.cli import main
+from planner.errors import PlannerError
+from planner.jobs.courier import run_courier_day
+from planner.returns_log import read_returns_log, shipments_from_log
+from planner.store import Project
+from routing.check import check_plan
+from routing.lilim import read_lilim
+from routing.solver import solve
+
+LILIM = Path(__file__).parent / "data" / "lc101.txt"
+LIBS = {"C": (120.692, 27.994, "central", "09:00", "21:00"), "R": (120.655, 27.779, "district", "09:00", "17:00"),
+        "Y": (120.98, 28.12, "district", "09:00", "17:00"), "S": (120.70, 28.02, "school", "08:00", "16:00"),
+        "X": (120.60, 28.00, "district", "09:00", "09:00")}  # X: closed all day
+
+
+@pytest.fixture
+def project(tmp_path):
+    p = Project.create(tmp_path / "c.planner")
+    libs = gpd.GeoDataFrame(
+        [{"id": k, "name": f"{k}馆", "kind": v[2], "opens": v[3], "closes": v[4], "books": 100000,
+          "geometry": shapely.Point(v[0], v[1])} for k, v in LIBS.items()], crs=4326)
+    p.write_layer("libraries", libs, "libraries")
+    p.write_table("vans", pd.DataFrame([
+        {"id": "van1", "name": "物流1号", "depot_id": "C", "capacity_crates": 10, "shift_start": "08:00",
+         "shift_end": "17:00", "days": "Mon,Tue,Wed,Thu,Fri,Sat"}]), role="vans")
+    yield p
+    p.close()
+
+
+def _log(tmp_path, rows):
+    path = tmp_path / "log.csv"
+    pd.DataFrame(rows, columns=["条码", "所属馆", "归还馆", "归还日期"]).to_csv(path, index=False)
+    return path
+
+
+def test_log_is_aggregated_to_crates_per_pair_and_day(tmp_path):
+    rows = [[f"b{i}", "C", "R", "2026-11-24"] for i in range(31)]  # 31 books → 2 crates of 30
+    rows += [[f"h{i}", "R", "R", "2026-11-24"] for i in range(5)]  # returned at home: no shipment
+    rows += [["y1", "Y", "C", "2026-11-23"]]
+    log = read_returns_log(_log(tmp_path, rows), set(LIBS))
+    shipments = {(s.from_id, s.to_id, s.day): s.crates for s in shipments_from_log(log, 30)}
+    assert shipments == {("R", "C", "2026-11-24"): 2, ("C", "Y", "2026-11-23"): 1}
+
+
+def test_bad_log_rows_name_row_and_field(tmp_path):
+    path = _log(tmp_path, [["a", "C", "R", "2026-11-24"], ["b", "Q", "R", "yesterday"], ["", "C", "R", "2026-11-24"]])
+    with pytest.raises(PlannerError) as err:
+        read_returns_log(path, set(LIBS))
+    text = err.value.text("en")
+    assert "row 3, field '所属馆'" in text and "'Q'" in text
+    assert "row 3, field '归还日期'" in text and "row 4, field '条码'" in text
+
+
+def test_day_plan_keeps_pickups_before_deliveries_and_reports_closed_libraries(project, tmp_path):
+    rows = [[f"a{i}", "R", "Y", "2026-11-24"] for i in range(40)]  # 2 crates Y→R
+    rows += [[f"b{i}", "C", "S", "2026-11-24"] for i in range(10)]  # 1 crate S→C
+    rows += [["c1", "X", "C", "2026-11-24"]]  # to a library closed all day
+    result = run_courier_day(project, returns_log=_log(tmp_path, rows), time_limit_s=4, solution_limit=200)
+    left = {d["id"]: d["reason_en"] for d in result["dropped"]}
+    assert list(left) == ["C>X@2026-11-24"] and "closed today" in left["C>X@2026-11-24"]
+    for route in result["routes"]:
+        actions = [(s["action"], s["id"]) for s in route["stops"]]
+        assert actions, route
+        for k, (action, _lib) in enumerate(actions):
+            if action == "deliver":
+                assert any(a == "pickup" for a, _ in actions[:k])
+    assert {"direct", "hub", "chosen"} <= set(result["comparison"])
+    assert result["comparison"][result["comparison"]["chosen"]] == result["totals"]
+
+
+def test_oversized_shipments_are_split_to_fit_the_van(project, tmp_path):
+    rows = [[f"a{i}", "Y", "R", "2026-11-24"] for i in range(30 * 15)]  # 15 crates, vans hold 10
+    result = run_courier_day(project, returns_log=_log(tmp_path, rows), time_limit_s=3, solution_limit=100)
+    assert result["notes"] and "split" in result["notes"][0]["en"]
+    delivered = sum(int(s["detail"].split()[1]) for r in result["routes"] for s in r["stops"] if s["action"] == "deliver")
+    assert delivered == 15 and not result["dropped"]
+
+
+def test_lilim_reader_pairs_every_request():
+    inst = read_lilim(str(LILIM))
+    assert len(inst.pairs) == 53 and len(inst.visits) == 106
+
+
+def test_lilim_lc101_is_solved_feasibly():
+    inst = read_lilim(str(LILIM))
+    plan = solve(inst, time_limit_s=4, objective="vehicles_then_distance", first_solution="parallel_cheapest_insertion")
+    assert not plan.dropped and check_plan(inst, plan).feasible
+    assert plan.vehicles_used <= 11
+
+
+def test_courier_cli_prints_both_plans(project, tmp_path, capsys):
+    rows = [[f"a{i}", "R", "Y", "2026-11-24"] for i in range(40)]
+    code = main(["--lang", "en", "courier", str(project.path), "--log", str(_log(tmp_path, rows)), "--seconds", "2"])
+    out = capsys.readouterr().out
+    assert code == 0 and "direct" in out and "via the central library" in out

@@ -51,6 +51,7 @@ class CourierPlan:
 
     stages: list[tuple[RoutingInstance, Plan]]
     shipment_of_visit: dict[str, str]
+    shipments: list[Shipment]  # after splitting oversized ones
     left: dict[str, tuple[str, str]] = field(default_factory=dict)  # shipment id → (zh, en)
     notes: list[tuple[str, str]] = field(default_factory=list)
 
@@ -150,7 +151,7 @@ def plan_day(
     for visit_id in (v for _, p in stages for v in p.dropped):
         left.setdefault(owner[visit_id], ("车队今天的时间或容量不够，顺延到下一个工作日",
                                           "the vans' hours or capacity ran out today: left for the next working day"))
-    return CourierPlan(stages, owner, left, notes)
+    return CourierPlan(stages, owner, shipments, left, notes)
 
 
 def _solve_stage(

@@ -81,7 +81,7 @@ def test_day_plan_keeps_pickups_before_deliveries_and_reports_closed_libraries(p
 
 
 def test_oversized_shipments_are_split_to_fit_the_van(project, tmp_path):
-    rows = [[f"a{i}", "Y", "R", "2026-11-24"] for i in range(30 * 15)]  # 15 crates, vans hold 10
+    rows = [[f"a{i}", "S", "C", "2026-11-24"] for i in range(30 * 15)]  # 15 crates C→S, vans hold 10
     result = run_courier_day(project, returns_log=_log(tmp_path, rows), time_limit_s=3, solution_limit=100)
     assert result["notes"] and "split" in result["notes"][0]["en"]
     delivered = sum(int(s["detail"].split()[1]) for r in result["routes"] for s in r["stops"] if s["action"] == "deliver")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 
 import geopandas as gpd
@@ -142,11 +143,8 @@ def test_any_malformed_table_is_a_planner_error_or_imports(tmp_path, rows, heade
     db = tmp_path / "fuzz.planner"
     if not db.exists():
         Project.create(db).close()
-    with Project.open(db) as p:
-        try:
-            import_layer(p, path, role)
-        except PlannerError:
-            pass
+    with Project.open(db) as p, contextlib.suppress(PlannerError):
+        import_layer(p, path, role)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -157,8 +155,5 @@ def test_any_bytes_are_a_planner_error_or_import(tmp_path, data, suffix):
     db = tmp_path / "junk.planner"
     if not db.exists():
         Project.create(db).close()
-    with Project.open(db) as p:
-        try:
-            import_layer(p, path, "candidates")
-        except PlannerError:
-            pass
+    with Project.open(db) as p, contextlib.suppress(PlannerError):
+        import_layer(p, path, "candidates")

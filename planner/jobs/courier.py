@@ -83,9 +83,10 @@ def _routes(plan: CourierPlan, lib_rows: dict[str, tuple[str, float, float]], va
     return out
 
 
-def _totals(plan: CourierPlan, shipments: int) -> dict[str, Any]:
+def _totals(plan: CourierPlan) -> dict[str, Any]:
     return {"vehicles": plan.vehicles, "distance_km": round(plan.distance_m / 1000, 2),
-            "duration_h": round(plan.duration_s / 3600, 2), "served": shipments - len(plan.left), "dropped": len(plan.left)}
+            "duration_h": round(plan.duration_s / 3600, 2), "shipments": len(plan.shipments),
+            "served": len(plan.shipments) - len(plan.left), "dropped": len(plan.left)}
 
 
 def run_courier_day(
@@ -142,14 +143,14 @@ def run_courier_day(
     chosen = min(plans, key=lambda k: (len(plans[k].left), plans[k].distance_m))
     plan = plans[chosen]
     lib_rows = {str(r.id): (str(r.name), r.geometry.x, r.geometry.y) for r in libraries.itertuples(index=False)}
-    by_id = {s.id: s for s in shipments}
-    left = [{"id": sid, "name": f"{lib_rows[by_id[sid].from_id][0]} → {lib_rows[by_id[sid].to_id][0]}"
-             if sid in by_id else sid, "reason_zh": zh, "reason_en": en} for sid, (zh, en) in plan.left.items()]
+    by_id = {s.id: s for s in plan.shipments}
+    left = [{"id": sid, "name": f"{lib_rows[by_id[sid].from_id][0]} → {lib_rows[by_id[sid].to_id][0]}",
+             "crates": by_id[sid].crates, "reason_zh": zh, "reason_en": en} for sid, (zh, en) in plan.left.items()]
     flows = [{"from": s.from_id, "to": s.to_id, "crates": s.crates, "items": s.items} for s in shipments]
     result = {
         "kind": "courier", "cost_source": cost.source, "day": day, "returns_log": source, "crate_size": crate_size,
-        "routes": _routes(plan, lib_rows, vans), "dropped": left, "totals": _totals(plan, len(shipments)),
-        "comparison": {**{k: _totals(p, len(shipments)) for k, p in plans.items()}, "chosen": chosen},
+        "routes": _routes(plan, lib_rows, vans), "dropped": left, "totals": _totals(plan),
+        "comparison": {**{k: _totals(p) for k, p in plans.items()}, "chosen": chosen},
         "flows": flows, "notes": [{"zh": zh, "en": en} for zh, en in plan.notes],
         "check": {"feasible": True, "violations": []},
     }

@@ -129,7 +129,7 @@ def report(rows: list[dict]) -> str:
         SECTION,
         "",
         "`/work/venv/bin/python benchmarks/siting.py --write docs/benchmarks.md` (one command; both solvers",
-        f"in the same run). Machine: {machine()}. Ours: models.siting on OR-Tools CP-SAT (sparse neighbour",
+        f"in the same run). Machine: {machine()}. Ours: models.siting on OR-Tools (CP-SAT for MCLP, HiGHS for p-median; sparse neighbour",
         "lists, demand rows merged by identical candidate sets; time from coordinates, neighbour search",
         "included). spopt: PySAL spopt with PuLP + CBC from the dense cost matrix (matrix build not",
         "counted). Objectives recomputed from each side's selected sites with the dense matrix.",

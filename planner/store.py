@@ -145,10 +145,34 @@ class Project:
                 "upgrade to open it. The file was not changed",
                 file=str(path),
             )
+        try:
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        except sqlite3.DatabaseError:
+            ok = False
+        if not ok:
+            conn.close()
+            backup = backup_path(path)
+            hint_zh = f"；上次正常打开时的备份在 {backup}" if backup.exists() else ""
+            hint_en = f"; the copy from the last good open is {backup}" if backup.exists() else ""
+            raise PlannerError(f"项目文件已损坏{hint_zh}", f"the project file is damaged{hint_en}", file=str(path))
         project = cls(path, sqlite_utils.Database(conn))
         project._configure()
         project._migrate(version)
+        project.write_backup()
         return project
+
+    def write_backup(self) -> Path:
+        """Copy the project, as it is now, to `<file>.bak` (SQLite's online backup, so the copy is
+        consistent even while the project is open): the last good copy if a later save breaks."""
+        target = backup_path(self.path)
+        tmp = target.with_name(target.name + ".tmp")
+        dest = sqlite3.connect(str(tmp))
+        try:
+            self.db.conn.backup(dest)
+        finally:
+            dest.close()
+        tmp.replace(target)
+        return target
 
     def _configure(self) -> None:
         # A rollback journal (not WAL) keeps the project one self-contained file to e-mail;
@@ -427,6 +451,10 @@ class Project:
             self.db["cache"].upsert(
                 {"key": key, "value": value, "created_at": time.strftime("%Y-%m-%dT%H:%M:%S")}, pk="key"
             )
+
+
+def backup_path(path: Path) -> Path:
+    return Path(path).with_name(Path(path).name + ".bak")
 
 
 def _decode_run(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,241 @@
+"""Many-to-many travel costs on a road network with scipy.sparse.csgraph.dijkstra.
+
+Points are snapped to the nearest road piece. Each distinct snap position becomes a virtual
+node: a source position reaches both ends of its road with the partial costs (t·w forward,
+(1 − t)·w back where the road is two-way), a destination position is reached from both ends
+likewise, and two positions on the same road are joined directly. One Dijkstra per distinct
+source position on this augmented CSR graph then gives exact costs; when there are more
+sources than destinations the graph is transposed and the trees grow from the destinations.
+The straight snap distance of each point is added at walking speed (see routing.network).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+
+from models.control import Control, quiet
+from models.costs import NeighbourCosts
+from routing.network import DEFAULT_MAX_SNAP_M, SNAP_WALK_KPH, RoadNetwork, Snap, _min_csr
+
+_TINY = 1e-9  # keeps zero-cost virtual arcs as arcs
+_CHUNK_BYTES = 64e6  # memory for one block of Dijkstra rows
+
+
+def _positions(snap: Snap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct snap positions (road, fraction) and, per point, the index of its position."""
+    keys = np.column_stack([snap.road.astype(float), np.round(snap.fraction, 9)])
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    return unique[:, 0].astype(np.int64), unique[:, 1], inverse.ravel()
+
+
+def _part(fraction: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """fraction × cost, inf where the road cannot be used that way (0 × inf would be nan)."""
+    return np.where(np.isfinite(cost), fraction * np.where(np.isfinite(cost), cost, 0.0), np.inf)
+
+
+def network_costs(
+    network: RoadNetwork,
+    mode: str,
+    origins_xy: np.ndarray,
+    destinations_xy: np.ndarray,
+    *,
+    weight: str = "s",
+    cutoff: float | None = None,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    control: Control | None = None,
+) -> sparse.csr_matrix | np.ndarray:
+    """Costs (seconds, or metres with weight="m") from every origin to every destination.
+
+    Without a cutoff: a dense (n_o, n_d) array, inf where unreachable. With one: a CSR matrix
+    of cost + 1 for the pairs with cost <= cutoff (the +1 keeps zero costs stored).
+    """
+    control = control or quiet()
+    o_snap = network.snap(origins_xy, mode, max_snap_m)
+    d_snap = network.snap(destinations_xy, mode, max_snap_m)
+    walk = 1.0 if weight == "m" else 3.6 / SNAP_WALK_KPH
+    o_walk, d_walk = o_snap.snap_m * walk, d_snap.snap_m * walk
+    o_road, o_t, o_inv = _positions(o_snap)
+    d_road, d_t, d_inv = _positions(d_snap)
+    fwd, bwd = network.road_costs(mode, weight)
+    n, p, q = network.n_nodes, len(o_road), len(d_road)
+    a = network.u[network.road_forward]
+    b = network.v[network.road_forward]
+    src = n + np.arange(p)
+    dst = n + p + np.arange(q)
+    rows = [src, src, a[d_road], b[d_road]]
+    cols = [b[o_road], a[o_road], dst, dst]
+    cost = [
+        _part(1 - o_t, fwd[o_road]),
+        _part(o_t, bwd[o_road]),
+        _part(d_t, fwd[d_road]),
+        _part(1 - d_t, bwd[d_road]),
+    ]
+    same = pd.merge(
+        pd.DataFrame({"road": o_road, "i": np.arange(p), "ts": o_t}),
+        pd.DataFrame({"road": d_road, "j": np.arange(q), "td": d_t}),
+        on="road",
+    )
+    if len(same):
+        r, ts, td = same["road"].to_numpy(), same["ts"].to_numpy(), same["td"].to_numpy()
+        along = np.where(td >= ts, _part(td - ts, fwd[r]), _part(ts - td, bwd[r]))
+        rows.append(src[same["i"].to_numpy()])
+        cols.append(dst[same["j"].to_numpy()])
+        cost.append(along)
+    virtual = _min_csr(
+        np.concatenate(rows), np.concatenate(cols), np.concatenate(cost) + _TINY, n + p + q
+    )
+    base = network.csr(mode, weight)
+    graph = sparse.block_diag([base, sparse.csr_matrix((p + q, p + q))], format="csr") + virtual
+    if p <= q:
+        trees, targets = src, dst
+    else:
+        graph, trees, targets = graph.T.tocsr(), dst, src
+    limit = np.inf if cutoff is None else float(cutoff)
+    chunk = int(max(1, min(1024, _CHUNK_BYTES // (8 * graph.shape[0]))))
+    blocks = []
+    for start in range(0, len(trees), chunk):
+        control.check()
+        rows_ = trees[start : start + chunk]
+        dist = dijkstra(graph, directed=True, indices=rows_, limit=limit)[:, targets]
+        network.dijkstra_sources += len(rows_)
+        if cutoff is not None:
+            dist = sparse.csr_matrix(np.where(np.isfinite(dist), dist + 1.0, 0.0))
+        blocks.append(dist)
+        control.report(min(start + chunk, len(trees)) / len(trees), f"{network.name} {mode}")
+    if cutoff is None:
+        by_position = np.vstack(blocks) if blocks else np.zeros((len(trees), len(targets)))
+        if p > q:
+            by_position = by_position.T
+        out = by_position[o_inv][:, d_inv] + o_walk[:, None] + d_walk[None, :]
+        return np.maximum(out, 0.0)
+    stacked = (
+        sparse.vstack(blocks, format="csr")
+        if blocks
+        else sparse.csr_matrix((len(trees), len(targets)))
+    )
+    if p > q:
+        stacked = stacked.T.tocsr()
+    full = stacked[o_inv][:, d_inv].tocoo()
+    total = np.maximum(full.data - 1.0, 0.0) + o_walk[full.row] + d_walk[full.col]
+    keep = total <= cutoff
+    return sparse.csr_matrix(
+        (total[keep] + 1.0, (full.row[keep], full.col[keep])), shape=(len(o_inv), len(d_inv))
+    )
+
+
+class MatrixCache(Protocol):
+    """Bytes by key (the project store implements it; routing never opens the database)."""
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def put(self, key: str, value: bytes) -> None: ...
+
+
+def cache_key(network: RoadNetwork, mode: str, *parts: object) -> str:
+    """Key for one matrix: network content, mode, snapping limit, point arrays, cutoff."""
+    h = hashlib.sha256(f"{network.content_hash}|{mode}".encode())
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            h.update(np.ascontiguousarray(part, float).tobytes())
+            h.update(str(part.shape).encode())
+        else:
+            h.update(repr(part).encode())
+    return "matrix:" + h.hexdigest()
+
+
+def _to_bytes(**arrays: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _from_bytes(data: bytes) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+@dataclass(eq=False)
+class NetworkCost:
+    """models.costs.CostModel on a road network: seconds for `mode`, points in network.crs.
+
+    With a `cache`, a matrix already computed for the same network file, mode and points is
+    read back instead of recomputed.
+    """
+
+    network: RoadNetwork
+    mode: str = "drive"
+    max_snap_m: float = DEFAULT_MAX_SNAP_M
+    cache: MatrixCache | None = None
+    control: Control | None = None
+    source: str = "network"
+    unit: str = "s"
+
+    def snap(self, points_xy: np.ndarray) -> Snap:
+        """Where the points meet the network; `.far` lists those beyond max_snap_m."""
+        return self.network.snap(points_xy, self.mode, self.max_snap_m)
+
+    def _dense(
+        self, origins_xy: np.ndarray, destinations_xy: np.ndarray, weight: str
+    ) -> np.ndarray:
+        o = np.asarray(origins_xy, float).reshape(-1, 2)
+        d = np.asarray(destinations_xy, float).reshape(-1, 2)
+        key = cache_key(self.network, self.mode, weight, self.max_snap_m, o, d)
+        hit = self.cache.get(key) if self.cache is not None else None
+        if hit is not None:
+            return _from_bytes(hit)["cost"]
+        cost = network_costs(
+            self.network,
+            self.mode,
+            o,
+            d,
+            weight=weight,
+            max_snap_m=self.max_snap_m,
+            control=self.control,
+        )
+        if self.cache is not None:
+            self.cache.put(key, _to_bytes(cost=cost))
+        return cost
+
+    def matrix(self, origins_xy: np.ndarray, destinations_xy: np.ndarray) -> np.ndarray:
+        """Dense travel seconds, inf where unreachable."""
+        return self._dense(origins_xy, destinations_xy, "s")
+
+    def distance_matrix(self, origins_xy: np.ndarray, destinations_xy: np.ndarray) -> np.ndarray:
+        """Dense shortest road metres (the snap distances included), inf where unreachable."""
+        return self._dense(origins_xy, destinations_xy, "m")
+
+    def within(
+        self, origins_xy: np.ndarray, destinations_xy: np.ndarray, cutoff: float
+    ) -> NeighbourCosts:
+        """Every pair with travel seconds <= cutoff (Dijkstra stops at the cutoff)."""
+        o = np.asarray(origins_xy, float).reshape(-1, 2)
+        d = np.asarray(destinations_xy, float).reshape(-1, 2)
+        key = cache_key(self.network, self.mode, "within", float(cutoff), self.max_snap_m, o, d)
+        hit = self.cache.get(key) if self.cache is not None else None
+        if hit is not None:
+            z = _from_bytes(hit)
+            row, col, cost = z["row"], z["col"], z["cost"]
+        else:
+            m = network_costs(
+                self.network,
+                self.mode,
+                o,
+                d,
+                cutoff=cutoff,
+                max_snap_m=self.max_snap_m,
+                control=self.control,
+            ).tocoo()
+            row, col, cost = m.row.astype(np.int64), m.col.astype(np.int64), m.data - 1.0
+            if self.cache is not None:
+                self.cache.put(key, _to_bytes(row=row, col=col, cost=cost))
+        return NeighbourCosts(
+            row, col, np.maximum(cost, 0.0), len(o), len(d), self.unit, self.source
+        )

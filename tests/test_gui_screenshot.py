@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 from PyQt6.QtGui import QColor, QImage
-from test_ui_window import build_small_project
+
+from tests.test_ui_window import build_small_project
 
 
 def test_screenshot_renders_the_window_with_the_project_and_its_map(tmp_path):

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from PyQt6.QtCore import Qt
-from test_ui_window import project_file, window  # noqa: F401 - fixtures
 
 from planner.store import Project
+from tests.test_ui_window import project_file, window  # noqa: F401 - fixtures
 
 
 def click_run(qtbot, window, key: str, timeout_ms: int = 60_000):  # noqa: F811
@@ -21,7 +20,6 @@ def click_run(qtbot, window, key: str, timeout_ms: int = 60_000):  # noqa: F811
 
 
 def test_coverage_run_from_the_form_lands_in_results_and_store(qtbot, window, project_file):  # noqa: F811
-    pytest.importorskip("planner.jobs.coverage")
     result = click_run(qtbot, window, "coverage")
     with Project.open(project_file) as project:
         runs = project.runs("coverage")
@@ -36,7 +34,6 @@ def test_coverage_run_from_the_form_lands_in_results_and_store(qtbot, window, pr
 
 
 def test_small_siting_job_from_the_form_shows_the_new_sites(qtbot, window, project_file):  # noqa: F811
-    pytest.importorskip("planner.jobs.siting")
     form = window.forms["siting"]
     form.p.setValue(2)
     form.time_limit.setValue(5.0)
@@ -52,7 +49,6 @@ def test_small_siting_job_from_the_form_shows_the_new_sites(qtbot, window, proje
 
 
 def test_cancelling_a_long_bookmobile_week_stops_it_and_the_window_stays_responsive(qtbot, window):  # noqa: F811
-    pytest.importorskip("planner.jobs.bookmobile")
     form = window.forms["bookmobile"]
     form.time_limit.setValue(60.0)
     window.job_tabs.setCurrentWidget(form)

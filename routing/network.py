@@ -20,6 +20,8 @@ import numpy as np
 import shapely
 from pyproj import CRS
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from models.costs import MODES
 
@@ -406,8 +408,8 @@ def _field(lines: gpd.GeoDataFrame, *names: str) -> np.ndarray:
 def network_from_lines(
     lines: gpd.GeoDataFrame, snap_tolerance_m: float = 1.0, content_hash: str = "", name: str = ""
 ) -> RoadNetwork:
-    """A RoadNetwork from road lines: nodes at line ends snapped together within
-    `snap_tolerance_m`; roads two-way unless a `oneway` field says otherwise; optional fields
+    """A RoadNetwork from road lines: line ends closer than `snap_tolerance_m` (chained) become
+    one node; lines crossing elsewhere do not meet (bridges, flyovers); roads two-way unless a `oneway` field says otherwise; optional fields
     highway (or fclass), maxspeed, travel_time (s)."""
     if lines.crs is None:
         raise NetworkError("the road file has no coordinate reference system")
@@ -424,12 +426,13 @@ def network_from_lines(
     first = shapely.get_coordinates(shapely.get_point(geoms, 0))
     last = shapely.get_coordinates(shapely.get_point(geoms, -1))
     ends = np.vstack([first, last])
-    cell = np.round(ends / max(snap_tolerance_m, 1e-9)).astype(np.int64)
-    _, node_of_end = np.unique(cell, axis=0, return_inverse=True)
-    node_of_end = node_of_end.ravel()
-    n_nodes = int(node_of_end.max()) + 1
+    pairs = cKDTree(ends).query_pairs(snap_tolerance_m, output_type="ndarray")
+    touching = sparse.coo_matrix(
+        (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(ends),) * 2
+    )
+    n_nodes, node_of_end = connected_components(touching, directed=False)
     node_xy = np.zeros((n_nodes, 2))
-    node_xy[node_of_end] = ends
+    node_xy[node_of_end[::-1]] = ends[::-1]  # each node sits at its first line end
     a, b = node_of_end[: len(geoms)], node_of_end[len(geoms) :]
     oneway = np.array([_oneway(o) for o in _field(lines, "oneway")])
     road_class = np.array([_class_of(h) for h in _field(lines, "highway", "fclass")], object)

@@ -31,7 +31,7 @@ MODES: dict[str, Mode] = {
     "bicycle": Mode("bicycle", 15.0, 1.25),
     "drive": Mode("drive", 35.0, 1.35),
     "bookmobile": Mode("bookmobile", 30.0, 1.35),
-    "van": Mode("van", 32.0, 1.35),
+    "van": Mode("van", 45.0, 1.3),  # inter-library runs use expressways
 }
 
 

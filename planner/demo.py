@@ -130,7 +130,7 @@ def _summary(
                       "meaning": "15 分钟步行（直线约 1 公里） 15 minutes' walk (about 1 km straight line)"},
         "districts": _district_rows(before, site["after"]),
         "total": {
-            "population": before["total"]["population"],
+            "population": sum(row["population_official"] for row in before["by_district"]),
             "covered_population": round(before["total"]["covered"]),
             "share": round(before["total"]["share"], 4),
             "after_siting": {

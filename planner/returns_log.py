@@ -80,22 +80,30 @@ def flow_matrix(shipments: list[Shipment]) -> pd.DataFrame:
 
 
 def modelled_returns_log(libraries: pd.DataFrame, date: str = "2026-11-24", seed: int = 0) -> pd.DataFrame:
-    """A plausible day of cross-returns between the central, district and school libraries
-    (MODELLED, not a real log): a gravity model in the libraries' book stocks, Poisson counts."""
+    """A plausible day of cross-returns (MODELLED, not a real log). Books flow between each
+    district library and the central library both ways, between district libraries of
+    neighbouring large districts, and from school libraries to their district's library;
+    item counts are Poisson with means growing with the libraries' book stocks."""
     rng = np.random.default_rng(seed)
-    libs = libraries[libraries["kind"].isin(["central", "district", "school"])].reset_index(drop=True)
-    books = pd.to_numeric(libs.get("books", pd.Series([1.0] * len(libs))), errors="coerce").fillna(1.0).to_numpy()
-    weight = np.sqrt(np.maximum(books, 1.0))
-    weight = weight / weight.mean()
+    libs = libraries.reset_index(drop=True)
+    books = pd.to_numeric(libs.get("books", pd.Series([1.0] * len(libs))), errors="coerce").fillna(1.0)
+    size = dict(zip(libs["id"].astype(str), np.sqrt(np.maximum(books.to_numpy(), 1.0)) / 700.0, strict=True))
+    central = libs.loc[libs["kind"] == "central", "id"].astype(str).tolist()
+    district = libs[libs["kind"] == "district"]
+    pairs: list[tuple[str, str, float]] = []
+    for c in central:
+        for d in district["id"].astype(str):
+            pairs += [(c, d, 40 * size[d]), (d, c, 55 * size[d])]
+    ids = district["id"].astype(str).tolist()
+    for a, b in zip(ids, ids[1:], strict=False):  # neighbours in the list: a few district-to-district flows
+        pairs += [(a, b, 15 * size[a]), (b, a, 15 * size[b])]
+    by_district = dict(zip(district["district"], district["id"].astype(str), strict=False)) if "district" in libs else {}
+    for row in libs[libs["kind"] == "school"].itertuples(index=False):
+        home = by_district.get(getattr(row, "district", ""))
+        if home:
+            pairs.append((str(row.id), home, 12.0))
     rows = []
-    n = 0
-    for i, src in libs.iterrows():
-        for j, dst in libs.iterrows():
-            if i == j or (src["kind"] == "school" and dst["kind"] == "school"):
-                continue
-            scale = 0.25 if "school" in (src["kind"], dst["kind"]) else 1.0
-            items = rng.poisson(18.0 * scale * weight[i] * weight[j])
-            for _ in range(items):
-                n += 1
-                rows.append({"item_id": f"M{n:06d}", "owner": dst["id"], "returned_at": src["id"], "date": date})
+    for returned_at, owner, mean in pairs:
+        for _ in range(rng.poisson(mean)):
+            rows.append({"item_id": f"M{len(rows) + 1:06d}", "owner": owner, "returned_at": returned_at, "date": date})
     return pd.DataFrame(rows, columns=["item_id", "owner", "returned_at", "date"])

@@ -28,7 +28,7 @@ from models.records import Shipment, TimeWindow, Vehicle
 from routing.instance import Plan, RoutingInstance, VehicleSpec, Visit
 from routing.solver import solve
 
-STOP_MIN = 10.0  # parking, paperwork
+STOP_MIN = 5.0  # parking and paperwork per shipment handled
 CRATE_MIN = 1.0  # loading or unloading one crate
 HUB_SORT_MIN = 45.0  # sorting at the central library between the two hub stages
 PENALTY_PER_CRATE_M = 500_000.0

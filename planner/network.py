@@ -57,10 +57,16 @@ def network_cost(
     mode: str = "drive",
     project: Project | None = None,
     max_snap_m: float = 500.0,
+    workers: int = 1,
 ) -> NetworkCost:
-    """A NetworkCost for `mode`, caching its matrices in `project` when one is given."""
+    """A NetworkCost for `mode`, caching its matrices in `project` when one is given;
+    workers > 1 forks processes, so pass it only from a program's main thread (the CLI)."""
     return NetworkCost(
-        network, mode, max_snap_m, cache=None if project is None else ProjectCache(project)
+        network,
+        mode,
+        max_snap_m,
+        cache=None if project is None else ProjectCache(project),
+        workers=workers,
     )
 
 

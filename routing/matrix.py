@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
+import multiprocessing.pool
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,8 +41,38 @@ def _positions(snap: Snap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _part(fraction: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """fraction × cost, inf where the road cannot be used that way (0 × inf would be nan)."""
-    return np.where(np.isfinite(cost), fraction * np.where(np.isfinite(cost), cost, 0.0), np.inf)
+    """fraction × cost, inf where the road cannot be used that way; a point exactly at a road's
+    end is at that node whatever the direction (0 × inf would be nan)."""
+    finite = np.where(np.isfinite(cost), cost, 0.0)
+    return np.where(fraction == 0, 0.0, np.where(np.isfinite(cost), fraction * finite, np.inf))
+
+
+_JOB: dict = {}  # the graph and sources of the running matrix, inherited by forked workers
+
+
+def _rows(start: int) -> np.ndarray | sparse.csr_matrix:
+    """Dijkstra from one block of source nodes, costs at the target nodes (+1 and sparse with a cutoff)."""
+    rows = _JOB["trees"][start : start + _JOB["chunk"]]
+    dist = dijkstra(_JOB["graph"], directed=True, indices=rows, limit=_JOB["limit"])[
+        :, _JOB["targets"]
+    ]
+    if _JOB["sparse"]:
+        return sparse.csr_matrix(np.where(np.isfinite(dist), dist + 1.0, 0.0))
+    return dist
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[multiprocessing.pool.Pool | None]:
+    """Forked worker processes sharing _JOB copy-on-write (scipy's Dijkstra holds the GIL)."""
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        yield pool
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def network_costs(
@@ -51,11 +85,13 @@ def network_costs(
     cutoff: float | None = None,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     control: Control | None = None,
+    workers: int = 1,
 ) -> sparse.csr_matrix | np.ndarray:
     """Costs (seconds, or metres with weight="m") from every origin to every destination.
 
     Without a cutoff: a dense (n_o, n_d) array, inf where unreachable. With one: a CSR matrix
     of cost + 1 for the pairs with cost <= cutoff (the +1 keeps zero costs stored).
+    `workers` > 1 runs blocks of sources in forked processes (only from a program's main thread).
     """
     control = control or quiet()
     o_snap = network.snap(origins_xy, mode, max_snap_m)
@@ -99,17 +135,26 @@ def network_costs(
     else:
         graph, trees, targets = graph.T.tocsr(), dst, src
     limit = np.inf if cutoff is None else float(cutoff)
-    chunk = int(max(1, min(1024, _CHUNK_BYTES // (8 * graph.shape[0]))))
+    chunk = int(max(1, min(256, _CHUNK_BYTES // (8 * graph.shape[0]))))
+    starts = list(range(0, len(trees), chunk))
+    _JOB.update(
+        graph=graph,
+        trees=trees,
+        targets=targets,
+        limit=limit,
+        chunk=chunk,
+        sparse=cutoff is not None,
+    )
     blocks = []
-    for start in range(0, len(trees), chunk):
-        control.check()
-        rows_ = trees[start : start + chunk]
-        dist = dijkstra(graph, directed=True, indices=rows_, limit=limit)[:, targets]
-        network.dijkstra_sources += len(rows_)
-        if cutoff is not None:
-            dist = sparse.csr_matrix(np.where(np.isfinite(dist), dist + 1.0, 0.0))
-        blocks.append(dist)
-        control.report(min(start + chunk, len(trees)) / len(trees), f"{network.name} {mode}")
+    try:
+        with _pool(workers if len(starts) > 1 else 1) as pool:
+            for k, block in enumerate(pool.imap(_rows, starts) if pool else map(_rows, starts)):
+                control.check()
+                blocks.append(block)
+                control.report((k + 1) / len(starts), f"{network.name} {mode}")
+    finally:
+        _JOB.clear()
+    network.dijkstra_sources += len(trees)
     if cutoff is None:
         by_position = np.vstack(blocks) if blocks else np.zeros((len(trees), len(targets)))
         if p > q:
@@ -175,6 +220,7 @@ class NetworkCost:
     max_snap_m: float = DEFAULT_MAX_SNAP_M
     cache: MatrixCache | None = None
     control: Control | None = None
+    workers: int = 1
     source: str = "network"
     unit: str = "s"
 
@@ -199,6 +245,7 @@ class NetworkCost:
             weight=weight,
             max_snap_m=self.max_snap_m,
             control=self.control,
+            workers=self.workers,
         )
         if self.cache is not None:
             self.cache.put(key, _to_bytes(cost=cost))
@@ -232,6 +279,7 @@ class NetworkCost:
                 cutoff=cutoff,
                 max_snap_m=self.max_snap_m,
                 control=self.control,
+                workers=self.workers,
             ).tocoo()
             row, col, cost = m.row.astype(np.int64), m.col.astype(np.int64), m.data - 1.0
             if self.cache is not None:

@@ -145,3 +145,25 @@ def test_unreadable_network_file_raises_network_error(tmp_path) -> None:  # noqa
     bad.write_text("not xml at all")
     with pytest.raises(NetworkError):
         read_network(bad)
+
+
+def test_demo_network_is_modelled_connected_and_slower_across_mountains() -> None:
+    from planner.network import DEMO_NETWORK, demo_network_cost
+
+    roads = gpd.read_file(DEMO_NETWORK)
+    assert set(roads["provenance"]) == {"modelled"}
+    car = demo_network_cost(mode="drive")
+    net = car.network
+    assert net.crs.to_epsg() == 32651
+    assert net.dropped.edges < 0.05 * (net.n_edges + net.dropped.edges)
+    # 鹿城 centre, 洞头 (island, by the causeway), 文成 and 泰顺 (mountains): approximate WGS84.
+    towns = gpd.GeoSeries.from_xy(
+        [120.655, 121.157, 120.090, 119.717], [28.015, 27.836, 27.787, 27.557], crs=4326
+    )
+    xy = np.column_stack([towns.to_crs(CRS).x, towns.to_crs(CRS).y])
+    road_m = car.distance_matrix(xy[:1], xy[1:])[0]
+    straight_m = np.hypot(*(xy[1:] - xy[0]).T)
+    assert np.isfinite(road_m).all()
+    assert (road_m[1:] > 1.2 * straight_m[1:]).all()  # winding mountain roads
+    bus = demo_network_cost(mode="bookmobile").matrix(xy[:1], xy[1:])[0]
+    assert (bus > car.matrix(xy[:1], xy[1:])[0]).all()

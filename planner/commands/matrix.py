@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -80,7 +81,9 @@ def run(args: argparse.Namespace) -> int:
             else f"{network.n_nodes} nodes, {network.n_edges} edges, {network.km:.0f} km; dropped outside the largest strongly connected part: {d.nodes} nodes, {d.edges} edges, {d.km:.1f} km",
             file=sys.stderr,
         )
-        cost = network_cost(network, args.mode, max_snap_m=args.max_snap)
+        cost = network_cost(
+            network, args.mode, max_snap_m=args.max_snap, workers=os.cpu_count() or 1
+        )
         crs = network.crs
         o_xy, d_xy = points_xy(origins, crs), points_xy(destinations, crs)
         for name, ids, xy in (("--from", from_ids, o_xy), ("--to", to_ids, d_xy)):

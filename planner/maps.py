@@ -132,6 +132,7 @@ def build_map(
     routes: str | None = None,
     catchments: bool = False,
     tiles: bool = False,
+    route_layers: bool = True,
 ) -> tuple[folium.Map, list[MapLayer]]:
     """The project's layers and latest results as a folium map, and the groups a layer panel can
     toggle, in drawing order. `colours` overrides a group's colour by key ("libraries:branch");
@@ -313,7 +314,9 @@ def build_map(
     if catchments and coverage:
         _add_catchments(project, coverage["result"], group, lang)
 
-    for kind in ("bookmobile", "courier"):
+    for kind in ("bookmobile", "courier") if route_layers or routes else ():
+        if routes is not None and routes != kind:
+            continue
         run = project.latest_run(kind)
         route_list = run["result"].get("routes", []) if run else []
         route_list = [r for r in route_list if r.get("stops")]
@@ -392,7 +395,7 @@ def write_coverage_map(
 ) -> Path:
     """`planner map`: coverage by district, population, service points with their catchments,
     new sites; one offline HTML file."""
-    fmap, _ = build_map(project, lang=lang, scenario=scenario, catchments=True, tiles=tiles)
+    fmap, _ = build_map(project, lang=lang, scenario=scenario, catchments=True, tiles=tiles, route_layers=False)
     return save_standalone(fmap, out)
 
 
@@ -560,7 +563,7 @@ def _population_js(group_var: str, points: list[list[float]], colour: str) -> st
     for (var i = 0; i < cells.length; i++) {{
       var c = cells[i];
       L.circleMarker([c[0], c[1]], {{renderer: renderer, pane: 'population', interactive: false, stroke: false,
-        radius: 1.5 + 4.0 * Math.min(c[2] / top, 1.0), fillColor: {js_literal(colour)}, fillOpacity: 0.35}}).addTo({group_var});
+        radius: 2.5, fillColor: {js_literal(colour)}, fillOpacity: 0.7 * Math.sqrt(Math.min(c[2] / top, 1.0))}}).addTo({group_var});
     }}
   }}
   {group_var}.on('add', function (e) {{ draw(e.target._map); }});

@@ -99,8 +99,8 @@ def test_coverage_map_is_one_offline_file(project, tmp_path):
 def test_coverage_map_layers_show_in_a_browser_without_network(project, tmp_path):
     out = write_coverage_map(project, tmp_path / "c.html")
     found = _probe(out)
-    # districts, population, two library kinds, catchments, the bookmobile routes
-    assert found["groups"] == 6
+    # districts, population, two library kinds, catchments (routes have maps of their own)
+    assert found["groups"] == 5
     assert found["markers"] == 3  # one marker per library
     assert found["title"] != "pwned"
     browser.screenshot(out, ARTIFACTS / "coverage_map.png")

@@ -17,11 +17,12 @@ import multiprocessing
 import multiprocessing.pool
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
+from pyproj import CRS
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
@@ -209,7 +210,8 @@ def _from_bytes(data: bytes) -> dict[str, np.ndarray]:
 
 @dataclass(eq=False)
 class NetworkCost:
-    """models.costs.CostModel on a road network: seconds for `mode`, points in network.crs.
+    """models.costs.CostModel on a road network: seconds for `mode` (metres with unit "m"),
+    points in network.crs.
 
     With a `cache`, a matrix already computed for the same network file, mode and points is
     read back instead of recomputed.
@@ -221,69 +223,72 @@ class NetworkCost:
     cache: MatrixCache | None = None
     control: Control | None = None
     workers: int = 1
+    unit: str = "s"  # "s" travel seconds, "m" road metres
     source: str = "network"
-    unit: str = "s"
+
+    @property
+    def crs(self) -> CRS:
+        """The CRS the points must be in (the network's metric CRS)."""
+        return self.network.crs
+
+    @property
+    def distance_model(self) -> NetworkCost:
+        """The same network in road metres (routing reports kilometres with it)."""
+        return replace(self, unit="m")
 
     def snap(self, points_xy: np.ndarray) -> Snap:
         """Where the points meet the network; `.far` lists those beyond max_snap_m."""
         return self.network.snap(points_xy, self.mode, self.max_snap_m)
 
-    def _dense(
-        self, origins_xy: np.ndarray, destinations_xy: np.ndarray, weight: str
-    ) -> np.ndarray:
+    def _compute(
+        self, origins_xy: np.ndarray, destinations_xy: np.ndarray, cutoff: float | None
+    ) -> dict[str, np.ndarray]:
+        """Dense {"cost"} or sparse {"row", "col", "cost"}, from the cache when there."""
         o = np.asarray(origins_xy, float).reshape(-1, 2)
         d = np.asarray(destinations_xy, float).reshape(-1, 2)
-        key = cache_key(self.network, self.mode, weight, self.max_snap_m, o, d)
+        key = cache_key(self.network, self.mode, self.unit, cutoff, self.max_snap_m, o, d)
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
-            return _from_bytes(hit)["cost"]
-        cost = network_costs(
+            return _from_bytes(hit)
+        m = network_costs(
             self.network,
             self.mode,
             o,
             d,
-            weight=weight,
+            weight=self.unit,
+            cutoff=cutoff,
             max_snap_m=self.max_snap_m,
             control=self.control,
             workers=self.workers,
         )
+        if cutoff is None:
+            out = {"cost": m}
+        else:
+            m = m.tocoo()
+            out = {
+                "row": m.row.astype(np.int64),
+                "col": m.col.astype(np.int64),
+                "cost": m.data - 1.0,
+            }
         if self.cache is not None:
-            self.cache.put(key, _to_bytes(cost=cost))
-        return cost
+            self.cache.put(key, _to_bytes(**out))
+        return out
 
     def matrix(self, origins_xy: np.ndarray, destinations_xy: np.ndarray) -> np.ndarray:
-        """Dense travel seconds, inf where unreachable."""
-        return self._dense(origins_xy, destinations_xy, "s")
+        """Dense costs (seconds, or metres with unit "m"), inf where unreachable."""
+        return self._compute(origins_xy, destinations_xy, None)["cost"]
 
     def distance_matrix(self, origins_xy: np.ndarray, destinations_xy: np.ndarray) -> np.ndarray:
         """Dense shortest road metres (the snap distances included), inf where unreachable."""
-        return self._dense(origins_xy, destinations_xy, "m")
+        return self.distance_model.matrix(origins_xy, destinations_xy)
 
     def within(
         self, origins_xy: np.ndarray, destinations_xy: np.ndarray, cutoff: float
     ) -> NeighbourCosts:
-        """Every pair with travel seconds <= cutoff (Dijkstra stops at the cutoff)."""
-        o = np.asarray(origins_xy, float).reshape(-1, 2)
-        d = np.asarray(destinations_xy, float).reshape(-1, 2)
-        key = cache_key(self.network, self.mode, "within", float(cutoff), self.max_snap_m, o, d)
-        hit = self.cache.get(key) if self.cache is not None else None
-        if hit is not None:
-            z = _from_bytes(hit)
-            row, col, cost = z["row"], z["col"], z["cost"]
-        else:
-            m = network_costs(
-                self.network,
-                self.mode,
-                o,
-                d,
-                cutoff=cutoff,
-                max_snap_m=self.max_snap_m,
-                control=self.control,
-                workers=self.workers,
-            ).tocoo()
-            row, col, cost = m.row.astype(np.int64), m.col.astype(np.int64), m.data - 1.0
-            if self.cache is not None:
-                self.cache.put(key, _to_bytes(row=row, col=col, cost=cost))
+        """Every pair with cost <= cutoff (Dijkstra stops at the cutoff)."""
+        z = self._compute(origins_xy, destinations_xy, float(cutoff))
+        n_o = np.asarray(origins_xy).reshape(-1, 2).shape[0]
+        n_d = np.asarray(destinations_xy).reshape(-1, 2).shape[0]
         return NeighbourCosts(
-            row, col, np.maximum(cost, 0.0), len(o), len(d), self.unit, self.source
+            z["row"], z["col"], np.maximum(z["cost"], 0.0), n_o, n_d, self.unit, self.source
         )

@@ -81,6 +81,10 @@ def test_bookmobile_is_slower_than_a_car_and_motorways_are_closed_to_walkers() -
     bus = NetworkCost(net, "bookmobile").matrix(a, b)[0, 0]
     walk_m = NetworkCost(net, "walk").distance_matrix(a, b)[0, 0]
     assert bus > car
+    metres = NetworkCost(net, "walk").distance_model
+    assert metres.unit == "m" and metres.crs.to_epsg() == 32651
+    assert len(metres.within(a, b, walk_m - 1.0)) == 0
+    assert metres.within(a, b, walk_m + 1.0).cost == pytest.approx([walk_m])
     assert walk_m == pytest.approx(2000 + 2000 * np.sqrt(2))
 
 

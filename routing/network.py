@@ -187,6 +187,7 @@ class RoadNetwork:
         self._pair_roads()
         self._seconds: dict[str, np.ndarray] = {}
         self._trees: dict[str, tuple[shapely.STRtree, np.ndarray]] = {}
+        self._csr: dict[tuple[str, str], sparse.csr_matrix] = {}
 
     @property
     def n_nodes(self) -> int:
@@ -293,10 +294,12 @@ class RoadNetwork:
 
     def csr(self, mode: str, weight: str = "s") -> sparse.csr_matrix:
         """Node × node cost matrix for scipy.sparse.csgraph (the cheapest of parallel edges)."""
-        fwd, bwd = self.road_costs(mode, weight)
-        a = np.concatenate([self.u[self.road_forward], self.v[self.road_forward]])
-        b = np.concatenate([self.v[self.road_forward], self.u[self.road_forward]])
-        return _min_csr(a, b, np.concatenate([fwd, bwd]), self.n_nodes)
+        if (mode, weight) not in self._csr:
+            fwd, bwd = self.road_costs(mode, weight)
+            a = np.concatenate([self.u[self.road_forward], self.v[self.road_forward]])
+            b = np.concatenate([self.v[self.road_forward], self.u[self.road_forward]])
+            self._csr[(mode, weight)] = _min_csr(a, b, np.concatenate([fwd, bwd]), self.n_nodes)
+        return self._csr[(mode, weight)]
 
 
 def _min_csr(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, n: int) -> sparse.csr_matrix:
@@ -358,6 +361,8 @@ def network_from_graphml(graph: nx.Graph, content_hash: str, name: str = "") -> 
     maxspeed, optional travel_time (s) and geometry (WKT); graph attribute crs."""
     if graph.number_of_edges() == 0:
         raise NetworkError("the graph has no edges")
+    if not graph.is_directed():
+        graph = graph.to_directed()  # an undirected graph's edges are two-way
     crs = CRS(graph.graph.get("crs", "EPSG:4326"))
     nodes = list(graph.nodes)
     index = {n: i for i, n in enumerate(nodes)}

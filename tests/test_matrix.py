@@ -163,3 +163,18 @@ def test_second_cached_matrix_is_read_from_the_project_not_recomputed(tmp_path) 
         np.testing.assert_array_equal(first, second)
         cached_matrix(project, net, o, d, "drive")  # another mode is another matrix
         assert net.dijkstra_sources > runs
+
+
+def test_forked_workers_give_the_same_matrix_as_one_process() -> None:
+    gdf, _ = city(seed=6)
+    net = network_from_lines(gdf)
+    rng = np.random.default_rng(3)
+    o = rng.uniform([X0, Y0], [X0 + 2400, Y0 + 2400], (300, 2))  # > one block of 256 sources
+    d = rng.uniform([X0, Y0], [X0 + 2400, Y0 + 2400], (320, 2))
+    one = NetworkCost(net, "drive").matrix(o, d)
+    two = NetworkCost(net, "drive", workers=2).matrix(o, d)
+    np.testing.assert_array_equal(one, two)
+    near = NetworkCost(net, "drive", workers=2).within(o, d, 120.0)
+    assert sorted(zip(near.origin.tolist(), near.destination.tolist(), strict=True)) == sorted(
+        zip(*np.nonzero(one <= 120.0), strict=True)
+    )

@@ -32,7 +32,11 @@ _FIRST = {
     "savings": routing_enums_pb2.FirstSolutionStrategy.SAVINGS,
     "christofides": routing_enums_pb2.FirstSolutionStrategy.CHRISTOFIDES,
 }
-DROPPED_BY_SOLVER = ("车队时间或容量不足，优化器未能安排", "the fleet's hours or capacity ran out: the solver could not fit it in")
+NO_VEHICLES = ("没有可用的车辆", "there is no vehicle to serve it")
+DROPPED_BY_SOLVER = (
+    "车队的时间或容量不够，或计算时限内未能排入（可延长计算时间）",
+    "the fleet's hours or capacity ran out, or the time limit was too short to place it (allow more time)",
+)
 
 
 def solve(
@@ -55,6 +59,10 @@ def solve(
     control = control or Control()
     started = time.monotonic()
     visits = instance.visits
+    if not instance.vehicles or not visits:
+        # OR-Tools aborts the whole process on a model without vehicles: answer here instead.
+        reason = NO_VEHICLES[1] if not instance.vehicles else ""
+        return Plan(routes=[], dropped={v.id: reason for v in visits}, status="no vehicles" if visits else "empty")
     depots = sorted({v.start_location for v in instance.vehicles} | {v.end_location for v in instance.vehicles})
     depot_node = {loc: i for i, loc in enumerate(depots)}
     node_loc = [*depots, *(v.location for v in visits)]
@@ -78,16 +86,9 @@ def solve(
     if objective == "vehicles_then_distance":
         fixed = vehicle_cost if vehicle_cost is not None else float(instance.distance.max()) * 10
     mandatory_penalty = (float(instance.distance.max()) * 2 + fixed) * (len(instance.vehicles) + len(visits)) * 10
-    dist_list, time_list = dist.tolist(), (travel + service[:, None]).tolist()
-
-    def distance_cb(i: int, j: int) -> int:
-        return dist_list[manager.IndexToNode(i)][manager.IndexToNode(j)]
-
-    def time_cb(i: int, j: int) -> int:
-        return time_list[manager.IndexToNode(i)][manager.IndexToNode(j)]
-
-    dist_index = routing.RegisterTransitCallback(distance_cb)
-    time_index = routing.RegisterTransitCallback(time_cb)
+    # Matrices evaluated inside OR-Tools (no Python call per arc during the search).
+    dist_index = routing.RegisterTransitMatrix(dist.tolist())
+    time_index = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
     routing.SetArcCostEvaluatorOfAllVehicles(dist_index)
     routing.AddDimension(time_index, horizon, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
@@ -134,10 +135,7 @@ def solve(
 
     demands = [0] * n_depots + [v.demand for v in visits]
     if any(demands):
-        def demand_cb(i: int) -> int:
-            return demands[manager.IndexToNode(i)]
-
-        demand_index = routing.RegisterUnaryTransitCallback(demand_cb)
+        demand_index = routing.RegisterUnaryTransitVector(demands)
         routing.AddDimensionWithVehicleCapacity(
             demand_index, 0, [min(v.capacity, 10**9) for v in instance.vehicles], True, "load"
         )

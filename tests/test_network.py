@@ -108,7 +108,9 @@ def osmnx_graphml(path, travel_time: bool = True) -> None:  # noqa: ANN001
     for n, (x, y) in nodes.items():
         g.add_node(n, y=str(y), x=str(x), street_count="2")
 
-    def edge(a: str, b: str, highway: str, length: float, tt: float, oneway: str) -> None:
+    def edge(
+        a: str, b: str, highway: str, length: float, tt: float, oneway: str, wkt: str = ""
+    ) -> None:
         data = {
             "osmid": "7",
             "highway": highway,
@@ -119,13 +121,16 @@ def osmnx_graphml(path, travel_time: bool = True) -> None:  # noqa: ANN001
         }
         if travel_time:
             data |= {"speed_kph": "50.0", "travel_time": str(tt)}
+        if wkt:
+            data["geometry"] = wkt
         g.add_edge(a, b, **data)
 
     edge("101", "102", "['primary', 'secondary']", 981.3, 70.0, "False")
     edge("102", "101", "['primary', 'secondary']", 981.3, 70.0, "False")
     edge("102", "103", "residential", 1112.0, 200.0, "False")
     edge("103", "102", "residential", 1112.0, 200.0, "False")
-    edge("103", "101", "motorway_link", 1480.0, 95.0, "True")
+    bend = "LINESTRING (120.71 28.01, 120.70 28.01, 120.70 28.00)"
+    edge("103", "101", "motorway_link", 2094.0, 95.0, "True", bend)
     nx.write_graphml(g, path)
 
 
@@ -136,6 +141,9 @@ def test_graphml_travel_time_is_used_as_given_for_driving(tmp_path) -> None:  # 
     assert net.crs.to_epsg() == 32651
     assert net.n_nodes == 3 and net.n_edges == 5
     assert sorted(set(net.road_class)) == ["motorway", "primary", "residential"]
+    corner = gpd.GeoSeries.from_xy([120.70], [28.01], crs=4326).to_crs(CRS)
+    snap = net.snap(np.column_stack([corner.x, corner.y]), "drive")
+    assert snap.snap_m[0] < 1.0  # on the edge's curved geometry, not its straight chord
     drive = net.edge_seconds("drive")
     assert sorted(drive.tolist()) == pytest.approx([70.0, 70.0, 95.0, 200.0, 200.0])
     # Without travel_time the class speed, capped by the mean maxspeed (50 km/h), is used.

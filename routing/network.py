@@ -65,7 +65,8 @@ class NetworkError(ValueError):
 
 @dataclass(frozen=True)
 class Dropped:
-    """What keeping only the largest strongly connected component removed."""
+    """What keeping only the largest strongly connected component removed (km of road, a
+    two-way road counted once)."""
 
     nodes: int
     edges: int
@@ -166,11 +167,6 @@ class RoadNetwork:
         keep_node = np.zeros(len(node_xy), bool)
         keep_node[list(keep_nodes)] = True
         keep_edge = keep_node[u] & keep_node[v] if len(u) else np.zeros(0, bool)
-        self.dropped = Dropped(
-            nodes=int((~keep_node).sum()),
-            edges=int((~keep_edge).sum()),
-            km=float(length_m[~keep_edge].sum() / 1000.0),
-        )
         new_id = np.cumsum(keep_node) - 1
         self.node_xy = np.asarray(node_xy, float)[keep_node]
         self.u = new_id[u[keep_edge]].astype(np.int64)
@@ -184,7 +180,13 @@ class RoadNetwork:
         self.content_hash = content_hash or _array_hash(self.node_xy, self.u, self.v, self.length_m)
         self.name = name
         self.dijkstra_sources = 0
-        self._pair_roads()
+        self.road_forward, self.road_backward = _pair_roads(self.u, self.v, self.length_m)
+        all_roads, _ = _pair_roads(np.asarray(u), np.asarray(v), np.asarray(length_m, float))
+        self.dropped = Dropped(
+            nodes=int((~keep_node).sum()),
+            edges=int((~keep_edge).sum()),
+            km=float(np.asarray(length_m, float)[all_roads].sum() / 1000.0) - self.km,
+        )
         self._seconds: dict[str, np.ndarray] = {}
         self._trees: dict[str, tuple[shapely.STRtree, np.ndarray]] = {}
         self._csr: dict[tuple[str, str], sparse.csr_matrix] = {}
@@ -199,7 +201,8 @@ class RoadNetwork:
 
     @property
     def km(self) -> float:
-        return float(self.length_m.sum() / 1000.0)
+        """Kilometres of road, a two-way road counted once."""
+        return float(self.length_m[self.road_forward].sum() / 1000.0)
 
     def to_networkx(self, mode: str, weight: str = "s") -> nx.MultiDiGraph:
         """The network as a networkx MultiDiGraph (x/y on nodes, `cost` and `length` on edges)
@@ -216,26 +219,6 @@ class RoadNetwork:
             if np.isfinite(r):
                 graph.add_edge(b[i], a[i], cost=r, length=length)
         return graph
-
-    def _pair_roads(self) -> None:
-        """Group directed edges into undirected road pieces: an edge and its reverse twin (end
-        nodes swapped, same length to 0.1 m) are one piece, with the first edge's geometry."""
-        forward: list[int] = []
-        backward: list[int] = []
-        waiting: dict[tuple[int, int, float], list[int]] = {}
-        lengths = np.round(self.length_m, 1)
-        for e, (a, b, length) in enumerate(
-            zip(self.u.tolist(), self.v.tolist(), lengths.tolist(), strict=True)
-        ):
-            twins = waiting.get((b, a, length))
-            if twins:
-                backward[twins.pop()] = e
-                continue
-            waiting.setdefault((a, b, length), []).append(len(forward))
-            forward.append(e)
-            backward.append(-1)
-        self.road_forward = np.asarray(forward, np.int64)  # per road: the edge along its geometry
-        self.road_backward = np.asarray(backward, np.int64)  # per road: its twin, -1 if one-way
 
     def edge_seconds(self, mode: str) -> np.ndarray:
         """Travel time per edge for `mode` (inf where the mode may not use the road)."""
@@ -300,6 +283,27 @@ class RoadNetwork:
             b = np.concatenate([self.v[self.road_forward], self.u[self.road_forward]])
             self._csr[(mode, weight)] = _min_csr(a, b, np.concatenate([fwd, bwd]), self.n_nodes)
         return self._csr[(mode, weight)]
+
+
+def _pair_roads(
+    u: np.ndarray, v: np.ndarray, length_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Group directed edges into undirected road pieces: an edge and its reverse twin (end nodes
+    swapped, same length to 0.1 m) are one piece, with the first edge's geometry. Returns per
+    piece the edge along its geometry and the twin against it (-1 if one-way)."""
+    forward: list[int] = []
+    backward: list[int] = []
+    waiting: dict[tuple[int, int, float], list[int]] = {}
+    lengths = np.round(length_m, 1)
+    for e, (a, b, length) in enumerate(zip(u.tolist(), v.tolist(), lengths.tolist(), strict=True)):
+        twins = waiting.get((b, a, length))
+        if twins:
+            backward[twins.pop()] = e
+            continue
+        waiting.setdefault((a, b, length), []).append(len(forward))
+        forward.append(e)
+        backward.append(-1)
+    return np.asarray(forward, np.int64), np.asarray(backward, np.int64)
 
 
 def _min_csr(rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, n: int) -> sparse.csr_matrix:

@@ -49,7 +49,7 @@ def test_largest_strongly_connected_component_is_kept_and_drop_reported() -> Non
     assert net.n_edges == 8
     assert net.dropped.nodes == 3
     assert net.dropped.edges == 3  # the one-way edge and both directions of the island road
-    assert net.dropped.km == pytest.approx(0.5 + 0.6)
+    assert net.dropped.km == pytest.approx(0.5 + 0.3)  # a two-way road counts once
 
 
 def test_one_way_roads_are_driven_one_way_but_walked_both_ways() -> None:

@@ -32,23 +32,31 @@ def official_population() -> dict[str, int]:
 
 
 def populate_project(project: Project, control: Control | None = None) -> None:
-    """Write the Wenzhou layers and vehicle tables into the project, in one transaction."""
+    """Write the Wenzhou layers and vehicle tables into the project, in one transaction (a cancel
+    through `control` rolls everything back)."""
     control = control or Control()
     data = load_embedded()
     provenance = {r["layer"]: r for r in data["provenance"].to_dict("records")}
 
     def note(name: str) -> str:
         p = provenance.get(name, {})
-        parts = [f"real: {p['real']}" if p.get("real") else "", f"modelled: {p['modelled']}" if p.get("modelled") else ""]
+        parts = [
+            f"real: {p['real']}" if p.get("real") else "",
+            f"modelled: {p['modelled']}" if p.get("modelled") else "",
+        ]
         return "; ".join(x for x in parts if x) + f" (embedded Wenzhou data, {p.get('method', '')})"
 
     steps = len(LAYERS) + len(TABLES)
     with project.transaction():
         for k, name in enumerate(LAYERS):
             control.report(k / steps, name)
-            project.write_layer(name, data[name], role=name, source_file="wenzhou.gpkg", provenance=note(name))
+            control.check()
+            project.write_layer(
+                name, data[name], role=name, source_file="wenzhou.gpkg", provenance=note(name)
+            )
         for k, name in enumerate(TABLES, start=len(LAYERS)):
             control.report(k / steps, name)
+            control.check()
             project.write_table(name, data[name], role=name, source_file="wenzhou.gpkg")
         project.set_meta("scenario", "温州 Wenzhou (embedded)")
     control.report(1.0, "")

@@ -9,10 +9,14 @@ import numpy as np
 import pytest
 
 from planner.datum import gcj02_to_wgs84, wgs84_to_gcj02
-from planner.embedded import load_embedded, official_population, populate_project
-from planner.store import Project
+from planner.embedded import load_embedded, official_population
 
-OFFICIAL = {r["name_zh"]: int(r["population"]) for r in csv.DictReader((Path(__file__).parent / "data" / "districts_2021.csv").open(encoding="utf-8"))}
+OFFICIAL = {
+    r["name_zh"]: int(r["population"])
+    for r in csv.DictReader(
+        (Path(__file__).parent / "data" / "districts_2021.csv").open(encoding="utf-8")
+    )
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +50,12 @@ def test_population_is_densest_in_the_urban_core_and_thin_in_the_mountains(data)
 def test_library_network_has_the_seed_plan_sizes_and_honest_labels(data):
     libs = data["libraries"]
     counts = libs["kind"].value_counts().to_dict()
-    assert counts["central"] == 1 and counts["district"] == 12 and counts["study_room"] == 15 and counts["station"] == 31
+    assert (
+        counts["central"] == 1
+        and counts["district"] == 12
+        and counts["study_room"] == 15
+        and counts["station"] == 31
+    )
     assert (libs.loc[libs["kind"] == "branch", "level"].value_counts().to_dict()) == {2: 27, 1: 14}
     modelled = libs[libs["provenance"] == "modelled"]
     assert modelled["name"].str.contains("模拟").all()
@@ -62,7 +71,15 @@ def test_every_library_lies_in_wenzhou_and_the_central_one_in_lucheng(data):
 
 
 def test_every_layer_has_a_provenance_row(data):
-    assert set(data["provenance"]["layer"]) >= {"districts", "population", "libraries", "candidates", "stops", "bookmobiles", "vans"}
+    assert set(data["provenance"]["layer"]) >= {
+        "districts",
+        "population",
+        "libraries",
+        "candidates",
+        "stops",
+        "bookmobiles",
+        "vans",
+    }
 
 
 def test_gcj02_shift_in_wenzhou_is_a_few_hundred_metres():
@@ -72,12 +89,3 @@ def test_gcj02_shift_in_wenzhou_is_a_few_hundred_metres():
     assert abs(back[0][0] - lon[0]) < 1e-8 and abs(back[1][0] - lat[0]) < 1e-8
     shift_m = np.hypot((glon - lon) * 98_500, (glat - lat) * 110_700)[0]
     assert 100 < shift_m < 700
-
-
-def test_populate_project_writes_a_real_project(tmp_path):
-    with Project.create(tmp_path / "w.planner") as project:
-        populate_project(project)
-    with Project.open(tmp_path / "w.planner") as project:
-        assert {layer.name for layer in project.layers()} == {"districts", "population", "libraries", "candidates", "stops"}
-        assert len(project.read_table("bookmobiles")) == 4 and len(project.read_table("vans")) == 5
-        assert "modelled" in next(layer for layer in project.layers() if layer.name == "population").provenance

@@ -54,8 +54,8 @@ ANCHORS: dict[str, list[tuple[str, float, float, float, float]]] = {
         ("大门", 121.085, 27.955, 1.5, 1.2),
     ],
     "永嘉县": [
-        ("瓯北", 120.645, 28.045, 21.5, 2.5),
         ("上塘", 120.690, 28.153, 8, 2.0),
+        ("瓯北", 120.645, 28.045, 21.5, 2.5),
         ("桥头", 120.570, 28.200, 4, 1.5),
         ("岩头", 120.730, 28.330, 1.5, 1.5),
         ("大若岩", 120.650, 28.280, 1, 1.2),
@@ -429,7 +429,6 @@ STOP_ROUND = [
     ("firm", "企业", "11:30", "13:30", 60, 1),
     ("community", "社区", "14:00", "17:00", 90, 1),
     ("barracks", "营区", "14:00", "16:30", 90, 1),
-    ("community", "社区", "09:00", "11:30", 90, 1),
     ("school", "学校", "15:30", "17:30", 60, 1),
     ("village", "村", "09:00", "16:00", 120, 1),
     ("firm", "企业", "11:30", "13:30", 60, 1),
@@ -558,7 +557,7 @@ PROVENANCE = [
         "modelled": "all",
         "source": "",
         "licence": "",
-        "method": "12 per bus: populated cells >2 km from libraries, <20 km from the bus's depot, weighted to districts with many people per library",
+        "method": "10 per bus: populated cells >2 km from libraries, <20 km from the bus's depot, weighted to districts with many people per library",
     },
     {
         "layer": "bookmobiles",

@@ -3,8 +3,6 @@ of one planner.jobs function) when its Run button is pressed; the window runs it
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,23 +23,15 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from planner.errors import PlannerError
+from planner.jobs.bookmobile import run_bookmobile_week
+from planner.jobs.courier import run_courier_day
+from planner.jobs.coverage import run_coverage
+from planner.jobs.siting import run_siting
 from ui.strings import has, tr
 from ui.workers import Job
 
 MODES = ("walk", "bicycle", "drive", None)  # None: straight-line distance in metres
 SITING_MODELS = ("fair", "mclp", "pmedian", "pcenter", "lscp")
-
-
-def planner_function(module: str, name: str) -> Callable[..., Any]:
-    """A planner function by name, or a PlannerError when that part is not installed."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        raise PlannerError(
-            tr("missing_feature", name=f"{module}.{name}"),
-            f"The module this needs is not available: {module}.{name}",
-        ) from None
 
 
 class _Form(QWidget):
@@ -177,7 +167,6 @@ class CoverageForm(_Form):
         return None if len(ticked) == len(items) else ticked
 
     def job(self, project_path: Path | None) -> Job:
-        run_coverage = planner_function("planner.jobs.coverage", "run_coverage")
         threshold, mode = self.threshold.value()
         kinds, scenario = self.chosen_kinds(), self.scenario.text().strip() or "baseline"
         return Job(
@@ -227,7 +216,6 @@ class SitingForm(_Form):
         self.budget.setSpecialValueText(tr("none"))
 
     def job(self, project_path: Path | None) -> Job:
-        run_siting = planner_function("planner.jobs.siting", "run_siting")
         threshold, mode = self.threshold.value()
         params = {
             "model": self.model.currentData(),
@@ -257,11 +245,10 @@ class BookmobileForm(_Form):
         self.retranslate()
 
     def job(self, project_path: Path | None) -> Job:
-        run_week = planner_function("planner.jobs.bookmobile", "run_bookmobile_week")
         time_limit_s, seed = self.time_limit.value(), self.seed.value()
         return Job(
             tr("job_bookmobile"),
-            lambda project, control: run_week(
+            lambda project, control: run_bookmobile_week(
                 project, time_limit_s=time_limit_s, seed=seed, control=control
             ),
             project_path,
@@ -303,7 +290,6 @@ class CourierForm(_Form):
             self.returns_log.setText(path)
 
     def job(self, project_path: Path | None) -> Job:
-        run_day = planner_function("planner.jobs.courier", "run_courier_day")
         log = self.returns_log.text().strip()
         params = {
             "returns_log": Path(log) if log else None,
@@ -314,7 +300,7 @@ class CourierForm(_Form):
         }
         return Job(
             tr("job_courier"),
-            lambda project, control: run_day(project, **params, control=control),
+            lambda project, control: run_courier_day(project, **params, control=control),
             project_path,
             stores_run=True,
         )

@@ -26,8 +26,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from planner.demo import DemoOptions, build_demo
 from planner.errors import PlannerError
+from planner.maps import write_coverage_map
+from planner.report import write_report
 from planner.store import Project
+from planner.timetable import write_timetable_xlsx
 from ui import strings
 from ui.compare import CompareWidget
 from ui.dialogs import ImportDialog, show_error
@@ -38,7 +42,6 @@ from ui.job_forms import (
     CoverageForm,
     SitingForm,
     _Form,
-    planner_function,
 )
 from ui.layer_panel import LayerPanel
 from ui.map_view import KIND_COLOURS, MapView
@@ -356,15 +359,7 @@ class MainWindow(QMainWindow):
         path = demo_project_path()
         if path.is_file():
             return self.open_project(path)
-
-        try:
-            build_demo = planner_function("planner.demo", "build_demo")
-            options = planner_function("planner.demo", "DemoOptions")(
-                path.parent, seconds=10.0, lang=strings.language()
-            )
-        except PlannerError as exc:
-            show_error(self, exc)
-            return False
+        options = DemoOptions(path.parent, seconds=10.0, lang=strings.language())
 
         def build(_project: Project | None, control: Any) -> Path:
             build_demo(options, control)
@@ -589,13 +584,8 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, tr("export_map"), "map.html", tr("html_files"))
         if not path:
             return
-        try:
-            write = planner_function("planner.maps", "write_coverage_map")
-        except PlannerError as exc:
-            show_error(self, exc)
-            return
         lang = strings.language()
-        self._export(lambda project: write(project, Path(path), lang=lang))
+        self._export(lambda project: write_coverage_map(project, Path(path), lang=lang))
 
     def export_timetable(self) -> None:
         if self.project is None:
@@ -612,27 +602,17 @@ class MainWindow(QMainWindow):
         )
         if not path:
             return
-        try:
-            write = planner_function("planner.timetable", "write_timetable_xlsx")
-        except PlannerError as exc:
-            show_error(self, exc)
-            return
         lang, result = strings.language(), run["result"]
-        self._export(lambda _project: write(result, Path(path), lang=lang))
+        self._export(lambda _project: write_timetable_xlsx(result, Path(path), lang=lang))
 
     def export_report(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("choose_dir"))
         if not folder:
             return
-        try:
-            write = planner_function("planner.report", "write_report")
-        except PlannerError as exc:
-            show_error(self, exc)
-            return
         lang = strings.language()
 
         def report(project: Project) -> Path:
-            write(project, Path(folder), lang=lang)
+            write_report(project, Path(folder), lang=lang)
             return Path(folder)
 
         self._export(report)

@@ -15,6 +15,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "new_project": ("新建项目…", "New project…"),
     "open_project": ("打开项目…", "Open project…"),
     "save_project": ("保存修改", "Save changes"),
+    "save_as": ("另存为…", "Save As…"),
     "import_layer": ("导入图层…", "Import layer…"),
     "export_map": ("导出地图 HTML…", "Export map HTML…"),
     "export_timetable": ("导出书巴时刻表 XLSX…", "Export bookmobile timetable XLSX…"),
@@ -272,6 +273,13 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "No bookmobile week yet: run one first.",
     ),
     "exported": ("已导出：{path}", "Exported: {path}"),
+    "save_as_same_file": (
+        "“{path}”就是当前打开的项目文件，另存为不能覆盖它；请另选一个文件名（把修改存入它请用“保存修改”）。",
+        "{path} is the project file that is open: Save As cannot overwrite it. Choose another "
+        "file name (to keep your edits in it, use Save changes).",
+    ),
+    "save_as_failed": ("无法写入 {path}（{reason}）", "Cannot write {path} ({reason})"),
+    "saved_as": ("已另存为：{path}", "Saved as: {path}"),
     "opened": ("已打开项目：{path}", "Opened project: {path}"),
     "map_loading": ("地图加载中…", "Loading the map…"),
     "selected_feature": ("已选中：{layer} {id}", "Selected: {layer} {id}"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 
@@ -11,9 +12,10 @@ import pandas as pd
 import pytest
 from PyQt6.QtCore import QPoint, QSettings, Qt
 from PyQt6.QtTest import QTest
-from PyQt6.QtWidgets import QLineEdit, QMessageBox
+from PyQt6.QtWidgets import QFileDialog, QLineEdit, QMessageBox
 from shapely.geometry import Point, box
 
+from planner.i18n import text
 from planner.store import Project
 from ui import strings
 from ui.app import application
@@ -600,3 +602,58 @@ def test_the_population_grid_draws_when_ticked_and_does_not_block_clicks(qtbot, 
         "libraries",
         "L1",
     ]  # the canvas lets clicks through
+
+
+# ---- saving as and exporting -------------------------------------------------------------
+def answer_save_dialog(monkeypatch, path: Path) -> list[str]:
+    """Qt's save dialog answers `path` (typed without a suffix if so given); returns the titles
+    it was opened with."""
+    asked: list[str] = []
+
+    def ask(_parent, title, _start="", filters="", *_rest):
+        asked.append(title)
+        return str(path), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", ask)
+    return asked
+
+
+def close_error_box(win: MainWindow) -> str:
+    """The text of the error box the window shows, which is then closed."""
+    boxes = [b for b in win.findChildren(QMessageBox, ERROR_BOX) if b.isVisible()]
+    assert len(boxes) == 1
+    message = boxes[0].text()
+    boxes[0].close()
+    return message
+
+
+def test_save_as_writes_the_unsaved_edits_into_the_copy_and_continues_in_it(
+    qtbot, window, project_file, tmp_path, monkeypatch
+):
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    assert window.dirty
+    copy = tmp_path / "variants" / "plan_b.planner"
+    answer_save_dialog(monkeypatch, copy.with_suffix(""))  # the user typed no suffix
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        window.act_save_as.trigger()
+    with Project.open(copy) as project:
+        assert project.read_layer("stops").loc[0, "service_min"] == 90
+        assert {layer.name for layer in project.layers()} >= {"districts", "libraries", "stops"}
+        assert project.read_table("vans").loc[0, "id"] == "van1"
+    with Project.open(project_file) as project:
+        assert project.read_layer("stops").loc[0, "service_min"] == 60  # as last saved
+    assert window.project.path == copy and not window.dirty
+    assert "plan_b.planner" in window.windowTitle() and window.windowFilePath() == str(copy)
+    assert window.table_models["stops"].value(0, "service_min") == 90
+    assert str(copy.resolve()) == window.settings.value("last_project")
+
+
+def test_save_as_refuses_to_overwrite_the_open_file(qtbot, window, project_file, monkeypatch):
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    before = hashlib.sha256(project_file.read_bytes()).digest()
+    answer_save_dialog(monkeypatch, project_file)
+    window.act_save_as.trigger()
+    lang = strings.language()
+    assert close_error_box(window) == text("save_as_same_file", lang, path=project_file)
+    assert hashlib.sha256(project_file.read_bytes()).digest() == before
+    assert window.project.path == project_file and window.dirty  # the edit is still there

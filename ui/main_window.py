@@ -3,6 +3,7 @@ right, the editable data tables below, one job at a time in a worker thread."""
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ from PyQt6.QtWidgets import (
 
 from planner.demo import DemoOptions, build_demo
 from planner.errors import PlannerError
+from planner.i18n import text
 from planner.maps import write_coverage_map
 from planner.report import write_report
 from planner.store import Project
@@ -52,6 +54,12 @@ from ui.workers import Job, JobRunner
 
 MAP_TABLES = ("libraries", "candidates", "stops")  # tables whose rows the map can select
 RECENT_LIMIT = 6
+
+
+def user_error(key: str, **fields: object) -> PlannerError:
+    """A PlannerError worded by the label `key` in both languages (the box shows the current
+    one)."""
+    return PlannerError(text(key, "zh", **fields), text(key, "en", **fields))
 
 
 def demo_project_path() -> Path:
@@ -204,6 +212,7 @@ class MainWindow(QMainWindow):
         self.act_new = self._action("new_project", self.new_project, sk.New)
         self.act_open = self._action("open_project", self.choose_project, sk.Open)
         self.act_save = self._action("save_project", self.save_edits, sk.Save)
+        self.act_save_as = self._action("save_as", self.save_as, sk.SaveAs)
         self.act_import = self._action("import_layer", self.import_dialog)
         self.act_export_map = self._action("export_map", self.export_map)
         self.act_export_timetable = self._action("export_timetable", self.export_timetable)
@@ -221,6 +230,7 @@ class MainWindow(QMainWindow):
             self.menu_file.addAction(action)
         self.menu_recent = self.menu_file.addMenu("")
         self.menu_file.addAction(self.act_save)
+        self.menu_file.addAction(self.act_save_as)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_import)
         self.menu_file.addSeparator()
@@ -309,11 +319,14 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         title = tr("app_title")
         if self.project is not None:
-            name = self.project.meta.get("name") or self.project.path.stem
-            title = f"{name} — {title}"
+            path = self.project.path
+            name = self.project.meta.get("name") or path.stem
+            # A copy made by Save As keeps the project's name: the file tells them apart.
+            title = f"{name} — {title}" if name == path.stem else f"{name} — {path.name} — {title}"
             if self.dirty:
                 title = f"* {title} ({tr('unsaved')})"
         self.setWindowTitle(title)
+        self.setWindowFilePath(str(self.project.path) if self.project is not None else "")
 
     # ---- project ---------------------------------------------------------------------
     @property
@@ -373,10 +386,9 @@ class MainWindow(QMainWindow):
             self.open_project(path)
 
     def new_project(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("new_project"), "", tr("planner_files"))
-        if not path:
+        path = self._ask_save_path("new_project", "project.planner", "planner_files")
+        if path is None:
             return
-        path = path if path.endswith(".planner") else f"{path}.planner"
         try:
             Project.create(path, overwrite=True).close()
         except PlannerError as exc:
@@ -400,6 +412,67 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(tr("saved"), 5000)
         self.refresh_map()
         return True
+
+    def save_as(self) -> None:
+        if self.project is None:
+            self.statusBar().showMessage(tr("no_project"), 5000)
+            return
+        path = self._ask_save_path("save_as", self.project.path.name, "planner_files")
+        if path is not None:
+            self.save_project_as(path)
+
+    def save_project_as(self, path: str | Path) -> bool:
+        """Write the project, with the table edits not saved yet, to a new file and go on in
+        that file; the file open until now keeps its last saved state."""
+        if self.project is None:
+            return False
+        if self.runner.busy:  # a job writes its run into the file it opened
+            self.statusBar().showMessage(tr("busy"), 5000)
+            return False
+        target = Path(path)
+        if target.resolve() == self.project.path.resolve():
+            show_error(self, user_error("save_as_same_file", path=target))
+            return False
+        try:
+            self._write_copy(target)
+        except PlannerError as exc:
+            show_error(self, exc)
+            return False
+        # The edits now live in the copy (the tables are clean), so opening it saves nothing
+        # into the original.
+        if not self.open_project(target):
+            return False
+        self.statusBar().showMessage(tr("saved_as", path=target), 10000)
+        return True
+
+    def _write_copy(self, target: Path) -> None:
+        """The project as saved (SQLite's online backup, consistent while it is open), then the
+        table edits written into the copy in one transaction."""
+        assert self.project is not None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            dest = sqlite3.connect(str(target))
+            try:
+                self.project.db.conn.backup(dest)
+            finally:
+                dest.close()
+        except (OSError, sqlite3.Error) as exc:
+            raise user_error("save_as_failed", path=target, reason=exc) from exc
+        with Project.open(target) as copy, copy.transaction():
+            for model in self.table_models.values():
+                model.save(copy)
+
+    def _ask_save_path(self, title_key: str, default_name: str, filter_key: str) -> Path | None:
+        """A file to write, from the save dialog (starting in the project's folder), with the
+        default name's suffix added when the user typed none; None when cancelled."""
+        folder = self.project.path.parent if self.project is not None else Path()
+        path, _ = QFileDialog.getSaveFileName(
+            self, tr(title_key), str(folder / default_name), tr(filter_key)
+        )
+        if not path:
+            return None
+        suffix = Path(default_name).suffix
+        return Path(path) if path.endswith(suffix) else Path(f"{path}{suffix}")
 
     def _remember(self, path: Path) -> None:
         recent = [str(path.resolve())] + [p for p in self._recent() if p != str(path.resolve())]

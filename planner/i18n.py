@@ -19,6 +19,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "import_layer": ("导入图层…", "Import layer…"),
     "export_map": ("导出地图 HTML…", "Export map HTML…"),
     "export_timetable": ("导出书巴时刻表 XLSX…", "Export bookmobile timetable XLSX…"),
+    "export_courier_xlsx": ("导出物流车运行表 XLSX…", "Export courier runs XLSX…"),
+    "export_bookmobile_map": ("导出书巴路线地图 HTML…", "Export bookmobile route map HTML…"),
+    "export_courier_map": ("导出物流路线地图 HTML…", "Export courier route map HTML…"),
     "export_report": ("导出报告…", "Export report…"),
     "quit": ("退出", "Quit"),
     "undo": ("撤销", "Undo"),
@@ -272,6 +275,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "还没有书巴周计划结果，请先运行。",
         "No bookmobile week yet: run one first.",
     ),
+    "no_run": ("还没有{kind}运行结果，请先运行一次。", "No {kind} run yet: run one first."),
     "exported": ("已导出：{path}", "Exported: {path}"),
     "save_as_same_file": (
         "“{path}”就是当前打开的项目文件，另存为不能覆盖它；请另选一个文件名（把修改存入它请用“保存修改”）。",

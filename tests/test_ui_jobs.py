@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
 from PyQt6.QtCore import Qt
 
 from planner.store import Project
-from tests.test_ui_window import project_file, window  # noqa: F401 - fixtures
+from tests.test_ui_window import (  # noqa: F401 - fixtures
+    answer_save_dialog,
+    project_file,
+    remote_scripts,
+    window,
+)
 
 
 def click_run(qtbot, window, key: str, timeout_ms: int = 60_000):  # noqa: F811
@@ -64,3 +72,75 @@ def test_cancelling_a_long_bookmobile_week_stops_it_and_the_window_stays_respons
         qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
     assert time.monotonic() - asked < 2.0
     assert "取消" in window.statusBar().currentMessage()
+
+
+@pytest.fixture
+def courier_day(qtbot, window, project_file, tmp_path):  # noqa: F811
+    """A courier day run from the form: two vans with one-hour shifts, each with its own pair of
+    libraries to serve (L0 → L1 and L2 → L3), so both go out."""
+    with Project.open(project_file) as project:
+        project.write_table(
+            "vans",
+            pd.DataFrame(
+                {
+                    "id": ["van1", "van2"],
+                    "name": ["物流车一号", "物流车二号"],
+                    "depot_id": ["L0", "L2"],
+                    "capacity_crates": [2, 2],
+                    "shift_start": ["09:00", "09:00"],
+                    "shift_end": ["10:00", "10:00"],
+                    "days": ["Mon,Tue,Wed,Thu,Fri"] * 2,
+                }
+            ),
+            role="vans",
+        )
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        window.open_project(project_file)
+    log = tmp_path / "returns.csv"
+    rows = [f"a{i},L1,L0,2026-11-24" for i in range(40)] + [
+        f"b{i},L3,L2,2026-11-24" for i in range(40)
+    ]
+    log.write_text("item_id,owner,returned_at,date\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    form = window.forms["courier"]
+    form.returns_log.setText(str(log))
+    form.time_limit.setValue(1.0)
+    result = click_run(qtbot, window, "courier")
+    assert {r["vehicle_name"] for r in result["routes"]} == {"物流车一号", "物流车二号"}
+    return result
+
+
+def test_courier_runs_export_as_a_workbook_with_a_sheet_per_van(
+    qtbot,
+    window,  # noqa: F811
+    courier_day,
+    tmp_path,
+    monkeypatch,
+):
+    out = tmp_path / "exports" / "runs"  # the user typed no suffix
+    answer_save_dialog(monkeypatch, out)
+    with qtbot.waitSignal(window.runner.finished, timeout=30_000):
+        window.act_export_courier_xlsx.trigger()
+    book = load_workbook(out.with_suffix(".xlsx"))
+    summary, *vans = book.worksheets
+    assert [ws.title for ws in vans] == [r["vehicle_name"] for r in courier_day["routes"]]
+    for ws, route in zip(vans, courier_day["routes"], strict=True):
+        places = [row[2] for row in ws.iter_rows(min_row=2, values_only=True)]
+        assert places[1:-1] == [stop["name"] for stop in route["stops"]]
+        assert places[0] == places[-1] == route["depot"]["name"]  # leaves and returns home
+    assert summary.max_row == 1 + len(courier_day["routes"])
+
+
+def test_a_courier_day_exports_as_an_offline_route_map(
+    qtbot,
+    window,  # noqa: F811
+    courier_day,
+    tmp_path,
+    monkeypatch,
+):
+    out = tmp_path / "courier.html"
+    answer_save_dialog(monkeypatch, out)
+    with qtbot.waitSignal(window.runner.finished, timeout=30_000):
+        window.act_export_courier_map.trigger()
+    html = out.read_text(encoding="utf-8")
+    assert all(route["vehicle_name"] in html for route in courier_day["routes"])
+    assert remote_scripts(html) == []

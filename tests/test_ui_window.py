@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QFileDialog, QLineEdit, QMessageBox
 from shapely.geometry import Point, box
 
-from planner.i18n import text
+from planner.i18n import LANGUAGES, text
+from planner.maps import LEAFLET_JS
 from planner.store import Project
 from ui import strings
 from ui.app import application
@@ -627,6 +629,10 @@ def close_error_box(win: MainWindow) -> str:
     return message
 
 
+def remote_scripts(html: str) -> list[str]:
+    return re.findall(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^\"' >]*", html, re.I)
+
+
 def test_save_as_writes_the_unsaved_edits_into_the_copy_and_continues_in_it(
     qtbot, window, project_file, tmp_path, monkeypatch
 ):
@@ -657,3 +663,51 @@ def test_save_as_refuses_to_overwrite_the_open_file(qtbot, window, project_file,
     assert close_error_box(window) == text("save_as_same_file", lang, path=project_file)
     assert hashlib.sha256(project_file.read_bytes()).digest() == before
     assert window.project.path == project_file and window.dirty  # the edit is still there
+
+
+def test_route_exports_before_any_run_say_which_run_is_missing(qtbot, window, monkeypatch):
+    asked = answer_save_dialog(monkeypatch, Path("never.html"))
+    exports = (
+        ("courier", window.act_export_courier_xlsx),
+        ("courier", window.act_export_courier_map),
+        ("bookmobile", window.act_export_bookmobile_map),
+        ("bookmobile", window.act_export_timetable),
+    )
+    for lang in LANGUAGES:
+        with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+            window.set_language(lang)
+        for kind, action in exports:
+            action.trigger()
+            message = close_error_box(window)
+            assert message == text("no_run", lang, kind=text(f"kind_{kind}", lang))
+            assert text(f"kind_{kind}", lang) in message
+    assert asked == [] and not window.runner.busy  # refused before asking for a file
+
+
+def test_the_bookmobile_week_exports_as_an_offline_route_map(
+    qtbot, window, project_file, tmp_path, monkeypatch
+):
+    stop = {
+        "id": "S1",
+        "name": "状元小学",
+        "lon": 120.61,
+        "lat": 27.99,
+        "arrival_min": 930,
+        "start_min": 930,
+        "departure_min": 990,
+        "load_after": 0,
+        "action": "serve",
+        "detail": "",
+    }
+    with Project.open(project_file) as project:
+        project.add_run(
+            "bookmobile", {"routes": [_route("书巴一号", "Mon", 12.0, 4.0, [stop])], "totals": {}}
+        )
+    out = tmp_path / "exports" / "week.html"
+    answer_save_dialog(monkeypatch, out)
+    with qtbot.waitSignal(window.runner.finished, timeout=30_000):
+        window.act_export_bookmobile_map.trigger()
+    html = out.read_text(encoding="utf-8")
+    assert "状元小学" in html and "书巴一号" in html
+    assert remote_scripts(html) == []
+    assert LEAFLET_JS.read_text(encoding="utf-8")[:200] in html  # Leaflet inlined, not fetched

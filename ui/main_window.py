@@ -30,10 +30,10 @@ from PyQt6.QtWidgets import (
 from planner.demo import DemoOptions, build_demo
 from planner.errors import PlannerError
 from planner.i18n import text
-from planner.maps import write_coverage_map
+from planner.maps import write_coverage_map, write_routes_map
 from planner.report import write_report
 from planner.store import Project
-from planner.timetable import write_timetable_xlsx
+from planner.timetable import write_routes_xlsx
 from ui import strings
 from ui.compare import CompareWidget
 from ui.dialogs import ImportDialog, show_error
@@ -215,7 +215,14 @@ class MainWindow(QMainWindow):
         self.act_save_as = self._action("save_as", self.save_as, sk.SaveAs)
         self.act_import = self._action("import_layer", self.import_dialog)
         self.act_export_map = self._action("export_map", self.export_map)
+        self.act_export_bookmobile_map = self._action(
+            "export_bookmobile_map", lambda: self.export_routes_map("bookmobile")
+        )
+        self.act_export_courier_map = self._action(
+            "export_courier_map", lambda: self.export_routes_map("courier")
+        )
         self.act_export_timetable = self._action("export_timetable", self.export_timetable)
+        self.act_export_courier_xlsx = self._action("export_courier_xlsx", self.export_courier_runs)
         self.act_export_report = self._action("export_report", self.export_report)
         self.act_quit = self._action("quit", self.close, sk.Quit)
         self.act_refresh = self._action("refresh_map", self.refresh_map, sk.Refresh)
@@ -234,7 +241,14 @@ class MainWindow(QMainWindow):
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_import)
         self.menu_file.addSeparator()
-        for action in (self.act_export_map, self.act_export_timetable, self.act_export_report):
+        for action in (
+            self.act_export_map,
+            self.act_export_bookmobile_map,
+            self.act_export_courier_map,
+            self.act_export_timetable,
+            self.act_export_courier_xlsx,
+            self.act_export_report,
+        ):
             self.menu_file.addAction(action)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
@@ -654,29 +668,51 @@ class MainWindow(QMainWindow):
         self.start_job(Job(tr("job_export") + f" ({lang})", run, self.project.path), on_done=done)
 
     def export_map(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("export_map"), "map.html", tr("html_files"))
-        if not path:
+        path = self._ask_save_path("export_map", "map.html", "html_files")
+        if path is None:
             return
         lang = strings.language()
-        self._export(lambda project: write_coverage_map(project, Path(path), lang=lang))
+        self._export(lambda project: write_coverage_map(project, path, lang=lang))
+
+    def export_routes_map(self, kind: str) -> None:
+        """The latest bookmobile week or courier day on an offline map."""
+        if self._latest_run(kind) is None:
+            return
+        path = self._ask_save_path(f"export_{kind}_map", f"{kind}_routes.html", "html_files")
+        if path is None:
+            return
+        lang = strings.language()
+        self._export(lambda project: write_routes_map(project, kind, path, lang=lang))
 
     def export_timetable(self) -> None:
-        if self.project is None:
-            return
-        run = self.project.latest_run("bookmobile")
+        self._export_routes_xlsx("bookmobile", "export_timetable", "bookmobile_timetable.xlsx")
+
+    def export_courier_runs(self) -> None:
+        self._export_routes_xlsx("courier", "export_courier_xlsx", "courier_runs.xlsx")
+
+    def _export_routes_xlsx(self, kind: str, title_key: str, default_name: str) -> None:
+        """The latest run of `kind` as a workbook, one sheet per vehicle."""
+        run = self._latest_run(kind)
         if run is None:
-            show_error(
-                self,
-                PlannerError(tr("no_bookmobile_run"), "No bookmobile week yet: run one first."),
-            )
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, tr("export_timetable"), "timetable.xlsx", tr("xlsx_files")
-        )
-        if not path:
+        path = self._ask_save_path(title_key, default_name, "xlsx_files")
+        if path is None:
             return
         lang, result = strings.language(), run["result"]
-        self._export(lambda _project: write_timetable_xlsx(result, Path(path), lang=lang))
+        self._export(lambda _project: write_routes_xlsx(result, path, lang=lang))
+
+    def _latest_run(self, kind: str) -> dict[str, Any] | None:
+        """The newest stored run of `kind`; None, after saying so, when there is none yet."""
+        if self.project is None:
+            self.statusBar().showMessage(tr("no_project"), 5000)
+            return None
+        run = self.project.latest_run(kind)
+        if run is None:
+            zh, en = (
+                text("no_run", lang, kind=text(f"kind_{kind}", lang)) for lang in ("zh", "en")
+            )
+            show_error(self, PlannerError(zh, en))
+        return run
 
     def export_report(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("choose_dir"))

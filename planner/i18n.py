@@ -305,7 +305,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
-
 def text(key: str, lang: str = "zh", **fields: object) -> str:
     """The label `key` in `lang` ("zh" or "en"), with `{fields}` filled in."""
     zh, en = _STRINGS[key]

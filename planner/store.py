@@ -84,7 +84,9 @@ class Project:
         if path.exists():
             if not overwrite:
                 raise PlannerError(
-                    f"项目文件已存在：{path}", f"project file already exists: {path}", file=str(path)
+                    f"项目文件已存在：{path}",
+                    f"project file already exists: {path}",
+                    file=str(path),
                 )
             path.unlink()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +113,9 @@ class Project:
         """Open an existing project, refusing anything that is not one (or is from a newer version)."""
         path = Path(path)
         if not path.is_file():
-            raise PlannerError(f"找不到项目文件：{path}", f"project file not found: {path}", file=str(path))
+            raise PlannerError(
+                f"找不到项目文件：{path}", f"project file not found: {path}", file=str(path)
+            )
         with path.open("rb") as fh:
             header = fh.read(16)
         if header != b"SQLite format 3\x00":
@@ -154,7 +158,9 @@ class Project:
             backup = backup_path(path)
             hint_zh = f"；上次正常打开时的备份在 {backup}" if backup.exists() else ""
             hint_en = f"; the copy from the last good open is {backup}" if backup.exists() else ""
-            raise PlannerError(f"项目文件已损坏{hint_zh}", f"the project file is damaged{hint_en}", file=str(path))
+            raise PlannerError(
+                f"项目文件已损坏{hint_zh}", f"the project file is damaged{hint_en}", file=str(path)
+            )
         project = cls(path, sqlite_utils.Database(conn))
         project._configure()
         project._migrate(version)
@@ -186,8 +192,15 @@ class Project:
         db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
         db["layers"].create(
             {
-                "name": str, "role": str, "geometry_type": str, "crs": str, "features": int,
-                "source_file": str, "provenance": str, "columns": str, "imported_at": str,
+                "name": str,
+                "role": str,
+                "geometry_type": str,
+                "crs": str,
+                "features": int,
+                "source_file": str,
+                "provenance": str,
+                "columns": str,
+                "imported_at": str,
             },
             pk="name",
             if_not_exists=True,
@@ -204,13 +217,22 @@ class Project:
         )
         db["runs"].create(
             {
-                "id": int, "kind": str, "scenario": str, "params": str, "result": str,
-                "status": str, "seconds": float, "cost_source": str, "created_at": str,
+                "id": int,
+                "kind": str,
+                "scenario": str,
+                "params": str,
+                "result": str,
+                "status": str,
+                "seconds": float,
+                "cost_source": str,
+                "created_at": str,
             },
             pk="id",
             if_not_exists=True,
         )
-        db["cache"].create({"key": str, "value": bytes, "created_at": str}, pk="key", if_not_exists=True)
+        db["cache"].create(
+            {"key": str, "value": bytes, "created_at": str}, pk="key", if_not_exists=True
+        )
 
     def _migrate(self, version: int) -> None:
         """Bring an older project file up to SCHEMA_VERSION, in one transaction."""
@@ -268,7 +290,9 @@ class Project:
         attrs = [c for c in gdf.columns if c != gdf.geometry.name]
         wkb = shapely.to_wkb(gdf.geometry.values, output_dimension=2)
         records = []
-        for i, (row, geom) in enumerate(zip(gdf[attrs].itertuples(index=False, name=None), wkb, strict=True)):
+        for i, (row, geom) in enumerate(
+            zip(gdf[attrs].itertuples(index=False, name=None), wkb, strict=True)
+        ):
             rec = {"_fid": i}
             rec.update({col: _plain(v) for col, v in zip(attrs, row, strict=True)})
             rec["geometry"] = geom
@@ -306,8 +330,13 @@ class Project:
     def layers(self) -> list[LayerInfo]:
         return [
             LayerInfo(
-                r["name"], r["role"], r["geometry_type"], r["features"], r["source_file"] or "",
-                r["provenance"] or "", r["imported_at"],
+                r["name"],
+                r["role"],
+                r["geometry_type"],
+                r["features"],
+                r["source_file"] or "",
+                r["provenance"] or "",
+                r["imported_at"],
             )
             for r in self.db["layers"].rows_where(order_by="name")
         ]
@@ -317,7 +346,9 @@ class Project:
         recently imported layer with that role, else None."""
         if self.has_layer(role):
             return role
-        rows = list(self.db["layers"].rows_where("role = ?", [role], order_by="imported_at desc, name"))
+        rows = list(
+            self.db["layers"].rows_where("role = ?", [role], order_by="imported_at desc, name")
+        )
         return rows[0]["name"] if rows else None
 
     def read_layer(self, name: str) -> gpd.GeoDataFrame:
@@ -340,7 +371,9 @@ class Project:
             self.db["layers"].delete_where("name = ?", [name])
 
     # ---- plain tables (vehicles, shipments) ----------------------------------------------
-    def write_table(self, name: str, df: pd.DataFrame, role: str = "", source_file: str = "") -> None:
+    def write_table(
+        self, name: str, df: pd.DataFrame, role: str = "", source_file: str = ""
+    ) -> None:
         """Store a plain table as `table_<name>`, replacing any table of that name."""
         _check_name(name)
         table = f"table_{name}"
@@ -353,7 +386,10 @@ class Project:
                 self.db[table].insert_all(records, batch_size=2000)
             self.db["tables"].upsert(
                 {
-                    "name": name, "role": role, "rows": len(df), "source_file": source_file,
+                    "name": name,
+                    "role": role,
+                    "rows": len(df),
+                    "source_file": source_file,
                     "imported_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 },
                 pk="name",
@@ -449,7 +485,8 @@ class Project:
     def cache_put(self, key: str, value: bytes) -> None:
         with self.db.atomic():
             self.db["cache"].upsert(
-                {"key": key, "value": value, "created_at": time.strftime("%Y-%m-%dT%H:%M:%S")}, pk="key"
+                {"key": key, "value": value, "created_at": time.strftime("%Y-%m-%dT%H:%M:%S")},
+                pk="key",
             )
 
 
@@ -458,7 +495,11 @@ def backup_path(path: Path) -> Path:
 
 
 def _decode_run(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "params": json.loads(row["params"] or "{}"), "result": json.loads(row["result"] or "{}")}
+    return {
+        **row,
+        "params": json.loads(row["params"] or "{}"),
+        "result": json.loads(row["result"] or "{}"),
+    }
 
 
 def _column_type(series: pd.Series) -> type:

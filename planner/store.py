@@ -13,7 +13,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,16 +168,45 @@ class Project:
         return project
 
     def write_backup(self) -> Path:
-        """Copy the project, as it is now, to `<file>.bak` (SQLite's online backup, so the copy is
-        consistent even while the project is open): the last good copy if a later save breaks."""
-        target = backup_path(self.path)
+        """Copy the project, as it is now, to `<file>.bak`: the last good copy if a later save
+        breaks."""
+        return self.copy_to(backup_path(self.path), overwrite=True)
+
+    def copy_to(self, target: str | Path, overwrite: bool = False) -> Path:
+        """Copy the project, as it is now, to `target` and return its path.
+
+        SQLite's online backup keeps the copy consistent while the project is open; it is
+        written beside `target` and renamed into place, so a failed copy leaves no half file.
+        """
+        target = Path(target)
+        if _same_file(target, self.path):
+            raise PlannerError(
+                f"不能把项目复制到它自身：{target}",
+                f"cannot copy the project onto itself: {target}",
+                file=str(target),
+            )
+        if target.exists() and not overwrite:
+            raise PlannerError(
+                f"文件已存在：{target}", f"file already exists: {target}", file=str(target)
+            )
         tmp = target.with_name(target.name + ".tmp")
-        dest = sqlite3.connect(str(tmp))
         try:
-            self.db.conn.backup(dest)
-        finally:
-            dest.close()
-        tmp.replace(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp.unlink(missing_ok=True)  # a leftover of an interrupted copy
+            dest = sqlite3.connect(str(tmp))
+            try:
+                self.db.conn.backup(dest)
+            finally:
+                dest.close()
+            tmp.replace(target)
+        except (OSError, sqlite3.Error) as exc:
+            with suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise PlannerError(
+                f"无法把项目复制到 {target}（{exc}）",
+                f"cannot copy the project to {target} ({exc})",
+                file=str(target),
+            ) from exc
         return target
 
     def _configure(self) -> None:
@@ -492,6 +521,16 @@ class Project:
 
 def backup_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).name + ".bak")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (also through links, or a case-insensitive disk)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
 
 
 def _decode_run(row: dict[str, Any]) -> dict[str, Any]:

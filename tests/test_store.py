@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from planner.errors import PlannerError
-from planner.store import SCHEMA_VERSION, Project
+from planner.store import SCHEMA_VERSION, Project, backup_path
 
 
 def _libraries() -> gpd.GeoDataFrame:
@@ -82,3 +82,79 @@ def test_refuses_files_that_are_not_projects(tmp_path):
         with pytest.raises(PlannerError) as err:
             Project.open(path)
         assert err.value.file == str(path)
+
+
+def _contents(path) -> dict[str, list[tuple]]:
+    """Every table of an SQLite file with its rows, and the file's id and schema version."""
+    conn = sqlite3.connect(path)
+    try:
+        names = [r[0] for r in conn.execute("select name from sqlite_master where type='table'")]
+        contents = {name: conn.execute(f"select * from [{name}]").fetchall() for name in names}
+        contents["pragmas"] = [
+            conn.execute(f"PRAGMA {p}").fetchone() for p in ("application_id", "user_version")
+        ]
+    finally:
+        conn.close()
+    return contents
+
+
+def test_a_copy_opens_with_the_same_tables_and_rows_and_the_original_is_untouched(tmp_path):
+    path = tmp_path / "p.planner"
+    with Project.create(path, name="鹿城方案") as project:
+        project.write_layer("libraries", _libraries(), role="libraries")
+        project.add_run("coverage", {"share": 0.5})
+    with Project.open(path) as project:
+        before = path.read_bytes()
+        copy = project.copy_to(tmp_path / "variants" / "b.planner")
+        assert path.read_bytes() == before
+        project.add_run("coverage", {"share": 0.9})  # the original goes on; the copy does not
+    assert copy == tmp_path / "variants" / "b.planner"
+    assert not copy.with_name("b.planner.tmp").exists()
+    with Project.open(copy) as twin:
+        assert list(twin.read_layer("libraries")["name"]) == ["温州市图书馆", "县前城市书房"]
+        assert [r["result"] for r in twin.runs()] == [{"share": 0.5}]
+        assert twin.meta["name"] == "鹿城方案"
+    original, copied = _contents(path), _contents(copy)
+    assert copied.keys() == original.keys()
+    assert {name: rows for name, rows in original.items() if name != "runs"} == {
+        name: rows for name, rows in copied.items() if name != "runs"
+    }
+    assert original["runs"][:1] == copied["runs"]
+
+
+def test_a_copy_refuses_the_projects_own_file_and_an_existing_file_unless_told(tmp_path):
+    path = tmp_path / "p.planner"
+    other = tmp_path / "other.planner"
+    Project.create(other).close()
+    with Project.create(path) as project:
+        project.write_layer("libraries", _libraries(), role="libraries")
+        for own in (path, tmp_path / "sub" / ".." / "p.planner"):
+            with pytest.raises(PlannerError) as err:
+                project.copy_to(own, overwrite=True)
+            assert "自身" in err.value.text("zh") and "itself" in err.value.text("en")
+        with pytest.raises(PlannerError) as err:
+            project.copy_to(other)
+        assert "已存在" in err.value.text("zh") and "already exists" in err.value.text("en")
+        assert err.value.file == str(other)
+        with Project.open(other) as untouched:
+            assert not untouched.has_layer("libraries")
+        project.copy_to(other, overwrite=True)
+    with Project.open(other) as replaced:
+        assert replaced.has_layer("libraries")
+
+
+def test_a_copy_that_cannot_be_written_says_so_and_leaves_no_file(tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the copy's folder should be")
+    with Project.create(tmp_path / "p.planner") as project, pytest.raises(PlannerError) as err:
+        project.copy_to(blocker / "b.planner")
+    assert "无法" in err.value.text("zh") and "cannot copy" in err.value.text("en")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not_a_folder", "p.planner"]
+
+
+def test_opening_a_project_keeps_a_backup_copy_beside_it(tmp_path):
+    path = tmp_path / "p.planner"
+    with Project.create(path) as project:
+        project.write_layer("libraries", _libraries(), role="libraries")
+    Project.open(path).close()
+    assert _contents(backup_path(path)) == _contents(path)

@@ -30,6 +30,15 @@ from planner.errors import PlannerError
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x4C4E5031  # "LNP1"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+#: SQLite's primary result codes for a write the disk or another program refuses, with the
+#: reason a user is told.
+_REFUSED_WRITES: dict[int, tuple[str, str]] = {
+    sqlite3.SQLITE_FULL: ("磁盘已满", "the disk is full"),
+    sqlite3.SQLITE_READONLY: ("文件或其所在文件夹只读", "the file or its folder is read-only"),
+    sqlite3.SQLITE_BUSY: ("文件正被其他程序使用", "another program is using the file"),
+    sqlite3.SQLITE_LOCKED: ("文件正被其他程序使用", "another program is using the file"),
+    sqlite3.SQLITE_IOERR: ("磁盘读写出错", "a disk read or write error"),
+}
 
 
 @dataclass(frozen=True)
@@ -93,7 +102,7 @@ class Project:
         db = sqlite_utils.Database(path)
         project = cls(path, db)
         project._configure()
-        with db.atomic():
+        with project.transaction():
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             project._create_schema()
@@ -267,7 +276,7 @@ class Project:
         """Bring an older project file up to SCHEMA_VERSION, in one transaction."""
         if version == SCHEMA_VERSION:
             return
-        with self.db.atomic():
+        with self.transaction():
             # Version 0 is a file made before the schema was versioned: create what is missing.
             self._create_schema()
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -283,9 +292,25 @@ class Project:
 
     @contextmanager
     def transaction(self) -> Iterator[Project]:
-        """Group several writes into one transaction (nested calls become savepoints)."""
-        with self.db.atomic():
-            yield self
+        """Group several writes into one transaction (nested calls become savepoints).
+
+        A write the disk or another program refuses (full, read-only, locked) rolls back and
+        is raised as a PlannerError naming the file: the user can fix that, it is no bug.
+        """
+        try:
+            with self.db.atomic():
+                yield self
+        except sqlite3.OperationalError as exc:
+            code = getattr(exc, "sqlite_errorcode", None)
+            reason = _REFUSED_WRITES.get(code & 0xFF) if code is not None else None
+            if reason is None:
+                raise
+            raise PlannerError(
+                f"无法写入项目文件：{reason[0]}；修改未写入，解决后可再保存",
+                f"cannot write the project file: {reason[1]}. Nothing was written; "
+                "save again once that is fixed",
+                file=str(self.path),
+            ) from exc
 
     # ---- meta ----------------------------------------------------------------------------
     @property
@@ -297,7 +322,7 @@ class Project:
         return {r["key"]: r["value"] for r in self.db["meta"].rows}
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.db.atomic():
+        with self.transaction():
             self.db["meta"].upsert({"key": key, "value": value}, pk="key")
 
     # ---- layers --------------------------------------------------------------------------
@@ -328,7 +353,7 @@ class Project:
             records.append(rec)
         geom_types = sorted(set(gdf.geometry.geom_type.dropna()))
         table = f"layer_{name}"
-        with self.db.atomic():
+        with self.transaction():
             if table in self.db.table_names():
                 self.db[table].drop()
             columns: dict[str, Any] = {"_fid": int}
@@ -394,7 +419,7 @@ class Project:
 
     def delete_layer(self, name: str) -> None:
         _check_name(name)
-        with self.db.atomic():
+        with self.transaction():
             if f"layer_{name}" in self.db.table_names():
                 self.db[f"layer_{name}"].drop()
             self.db["layers"].delete_where("name = ?", [name])
@@ -407,7 +432,7 @@ class Project:
         _check_name(name)
         table = f"table_{name}"
         records = [{k: _plain(v) for k, v in rec.items()} for rec in df.to_dict("records")]
-        with self.db.atomic():
+        with self.transaction():
             if table in self.db.table_names():
                 self.db[table].drop()
             self.db[table].create({c: _column_type(df[c]) for c in df.columns})
@@ -439,7 +464,7 @@ class Project:
 
     # ---- scenarios and runs --------------------------------------------------------------
     def save_scenario(self, name: str, params: dict[str, Any], description: str = "") -> None:
-        with self.db.atomic():
+        with self.transaction():
             self.db["scenarios"].upsert(
                 {
                     "name": name,
@@ -468,7 +493,7 @@ class Project:
         cost_source: str = "",
     ) -> int:
         """Record a finished run and its JSON-serialisable result; returns the run id."""
-        with self.db.atomic():
+        with self.transaction():
             table = self.db["runs"]
             table.insert(
                 {
@@ -512,7 +537,7 @@ class Project:
         return rows[0]["value"] if rows else None
 
     def cache_put(self, key: str, value: bytes) -> None:
-        with self.db.atomic():
+        with self.transaction():
             self.db["cache"].upsert(
                 {"key": key, "value": value, "created_at": time.strftime("%Y-%m-%dT%H:%M:%S")},
                 pk="key",

@@ -158,3 +158,20 @@ def test_opening_a_project_keeps_a_backup_copy_beside_it(tmp_path):
         project.write_layer("libraries", _libraries(), role="libraries")
     Project.open(path).close()
     assert _contents(backup_path(path)) == _contents(path)
+
+
+def test_a_write_the_full_disk_refuses_is_a_plain_error_and_changes_nothing(tmp_path):
+    path = tmp_path / "p.planner"
+    with Project.create(path) as project:
+        project.write_layer("libraries", _libraries(), role="libraries")
+        before = _contents(path)
+        pages = project.db.execute("PRAGMA page_count").fetchone()[0]
+        project.db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk is full"
+        big = _libraries().assign(name=["温州市图书馆" * 20_000, "县前城市书房"])
+        with pytest.raises(PlannerError) as err, project.transaction():
+            project.delete_layer("libraries")
+            project.write_layer("libraries", big, role="libraries")
+        assert "磁盘已满" in err.value.text("zh") and "disk is full" in err.value.text("en")
+        assert err.value.file == str(path)
+        assert list(project.read_layer("libraries")["name"]) == ["温州市图书馆", "县前城市书房"]
+    assert _contents(path) == before

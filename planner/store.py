@@ -190,13 +190,15 @@ class Project:
         target = Path(target)
         if _same_file(target, self.path):
             raise PlannerError(
-                f"不能把项目复制到它自身：{target}",
-                f"cannot copy the project onto itself: {target}",
+                "这是项目文件本身，不能把项目复制到它自身",
+                "this is the project's own file: a project cannot be copied onto itself",
                 file=str(target),
             )
         if target.exists() and not overwrite:
             raise PlannerError(
-                f"文件已存在：{target}", f"file already exists: {target}", file=str(target)
+                "文件已存在，未覆盖",
+                "the file already exists and was not overwritten",
+                file=str(target),
             )
         tmp = target.with_name(target.name + ".tmp")
         try:
@@ -212,8 +214,8 @@ class Project:
             with suppress(OSError):
                 tmp.unlink(missing_ok=True)
             raise PlannerError(
-                f"无法把项目复制到 {target}（{exc}）",
-                f"cannot copy the project to {target} ({exc})",
+                f"无法把项目复制到这里（{exc}）",
+                f"cannot copy the project here ({exc})",
                 file=str(target),
             ) from exc
         return target

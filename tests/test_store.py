@@ -131,7 +131,7 @@ def test_a_copy_refuses_the_projects_own_file_and_an_existing_file_unless_told(t
         for own in (path, tmp_path / "sub" / ".." / "p.planner"):
             with pytest.raises(PlannerError) as err:
                 project.copy_to(own, overwrite=True)
-            assert "自身" in err.value.text("zh") and "itself" in err.value.text("en")
+            assert "自身" in err.value.text("zh") and "onto itself" in err.value.text("en")
         with pytest.raises(PlannerError) as err:
             project.copy_to(other)
         assert "已存在" in err.value.text("zh") and "already exists" in err.value.text("en")
@@ -149,6 +149,7 @@ def test_a_copy_that_cannot_be_written_says_so_and_leaves_no_file(tmp_path):
     with Project.create(tmp_path / "p.planner") as project, pytest.raises(PlannerError) as err:
         project.copy_to(blocker / "b.planner")
     assert "无法" in err.value.text("zh") and "cannot copy" in err.value.text("en")
+    assert err.value.file == str(blocker / "b.planner")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not_a_folder", "p.planner"]
 
 

@@ -246,6 +246,31 @@ def test_undo_restores_a_valid_edit_and_save_writes_it_to_the_project(qtbot, win
     assert stops.loc[1, "service_min"] == 60
 
 
+def test_a_save_the_full_disk_stops_halfway_keeps_every_edit_for_the_next_save(
+    qtbot, window, project_file
+):
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    vans = window.table_models["vans"]
+    long_name = "温州市图书馆通借通还物流车" * 8_000  # ~300 KB: more than the disk has left
+    assert vans.setData(vans.index(0, vans.columns().index("name")), long_name)
+    before = hashlib.sha256(project_file.read_bytes()).digest()
+    pages = window.project.db.execute("PRAGMA page_count").fetchone()[0]
+    # SQLite's own limit, as on a full disk: the stops (written first) still fit, the vans not.
+    window.project.db.execute(f"PRAGMA max_page_count = {pages + 4}")
+    window.act_save.trigger()
+    assert "磁盘已满" in close_error_box(window)
+    assert hashlib.sha256(project_file.read_bytes()).digest() == before
+    assert window.table_models["stops"].dirty and vans.dirty and window.dirty
+    assert "*" in window.windowTitle() and not window.undo_stack.isClean()
+
+    window.project.db.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    window.act_save.trigger()
+    assert not window.dirty and window.undo_stack.isClean()
+    with Project.open(project_file) as project:
+        assert project.read_layer("stops").loc[0, "service_min"] == 90
+        assert project.read_table("vans").loc[0, "name"] == long_name
+
+
 def test_unticking_a_layer_hides_it_on_the_map(qtbot, window):
     item = window.layer_panel.item_for("stops")
     item.setCheckState(0, Qt.CheckState.Unchecked)
@@ -663,6 +688,23 @@ def test_save_as_refuses_to_overwrite_the_open_file(qtbot, window, project_file,
     assert close_error_box(window) == text("save_as_same_file", lang, path=project_file)
     assert hashlib.sha256(project_file.read_bytes()).digest() == before
     assert window.project.path == project_file and window.dirty  # the edit is still there
+
+
+def test_a_save_as_that_cannot_be_written_keeps_the_edits_in_the_open_project(
+    qtbot, window, project_file, tmp_path, monkeypatch
+):
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    blocker = tmp_path / "usb"
+    blocker.write_text("a file where the folder should be")
+    answer_save_dialog(monkeypatch, blocker / "plan_b.planner")
+    window.act_save_as.trigger()
+    message = close_error_box(window)
+    assert str(blocker / "plan_b.planner") in message and ".saving" not in message
+    assert window.project.path == project_file and window.dirty
+    assert window.table_models["stops"].value(0, "service_min") == 90
+    window.act_save.trigger()
+    with Project.open(project_file) as project:
+        assert project.read_layer("stops").loc[0, "service_min"] == 90
 
 
 def test_route_exports_before_any_run_say_which_run_is_missing(qtbot, window, monkeypatch):

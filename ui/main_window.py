@@ -3,9 +3,10 @@ right, the editable data tables below, one job at a time in a worker thread."""
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from planner.errors import PlannerError
 from planner.i18n import text
 from planner.maps import write_coverage_map, write_routes_map
 from planner.report import write_report
-from planner.store import Project
+from planner.store import Project, backup_path
 from planner.timetable import write_routes_xlsx
 from ui import strings
 from ui.compare import CompareWidget
@@ -415,17 +416,27 @@ class MainWindow(QMainWindow):
         if self.project is None or not self.dirty:
             return True
         try:
-            with self.project.transaction():
-                for model in self.table_models.values():
-                    model.save(self.project)
+            self._write_edits(self.project)
         except PlannerError as exc:
-            show_error(self, exc)
+            show_error(self, exc)  # rolled back: every edit is still pending
             return False
-        self.undo_stack.setClean()
-        self._update_title()
+        self._mark_saved()
         self.statusBar().showMessage(tr("saved"), 5000)
         self.refresh_map()
         return True
+
+    def _write_edits(self, project: Project) -> None:
+        """The edited tables written to `project`, all in one transaction or none."""
+        with project.transaction():
+            for model in self.table_models.values():
+                model.save(project)
+
+    def _mark_saved(self) -> None:
+        """Once the edits' transaction has committed, and only then: the tables are clean."""
+        for model in self.table_models.values():
+            model.mark_saved()
+        self.undo_stack.setClean()
+        self._update_title()
 
     def save_as(self) -> None:
         if self.project is None:
@@ -452,29 +463,34 @@ class MainWindow(QMainWindow):
         except PlannerError as exc:
             show_error(self, exc)
             return False
-        # The edits now live in the copy (the tables are clean), so opening it saves nothing
-        # into the original.
+        # The edits now live in the copy, so opening it saves nothing into the original.
+        self._mark_saved()
         if not self.open_project(target):
             return False
         self.statusBar().showMessage(tr("saved_as", path=target), 10000)
         return True
 
     def _write_copy(self, target: Path) -> None:
-        """The project as saved (SQLite's online backup, consistent while it is open), then the
-        table edits written into the copy in one transaction."""
+        """The project as last saved with the table edits written into it, at `target`.
+
+        Built in a file beside `target` and renamed in, so a failure leaves `target` as it was.
+        """
         assert self.project is not None
+        staging = target.with_name(target.name + ".saving")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            dest = sqlite3.connect(str(target))
-            try:
-                self.project.db.conn.backup(dest)
-            finally:
-                dest.close()
-        except (OSError, sqlite3.Error) as exc:
+            self.project.copy_to(staging, overwrite=True)
+            with Project.open(staging) as copy:
+                self._write_edits(copy)
+            staging.replace(target)
+        except PlannerError as exc:  # the user knows the file they chose, not the staging one
+            problems = [replace(p, file=str(target)) for p in exc.problems]
+            raise PlannerError(problems=problems) from exc
+        except OSError as exc:
             raise user_error("save_as_failed", path=target, reason=exc) from exc
-        with Project.open(target) as copy, copy.transaction():
-            for model in self.table_models.values():
-                model.save(copy)
+        finally:
+            for leftover in (staging, backup_path(staging)):  # opening it made a backup too
+                with suppress(OSError):
+                    leftover.unlink(missing_ok=True)
 
     def _ask_save_path(self, title_key: str, default_name: str, filter_key: str) -> Path | None:
         """A file to write, from the save dialog (starting in the project's folder), with the

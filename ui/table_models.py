@@ -131,7 +131,8 @@ class EditableTableModel(QAbstractTableModel):
         self._set_dirty(False)
 
     def save(self, project: Project) -> None:
-        """Write the edited table back (the caller wraps all tables in one transaction)."""
+        """Write the edited table to `project`. The caller wraps all tables in one transaction
+        and calls `mark_saved` once it has committed: until then the edits are still pending."""
         if not self._dirty or self.stored_name is None:
             return
         frame = self._frame.infer_objects()
@@ -148,6 +149,9 @@ class EditableTableModel(QAbstractTableModel):
             project.write_table(
                 self.stored_name, frame, role=self.spec.name, source_file=self._source_file
             )
+
+    def mark_saved(self) -> None:
+        """The table now matches the file: the transaction that saved it has committed."""
         self._set_dirty(False)
 
     @property

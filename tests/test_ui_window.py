@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from pathlib import Path
@@ -12,8 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from PyQt6.QtCore import QPoint, QSettings, Qt
+from PyQt6.QtGui import QInputMethodEvent
 from PyQt6.QtTest import QTest
-from PyQt6.QtWidgets import QFileDialog, QLineEdit, QMessageBox
+from PyQt6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 from shapely.geometry import Point, box
 
 from planner.i18n import LANGUAGES, text
@@ -193,7 +195,12 @@ def type_into_cell(qtbot, win: MainWindow, table: str, column: str, row: int, te
     editor = view.viewport().findChild(QLineEdit) or view.findChild(QLineEdit)
     assert editor is not None and editor.isVisible()
     editor.selectAll()
-    qtbot.keyClicks(editor, text)
+    if text.isascii():
+        qtbot.keyClicks(editor, text)
+    else:  # Chinese arrives from the input method as committed text, not as key presses
+        event = QInputMethodEvent()
+        event.setCommitString(text)
+        QApplication.sendEvent(editor, event)
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(
         lambda: view.viewport().findChild(QLineEdit) is None, timeout=2000
@@ -573,6 +580,27 @@ def test_importing_a_csv_through_the_dialog_replaces_a_layer_in_the_map_and_tabl
     assert window.layer_panel.item_for("candidates").text(1) == "2"
 
 
+def test_importing_over_an_edited_table_keeps_the_imported_layer(qtbot, window, tmp_path):
+    type_into_cell(qtbot, window, "candidates", "name", 0, "旧候选点")
+    csv = tmp_path / "rooms.csv"
+    csv.write_text(
+        "编号,名称,经度,纬度\nR1,五马书房,120.65,28.02\nR2,江心屿书房,120.64,28.03\n",
+        encoding="utf-8",
+    )
+    dialog = window.import_dialog(csv)
+    qtbot.addWidget(dialog)
+    dialog.role.setCurrentIndex(dialog.role.findData("candidates"))
+    dialog.name.setText("candidates")
+    for target, source in (("lon", "经度"), ("lat", "纬度"), ("id", "编号"), ("name", "名称")):
+        combo = dialog.mapping[target]
+        combo.setCurrentIndex(combo.findData(source))
+    with qtbot.waitSignal(window.runner.finished, timeout=20_000):  # saving redraws the map too
+        dialog.ok_button.click()
+    with Project.open(window.project.path) as project:
+        assert list(project.read_layer("candidates")["id"]) == ["R1", "R2"]
+    assert window.table_models["candidates"].rowCount() == 2 and not window.dirty
+
+
 def test_the_latest_results_are_drawn_on_the_map(qtbot, window, project_file):
     stop = {
         "id": "S0",
@@ -654,6 +682,11 @@ def close_error_box(win: MainWindow) -> str:
     return message
 
 
+def names_in(html: str, *names: str) -> set[str]:
+    """Which of `names` a page shows (as text, or \\u-escaped in its embedded JSON)."""
+    return {name for name in names if name in html or json.dumps(name)[1:-1] in html}
+
+
 def remote_scripts(html: str) -> list[str]:
     return re.findall(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^\"' >]*", html, re.I)
 
@@ -724,6 +757,22 @@ def test_route_exports_before_any_run_say_which_run_is_missing(qtbot, window, mo
             assert message == text("no_run", lang, kind=text(f"kind_{kind}", lang))
             assert text(f"kind_{kind}", lang) in message
     assert asked == [] and not window.runner.busy  # refused before asking for a file
+
+
+def test_the_exported_map_shows_a_table_edit_not_saved_yet(
+    qtbot, window, project_file, tmp_path, monkeypatch
+):
+    type_into_cell(qtbot, window, "libraries", "name", 2, "五马街书房")  # was 南塘书房
+    assert window.dirty
+    out = tmp_path / "map.html"
+    answer_save_dialog(monkeypatch, out)
+    with qtbot.waitSignal(window.runner.finished, timeout=30_000):
+        window.act_export_map.trigger()
+    html = out.read_text(encoding="utf-8")
+    assert names_in(html, "五马街书房", "南塘书房") == {"五马街书房"}
+    assert not window.dirty  # saved first, as before a run
+    with Project.open(project_file) as project:
+        assert project.read_layer("libraries").loc[2, "name"] == "五马街书房"
 
 
 def test_the_bookmobile_week_exports_as_an_offline_route_map(

@@ -571,16 +571,21 @@ class MainWindow(QMainWindow):
         if self.project is None:
             self.statusBar().showMessage(tr("no_project"), 5000)
             return
+        self.start_on_saved_project(self.forms[key].job(self.project.path))
+
+    def start_on_saved_project(
+        self, job: Job, on_done: Callable[[Any], None] | None = None
+    ) -> bool:
+        """Start a job that reads the project file (a run, an import, an export) on what the
+        window shows: the table edits are saved first, and if that fails nothing starts."""
+        if self.runner.busy:
+            self.statusBar().showMessage(tr("busy"), 5000)
+            return False
         if self.dirty:
             if not self.save_edits():
-                return
+                return False
             self.statusBar().showMessage(tr("save_before_run"), 3000)
-        try:
-            job = self.forms[key].job(self.project.path)
-        except PlannerError as exc:
-            show_error(self, exc)
-            return
-        self.start_job(job)
+        return self.start_job(job, on_done)
 
     def start_job(self, job: Job, on_done: Callable[[Any], None] | None = None) -> bool:
         if self.runner.busy:
@@ -666,9 +671,12 @@ class MainWindow(QMainWindow):
             if self.project is not None:
                 self.open_project(self.project.path)
 
-        self.start_job(Job(tr("job_import"), run, self.project.path), on_done=done)
+        # Saved first, or reopening the project afterwards would save the edited old table
+        # over the imported one.
+        self.start_on_saved_project(Job(tr("job_import"), run, self.project.path), on_done=done)
 
     def _export(self, fn: Callable[[Project], Any]) -> None:
+        """Run `fn(project)`, which writes a file, in the worker on the project as shown."""
         if self.project is None:
             self.statusBar().showMessage(tr("no_project"), 5000)
             return
@@ -681,7 +689,8 @@ class MainWindow(QMainWindow):
         def done(path: Any) -> None:
             self.statusBar().showMessage(tr("exported", path=path), 10000)
 
-        self.start_job(Job(tr("job_export") + f" ({lang})", run, self.project.path), on_done=done)
+        job = Job(tr("job_export") + f" ({lang})", run, self.project.path)
+        self.start_on_saved_project(job, on_done=done)
 
     def export_map(self) -> None:
         path = self._ask_save_path("export_map", "map.html", "html_files")

@@ -12,6 +12,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "menu_edit": ("编辑(&E)", "&Edit"),
     "menu_view": ("视图(&V)", "&View"),
     "menu_language": ("语言 / Language", "Language / 语言"),
+    "menu_recent": ("最近的项目", "Recent projects"),
     "new_project": ("新建项目…", "New project…"),
     "open_project": ("打开项目…", "Open project…"),
     "save_project": ("保存修改", "Save changes"),
@@ -65,7 +66,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "kind_school": ("学校图书馆", "School library"),
     "kind_bookmobile_stop": ("书巴停靠点", "Bookmobile stop"),
     # job forms
-    "mode": ("出行方式", "Travel mode"),
     "mode_walk": ("步行", "Walk"),
     "mode_bicycle": ("骑行", "Bicycle"),
     "mode_drive": ("驾车", "Drive"),
@@ -73,7 +73,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "threshold": ("服务半径", "Threshold"),
     "unit_min": (" 分钟", " min"),
     "unit_m": (" 米", " m"),
-    "unit_s": (" 秒", " s"),
     "kinds": ("计入的服务点类型", "Service kinds counted"),
     "scenario": ("方案名称", "Scenario name"),
     "run": ("运行", "Run"),
@@ -112,7 +111,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Routes vans carrying shared-borrowing crates between libraries, compared with going via the central library.",
     ),
     # running
-    "idle": ("就绪", "Ready"),
     "running": ("正在运行：{title}", "Running: {title}"),
     "elapsed": ("已用 {s:.1f} 秒", "{s:.1f} s elapsed"),
     "cancelling": ("正在取消…", "Cancelling…"),
@@ -131,10 +129,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "job_import": ("导入图层", "Importing a layer"),
     "job_export": ("导出", "Exporting"),
     "no_project": ("未打开项目", "No project open"),
-    "missing_feature": (
-        "此功能所需的模块尚未安装：{name}",
-        "The module this needs is not available: {name}",
-    ),
     # errors
     "error_title": ("出错了", "Something went wrong"),
     "input_problem": ("输入有问题", "A problem with the input"),
@@ -165,9 +159,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "gini": ("基尼系数", "Gini"),
     "theil": ("泰尔指数", "Theil"),
     "worst": ("覆盖最差", "Worst covered"),
-    "p90_cost": ("90% 人口出行成本", "90th percentile cost"),
     "selected_sites": ("新选址", "Selected sites"),
-    "objective": ("目标值", "Objective"),
     "optimal": ("已证明最优", "Proven optimal"),
     "gap": ("最优性差距", "Gap"),
     "vehicle": ("车辆", "Vehicle"),
@@ -271,10 +263,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "html_files": ("网页 (*.html)", "Web page (*.html)"),
     "xlsx_files": ("Excel 表格 (*.xlsx)", "Excel workbook (*.xlsx)"),
     "choose_dir": ("选择输出文件夹", "Choose the output folder"),
-    "no_bookmobile_run": (
-        "还没有书巴周计划结果，请先运行。",
-        "No bookmobile week yet: run one first.",
-    ),
     "no_run": ("还没有{kind}运行结果，请先运行一次。", "No {kind} run yet: run one first."),
     "exported": ("已导出：{path}", "Exported: {path}"),
     "save_as_same_file": (
@@ -285,7 +273,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "save_as_failed": ("无法写入 {path}（{reason}）", "Cannot write {path} ({reason})"),
     "saved_as": ("已另存为：{path}", "Saved as: {path}"),
     "opened": ("已打开项目：{path}", "Opened project: {path}"),
-    "map_loading": ("地图加载中…", "Loading the map…"),
     "selected_feature": ("已选中：{layer} {id}", "Selected: {layer} {id}"),
     # maps
     "layer_tiles": ("在线底图", "Online base map"),

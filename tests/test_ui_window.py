@@ -218,6 +218,16 @@ def test_opening_a_project_shows_its_tables_layers_and_map(qtbot, window):
     assert window.map_view.page().errors == []
 
 
+def test_the_recent_projects_menu_lists_the_open_project_in_the_window_language(
+    qtbot, window, project_file
+):
+    assert window.menu_recent.title() == "最近的项目"
+    assert [a.text() for a in window.menu_recent.actions()] == [str(project_file.resolve())]
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        window.set_language("en")
+    assert window.menu_recent.title() == "Recent projects"
+
+
 def test_a_time_window_that_ends_before_it_starts_is_refused(qtbot, window):
     model = window.table_models["stops"]
     type_into_cell(qtbot, window, "stops", "tw_end", 0, "08:00")  # the window starts at 09:00

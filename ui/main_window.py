@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
         self.act_undo.setText(tr("undo"))
         self.act_redo.setText(tr("redo"))
         self.menu_file.setTitle(tr("menu_file"))
-        self.menu_recent.setTitle("最近的项目" if strings.language() == "zh" else "Recent projects")
+        self.menu_recent.setTitle(tr("menu_recent"))
         self.menu_edit.setTitle(tr("menu_edit"))
         self.menu_view.setTitle(tr("menu_view"))
         self.menu_language.setTitle(tr("menu_language"))

@@ -203,6 +203,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "not_number": ("“{v}”不是数字", "'{v}' is not a number"),
     "not_integer": ("“{v}”不是整数", "'{v}' is not a whole number"),
     "negative": ("不能为负数（{v}）", "must not be negative ({v})"),
+    "too_large": ("数值太大（{v}）", "the number is too large ({v})"),
     "bad_days": (
         "“{v}”不是星期（用 Mon,Tue,…,Sun）",
         "'{v}' is not a list of days (use Mon,Tue,…,Sun)",

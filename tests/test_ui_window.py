@@ -247,6 +247,13 @@ def test_negative_numbers_and_unknown_days_are_refused(qtbot, window):
     assert not window.dirty
 
 
+def test_a_whole_number_too_large_to_store_is_refused(qtbot, window):
+    buses = window.table_models["bookmobiles"]
+    type_into_cell(qtbot, window, "bookmobiles", "capacity_crates", 0, "1e20")
+    assert buses.value(0, "capacity_crates") == 40
+    assert "太大" in window.edit_message.text() and not window.dirty
+
+
 def test_undo_restores_a_valid_edit_and_save_writes_it_to_the_project(qtbot, window, project_file):
     model = window.table_models["stops"]
     type_into_cell(qtbot, window, "stops", "service_min", 0, "90")

@@ -34,6 +34,7 @@ _WINDOW_OF = {
     **{e: (s, e) for s, e in TIME_WINDOWS.items()},
 }
 DAY_COLUMNS = ("days", "allowed_days")
+SQLITE_INT_MAX = 2**63 - 1  # SQLite's INTEGER is 64-bit
 COORDINATES = ("lon", "lat")
 
 
@@ -313,6 +314,8 @@ def _number(text: str, integer: bool) -> int | float:
     if integer:
         if number != int(number):
             raise EditRefused(tr("not_integer", v=text))
+        if abs(number) > SQLITE_INT_MAX:  # the project file could not store it
+            raise EditRefused(tr("too_large", v=text))
         return int(number)
     return number
 

@@ -9,6 +9,7 @@ transaction; the schema version is in `PRAGMA user_version` and the file is mark
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import time
@@ -25,7 +26,7 @@ import shapely
 import sqlite_utils
 
 from models.schema import STORAGE_CRS
-from planner.errors import PlannerError
+from planner.errors import PlannerError, Problem
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x4C4E5031  # "LNP1"
@@ -38,6 +39,8 @@ _REFUSED_WRITES: dict[int, tuple[str, str]] = {
     sqlite3.SQLITE_BUSY: ("文件正被其他程序使用", "another program is using the file"),
     sqlite3.SQLITE_LOCKED: ("文件正被其他程序使用", "another program is using the file"),
     sqlite3.SQLITE_IOERR: ("磁盘读写出错", "a disk read or write error"),
+    # SQLite creates its journal beside the file for every write: a folder it may not write in
+    sqlite3.SQLITE_CANTOPEN: ("无法在文件所在文件夹中写入", "cannot write in the file's folder"),
 }
 
 
@@ -79,11 +82,18 @@ def _plain(value: Any) -> Any:
 
 
 class Project:
-    """An open project file. Use as a context manager, or call close()."""
+    """An open project file. Use as a context manager, or call close().
 
-    def __init__(self, path: Path, db: sqlite_utils.Database) -> None:
+    `read_only`: the file was opened for reading only (it or its folder cannot be written);
+    every write is then refused with a PlannerError naming the file. `notices`: what the user
+    should know about how it was opened (read-only, no backup written), for a status line.
+    """
+
+    def __init__(self, path: Path, db: sqlite_utils.Database, read_only: bool = False) -> None:
         self.path = path
         self.db = db
+        self.read_only = read_only
+        self.notices: list[Problem] = []
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -118,23 +128,41 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, path: str | Path) -> Project:
-        """Open an existing project, refusing anything that is not one (or is from a newer version)."""
+    def open(cls, path: str | Path, read_only: bool | None = None) -> Project:
+        """Open an existing project, refusing anything that is not one (or is from a newer version).
+
+        A file that cannot be written, or whose folder cannot (a USB stick, an e-mail
+        attachment), opens read-only (`read_only=True` asks for that): it can be read and
+        copied, a write is refused naming the file, and no backup is written beside it.
+        Otherwise a backup is written; when that fails the project still opens, with a notice.
+        """
         path = Path(path)
         if not path.is_file():
             raise PlannerError(
                 f"找不到项目文件：{path}", f"project file not found: {path}", file=str(path)
             )
-        with path.open("rb") as fh:
-            header = fh.read(16)
+        try:
+            with path.open("rb") as fh:
+                header = fh.read(16)
+        except OSError as exc:
+            raise PlannerError(
+                f"无法读取项目文件（{exc.strerror or exc}）",
+                f"cannot read the project file ({exc.strerror or exc})",
+                file=str(path),
+            ) from exc
         if header != b"SQLite format 3\x00":
             raise PlannerError(
                 "这不是规划项目文件（不是 SQLite 数据库）",
                 "this is not a planner project file (not an SQLite database)",
                 file=str(path),
             )
+        if read_only is None:
+            read_only = not _writable(path)
         try:
-            conn = sqlite3.connect(str(path))
+            if read_only:
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            else:
+                conn = sqlite3.connect(str(path))
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
@@ -170,11 +198,48 @@ class Project:
             raise PlannerError(
                 f"项目文件已损坏{hint_zh}", f"the project file is damaged{hint_en}", file=str(path)
             )
-        project = cls(path, sqlite_utils.Database(conn))
+        if version < SCHEMA_VERSION and read_only:
+            conn.close()
+            raise PlannerError(
+                "项目文件由旧版本的规划工具保存，需要先更新格式，但文件或其所在文件夹只读；"
+                "请把它复制到可写的文件夹后再打开。文件未被改动",
+                "the project was saved by an older planner and must be updated, but the file or "
+                "its folder is read-only: copy it to a folder you can write to and open that. "
+                "The file was not changed",
+                file=str(path),
+            )
+        project = cls(path, sqlite_utils.Database(conn), read_only=read_only)
         project._configure()
         project._migrate(version)
-        project.write_backup()
+        if read_only:
+            project.notices.append(
+                Problem(
+                    "项目以只读方式打开（文件或其所在文件夹只读）：可以查看，修改和运行结果无法存入；"
+                    "要保留它们，请另存为到可写的文件夹",
+                    "the project is open read-only (the file or its folder is read-only): you can "
+                    "look, but changes and results cannot be stored in it; to keep them, save it "
+                    "as a copy in a folder you can write to",
+                    file=str(path),
+                )
+            )
+        else:
+            project._try_backup()
         return project
+
+    def _try_backup(self) -> None:
+        """Write the backup; a failure (full disk, a locked old backup) only becomes a notice,
+        because the project itself is fine and every save is still one transaction."""
+        try:
+            self.write_backup()
+        except PlannerError as exc:
+            reason_zh, reason_en = exc.problems[0].message_zh, exc.problems[0].message_en
+            self.notices.append(
+                Problem(
+                    f"未能写入备份副本（{reason_zh}）；项目已正常打开",
+                    f"the backup copy was not written ({reason_en}); the project opened normally",
+                    file=str(backup_path(self.path)),
+                )
+            )
 
     def write_backup(self) -> Path:
         """Copy the project, as it is now, to `<file>.bak`: the last good copy if a later save
@@ -223,7 +288,8 @@ class Project:
     def _configure(self) -> None:
         # A rollback journal (not WAL) keeps the project one self-contained file to e-mail;
         # synchronous=FULL makes a committed transaction survive a crash or power loss.
-        self.db.execute("PRAGMA journal_mode = DELETE")
+        if not self.read_only:  # our files are never WAL, so a reader needs no change
+            self.db.execute("PRAGMA journal_mode = DELETE")
         self.db.execute("PRAGMA synchronous = FULL")
         self.db.execute("PRAGMA foreign_keys = ON")
 
@@ -307,6 +373,14 @@ class Project:
             reason = _REFUSED_WRITES.get(code & 0xFF) if code is not None else None
             if reason is None:
                 raise
+            if self.read_only:
+                raise PlannerError(
+                    "项目以只读方式打开（文件或其所在文件夹只读），修改未写入；"
+                    "请另存为（复制）到可写的文件夹后再修改",
+                    "the project is open read-only (the file or its folder is read-only): nothing "
+                    "was written. Save it as a copy in a folder you can write to and change that",
+                    file=str(self.path),
+                ) from exc
             raise PlannerError(
                 f"无法写入项目文件：{reason[0]}；修改未写入，解决后可再保存",
                 f"cannot write the project file: {reason[1]}. Nothing was written; "
@@ -544,6 +618,12 @@ class Project:
                 {"key": key, "value": value, "created_at": time.strftime("%Y-%m-%dT%H:%M:%S")},
                 pk="key",
             )
+
+
+def _writable(path: Path) -> bool:
+    """Whether the project at `path` can be changed: the file itself, and its folder, where
+    SQLite creates a journal for every write."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def backup_path(path: Path) -> Path:

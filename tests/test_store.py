@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -176,3 +178,101 @@ def test_a_write_the_full_disk_refuses_is_a_plain_error_and_changes_nothing(tmp_
         assert err.value.file == str(path)
         assert list(project.read_layer("libraries")["name"]) == ["温州市图书馆", "县前城市书房"]
     assert _contents(path) == before
+
+
+# ---- files we may not write ------------------------------------------------------------
+AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+needs_permissions = pytest.mark.skipif(
+    AS_ROOT, reason="root ignores file permissions (run as a user, or under `unshare --user`)"
+)
+
+
+@pytest.fixture
+def saved_project(tmp_path) -> Path:
+    path = tmp_path / "usb" / "p.planner"
+    with Project.create(path, name="鹿城方案") as project:
+        project.write_layer("libraries", _libraries(), role="libraries")
+    return path
+
+
+def _read_only_write_is_refused_naming_the_file(project: Project, path: Path) -> None:
+    with pytest.raises(PlannerError) as err:
+        project.add_run("coverage", {"share": 0.5})
+    assert err.value.file == str(path)
+    assert "只读" in err.value.text("zh") and "read-only" in err.value.text("en")
+    assert project.runs() == []
+
+
+def test_a_project_opened_read_only_reads_refuses_writes_and_writes_no_backup(saved_project):
+    """SQLite's mode=ro: the same read-only connection a read-only file gets, testable as root."""
+    before = _contents(saved_project)
+    with Project.open(saved_project, read_only=True) as project:
+        assert project.read_only and project.meta["name"] == "鹿城方案"
+        assert list(project.read_layer("libraries")["name"]) == ["温州市图书馆", "县前城市书房"]
+        _read_only_write_is_refused_naming_the_file(project, saved_project)
+        assert "只读" in project.notices[0].text("zh")
+        assert "read-only" in project.notices[0].text("en")
+        copy = project.copy_to(saved_project.parent.parent / "copy.planner")  # Save As works
+    assert sorted(p.name for p in saved_project.parent.iterdir()) == ["p.planner"]
+    assert _contents(saved_project) == before
+    with Project.open(copy) as writable:
+        assert not writable.read_only and writable.notices == []
+        writable.add_run("coverage", {"share": 0.5})
+
+
+def test_a_backup_that_cannot_be_written_is_a_notice_and_the_project_still_opens(saved_project):
+    # Something that is not a file where the backup goes: refused even to root.
+    backup_path(saved_project).mkdir()
+    with Project.open(saved_project) as project:
+        assert not project.read_only
+        [notice] = project.notices
+        assert notice.file == str(backup_path(saved_project))
+        assert "备份" in notice.text("zh") and "backup" in notice.text("en")
+        project.add_run("coverage", {"share": 0.5})  # the project itself is writable
+    assert backup_path(saved_project).is_dir()
+
+
+@needs_permissions
+def test_a_read_only_file_opens_read_only(saved_project):
+    saved_project.chmod(0o444)
+    before = _contents(saved_project)
+    with Project.open(saved_project) as project:
+        assert project.read_only
+        _read_only_write_is_refused_naming_the_file(project, saved_project)
+    assert _contents(saved_project) == before
+    assert not backup_path(saved_project).exists()
+
+
+@needs_permissions
+def test_a_project_in_a_read_only_folder_opens_read_only_without_a_backup(saved_project):
+    folder = saved_project.parent
+    folder.chmod(0o555)
+    try:
+        with Project.open(saved_project) as project:
+            assert project.read_only and len(project.layers()) == 1
+            _read_only_write_is_refused_naming_the_file(project, saved_project)
+        assert sorted(p.name for p in folder.iterdir()) == ["p.planner"]
+    finally:
+        folder.chmod(0o755)
+
+
+@needs_permissions
+def test_an_unreadable_file_is_a_plain_error(saved_project):
+    saved_project.chmod(0o000)
+    with pytest.raises(PlannerError) as err:
+        Project.open(saved_project)
+    assert err.value.file == str(saved_project) and "cannot read" in err.value.text("en")
+
+
+def test_an_older_read_only_project_asks_to_be_copied_rather_than_half_opening(tmp_path):
+    path = tmp_path / "old.planner"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA application_id = 1280200753")  # ours, from before user_version
+    conn.execute("create table meta (key text primary key, value text)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(PlannerError) as err:
+        Project.open(path, read_only=True)
+    assert err.value.file == str(path) and "older planner" in err.value.text("en")
+    assert path.read_bytes() == before

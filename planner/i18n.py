@@ -273,6 +273,13 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "save_as_failed": ("无法写入 {path}（{reason}）", "Cannot write {path} ({reason})"),
     "saved_as": ("已另存为：{path}", "Saved as: {path}"),
+    "save_as_not_opened": (
+        "已另存为 {path}，但无法打开这个副本（{reason}）。窗口仍显示原项目，"
+        "您的修改仍在窗口中，尚未保存到原项目。",
+        "Saved as {path}, but the copy cannot be opened ({reason}). The window stays on the "
+        "original project, with your edits still in the window and not saved in it.",
+    ),
+    "read_only": ("只读", "read-only"),
     "opened": ("已打开项目：{path}", "Opened project: {path}"),
     "selected_feature": ("已选中：{layer} {id}", "Selected: {layer} {id}"),
     # maps

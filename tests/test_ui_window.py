@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import sqlite3
 import time
 from pathlib import Path
 
@@ -708,6 +710,11 @@ def remote_scripts(html: str) -> list[str]:
     return re.findall(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^\"' >]*", html, re.I)
 
 
+def stored_service_min(path: Path) -> int:
+    with Project.open(path) as project:
+        return int(project.read_layer("stops").loc[0, "service_min"])
+
+
 def test_save_as_writes_the_unsaved_edits_into_the_copy_and_continues_in_it(
     qtbot, window, project_file, tmp_path, monkeypatch
 ):
@@ -819,3 +826,61 @@ def test_the_bookmobile_week_exports_as_an_offline_route_map(
     assert "状元小学" in html and "书巴一号" in html
     assert remote_scripts(html) == []
     assert LEAFLET_JS.read_text(encoding="utf-8")[:200] in html  # Leaflet inlined, not fetched
+
+
+def test_a_save_as_copy_that_cannot_be_opened_leaves_the_window_on_the_original_with_its_edits(
+    qtbot, window, project_file, tmp_path, monkeypatch
+):
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    copy = tmp_path / "plan_b.planner"
+    answer_save_dialog(monkeypatch, copy)
+    connect = sqlite3.connect
+
+    def refuse_the_copy(database, *args, **kwargs):
+        # As when the USB stick is pulled out just after the copy was written.
+        if Path(str(database)).name == copy.name:
+            raise sqlite3.OperationalError("unable to open database file")
+        return connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", refuse_the_copy)
+    window.act_save_as.trigger()
+    message = close_error_box(window)
+    assert str(copy) in message and "无法打开" in message and "尚未保存到原项目" in message
+    assert window.project.path == project_file and window.dirty
+    assert "*" in window.windowTitle() and not window.undo_stack.isClean()
+    assert window.table_models["stops"].value(0, "service_min") == 90
+    monkeypatch.undo()
+    with Project.open(copy) as project:  # the copy itself was written
+        assert project.read_layer("stops").loc[0, "service_min"] == 90
+    window.act_save.trigger()
+    with Project.open(project_file) as project:
+        assert project.read_layer("stops").loc[0, "service_min"] == 90
+
+
+# ---- files we may not write ----------------------------------------------------------------
+def test_a_project_whose_backup_cannot_be_written_opens_and_says_so(qtbot, window, tmp_path):
+    other = build_small_project(tmp_path / "other.planner")
+    (tmp_path / "other.planner.bak").mkdir()  # refused even to root
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        assert window.open_project(other)
+    message = window.statusBar().currentMessage()
+    assert "备份" in message and "other.planner.bak" in message
+    assert window.project.path == other and "只读" not in window.windowTitle()
+
+
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0,
+    reason="root ignores file permissions (run as a user, or under `unshare --user`)",
+)
+def test_a_read_only_project_opens_and_a_save_says_the_file_is_read_only(qtbot, window, tmp_path):
+    other = build_small_project(tmp_path / "attachment.planner")
+    other.chmod(0o444)
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        assert window.open_project(other)
+    assert "只读" in window.windowTitle() and "只读" in window.statusBar().currentMessage()
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    window.act_save.trigger()
+    message = close_error_box(window)
+    assert str(other) in message and "只读" in message
+    assert window.dirty and window.table_models["stops"].value(0, "service_min") == 90
+    assert stored_service_min(other) == 60

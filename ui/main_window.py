@@ -338,6 +338,8 @@ class MainWindow(QMainWindow):
             name = self.project.meta.get("name") or path.stem
             # A copy made by Save As keeps the project's name: the file tells them apart.
             title = f"{name} — {title}" if name == path.stem else f"{name} — {path.name} — {title}"
+            if self.project.read_only:
+                title = f"{title} ({tr('read_only')})"
             if self.dirty:
                 title = f"* {title} ({tr('unsaved')})"
         self.setWindowTitle(title)
@@ -350,7 +352,7 @@ class MainWindow(QMainWindow):
 
     def open_project(self, path: str | Path) -> bool:
         """Open a project file; on a bad file show why and keep the current one. Table edits
-        in the current project are saved first, as on closing."""
+        in the current project are saved first."""
         if not self.save_edits():
             return False
         try:
@@ -358,6 +360,12 @@ class MainWindow(QMainWindow):
         except PlannerError as exc:
             show_error(self, exc)
             return False
+        self._continue_in(project)
+        return True
+
+    def _continue_in(self, project: Project) -> None:
+        """Show `project`, opened already, in place of the current one (closed, its table edits
+        dropped: the caller saved them, in it or in `project`)."""
         if self.project is not None:
             self.project.close()
         self.project = project
@@ -374,12 +382,14 @@ class MainWindow(QMainWindow):
         self.forms["coverage"].set_kinds(kinds)
         for view in self.table_views.values():
             view.resizeColumnsToContents()
-        self._remember(Path(path))
+        self._remember(project.path)
         self.reload_runs()
         self.refresh_map()
         self._update_title()
-        self.statusBar().showMessage(tr("opened", path=path), 5000)
-        return True
+        lang = strings.language()
+        notices = [notice.text(lang) for notice in project.notices]
+        message = " ".join([tr("opened", path=project.path), *notices])
+        self.statusBar().showMessage(message, 30000 if notices else 5000)
 
     def open_demo(self) -> bool:
         """Open the demo project, building it first (once, in the worker) when it is missing;
@@ -460,15 +470,25 @@ class MainWindow(QMainWindow):
             return False
         try:
             self._write_copy(target)
+            copy = self._open_copy(target)
         except PlannerError as exc:
-            show_error(self, exc)
+            show_error(self, exc)  # the window stays on the original, every edit still pending
             return False
-        # The edits now live in the copy, so opening it saves nothing into the original.
-        self._mark_saved()
-        if not self.open_project(target):
-            return False
+        self._continue_in(copy)  # its tables, read back from the copy, hold the edits
         self.statusBar().showMessage(tr("saved_as", path=target), 10000)
         return True
+
+    @staticmethod
+    def _open_copy(target: Path) -> Project:
+        """The copy Save As wrote, opened; if it cannot be, an error saying where the edits are."""
+        try:
+            return Project.open(target)
+        except PlannerError as exc:
+            zh, en = (
+                text("save_as_not_opened", lang, path=target, reason=exc.text(lang))
+                for lang in ("zh", "en")
+            )
+            raise PlannerError(zh, en) from exc
 
     def _write_copy(self, target: Path) -> None:
         """The project as last saved with the table edits written into it, at `target`.

@@ -136,6 +136,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "程序内部错误（不是您的操作问题）。请把下面的详细信息发给维护人员。",
         "An internal error (not something you did). Please send the details below to the maintainers.",
     ),
+    # questions
+    "replace_title": ("文件已存在", "The file exists"),
+    "replace_file": ("“{path}”已存在。要替换它吗？", "{path} already exists. Replace it?"),
+    "button_replace": ("替换", "Replace"),
+    "button_other_name": ("另选文件名", "Choose another name"),
     # results
     "runs": ("运行记录", "Runs"),
     "col_id": ("编号", "No."),

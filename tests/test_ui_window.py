@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from PyQt6.QtCore import QPoint, QSettings, Qt
+from PyQt6.QtCore import QPoint, QSettings, Qt, QTimer
 from PyQt6.QtGui import QInputMethodEvent
 from PyQt6.QtTest import QTest
 from PyQt6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
@@ -710,6 +710,28 @@ def remote_scripts(html: str) -> list[str]:
     return re.findall(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^\"' >]*", html, re.I)
 
 
+def answer_question(qtbot, label: str) -> list[str]:
+    """Click the button labelled `label` on the next question the window asks (it waits for
+    the answer); returns the questions' texts as they are asked."""
+    asked: list[str] = []
+    deadline = time.monotonic() + 10.0
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            if time.monotonic() < deadline:
+                QTimer.singleShot(20, click)
+            return
+        asked.append(box.text())
+        buttons = [b for b in box.buttons() if b.text() == label]
+        (buttons[0] if buttons else box.escapeButton()).click()  # never leave the test hanging
+        if not buttons:
+            asked.append(f"no button {label!r} among {[b.text() for b in box.buttons()]}")
+
+    QTimer.singleShot(0, click)
+    return asked
+
+
 def stored_service_min(path: Path) -> int:
     with Project.open(path) as project:
         return int(project.read_layer("stops").loc[0, "service_min"])
@@ -884,3 +906,35 @@ def test_a_read_only_project_opens_and_a_save_says_the_file_is_read_only(qtbot, 
     assert str(other) in message and "只读" in message
     assert window.dirty and window.table_models["stops"].value(0, "service_min") == 90
     assert stored_service_min(other) == 60
+
+
+def test_save_as_a_name_whose_suffixed_file_exists_asks_before_replacing_it(
+    qtbot, window, project_file, tmp_path, monkeypatch
+):
+    """The dialog only asked about `plan_b`; `plan_b.planner` is another plan."""
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    existing = tmp_path / "plan_b.planner"
+    existing.write_bytes(b"another plan")
+    answers = iter([tmp_path / "plan_b", tmp_path / "plan_c"])
+    starts: list[str] = []
+
+    def ask(_parent, _title, start="", filters="", *_rest):
+        starts.append(start)
+        return str(next(answers)), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", ask)
+    asked = answer_question(qtbot, "另选文件名")  # "no": back to the dialog
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        window.act_save_as.trigger()
+    assert asked == [text("replace_file", "zh", path=existing)]
+    assert existing.read_bytes() == b"another plan"
+    assert starts[1] == str(existing)  # the dialog came back on the name it asked about
+    assert window.project.path == tmp_path / "plan_c.planner" and not window.dirty
+
+    answers = iter([tmp_path / "plan_b"])
+    answer_question(qtbot, "替换")
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        window.act_save_as.trigger()
+    assert window.project.path == existing
+    with Project.open(existing) as project:
+        assert project.read_layer("stops").loc[0, "service_min"] == 90

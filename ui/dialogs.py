@@ -1,8 +1,9 @@
 """Dialogs: errors (a plain message for the user's problems, details for bugs) and importing a
 layer with a preview and a field mapping.
 
-Message boxes open window-modal with `open()`, never `exec()`: the event loop keeps running
-(runs, timers, tests) and a test can find the box among the window's children and close it.
+Message boxes open window-modal with `open()`: the event loop keeps running (runs, timers,
+tests) and a test can find the box among the window's children and close it. Only a question
+whose answer the next step needs (close? replace?) waits for it with `exec()`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from ui.strings import has, language, tr
 from ui.table_models import RowsModel
 
 ERROR_BOX = "plannerErrorBox"
+QUESTION_BOX = "plannerQuestionBox"
 
 
 def show_error(parent: QWidget, exc: BaseException) -> QMessageBox:
@@ -54,6 +56,27 @@ def show_error(parent: QWidget, exc: BaseException) -> QMessageBox:
     box.finished.connect(box.deleteLater)
     box.open()
     return box
+
+
+Button = QMessageBox.StandardButton
+
+
+def ask(
+    parent: QWidget, title: str, message: str, buttons: list[tuple[Button, str]], escape: Button
+) -> Button:
+    """The button the user chose among `buttons` (each with our label: Qt's own are English
+    only), the first being the default; `escape` when the box is closed or Esc pressed."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, message, Button.NoButton, parent)
+    box.setObjectName(QUESTION_BOX)
+    for button, label in buttons:
+        box.addButton(button).setText(label)
+    box.setDefaultButton(buttons[0][0])
+    box.setEscapeButton(escape)
+    box.exec()
+    clicked = box.clickedButton()
+    answer = box.standardButton(clicked) if clicked is not None else escape
+    box.deleteLater()
+    return answer
 
 
 def _role_label(role: str) -> str:

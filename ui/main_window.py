@@ -37,7 +37,7 @@ from planner.store import Project, backup_path
 from planner.timetable import write_routes_xlsx
 from ui import strings
 from ui.compare import CompareWidget
-from ui.dialogs import ImportDialog, show_error
+from ui.dialogs import Button, ImportDialog, ask, show_error
 from ui.importing import ImportRequest, import_layer
 from ui.job_forms import (
     BookmobileForm,
@@ -514,15 +514,32 @@ class MainWindow(QMainWindow):
 
     def _ask_save_path(self, title_key: str, default_name: str, filter_key: str) -> Path | None:
         """A file to write, from the save dialog (starting in the project's folder), with the
-        default name's suffix added when the user typed none; None when cancelled."""
+        default name's suffix added when the user typed none; None when cancelled.
+
+        The dialog asks before replacing the name as typed; a file that only the added suffix
+        makes an existing one is asked about here, and "no" goes back to the dialog."""
         folder = self.project.path.parent if self.project is not None else Path()
-        path, _ = QFileDialog.getSaveFileName(
-            self, tr(title_key), str(folder / default_name), tr(filter_key)
+        start, suffix = str(folder / default_name), Path(default_name).suffix
+        while True:
+            path, _ = QFileDialog.getSaveFileName(self, tr(title_key), start, tr(filter_key))
+            if not path:
+                return None
+            if path.lower().endswith(suffix.lower()):
+                return Path(path)
+            target = Path(f"{path}{suffix}")
+            if not target.exists() or self._may_replace(target):
+                return target
+            start = str(target)
+
+    def _may_replace(self, target: Path) -> bool:
+        answer = ask(
+            self,
+            tr("replace_title"),
+            tr("replace_file", path=target),
+            [(Button.No, tr("button_other_name")), (Button.Yes, tr("button_replace"))],
+            escape=Button.No,
         )
-        if not path:
-            return None
-        suffix = Path(default_name).suffix
-        return Path(path) if path.endswith(suffix) else Path(f"{path}{suffix}")
+        return answer == Button.Yes
 
     def _remember(self, path: Path) -> None:
         recent = [str(path.resolve())] + [p for p in self._recent() if p != str(path.resolve())]

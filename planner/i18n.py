@@ -137,6 +137,13 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "An internal error (not something you did). Please send the details below to the maintainers.",
     ),
     # questions
+    "unsaved_title": ("未保存的修改", "Unsaved changes"),
+    "close_unsaved": (
+        "“{name}”的表格有尚未保存的修改。关闭前要保存吗？",
+        "The tables of {name} have changes that are not saved yet. Save them before closing?",
+    ),
+    "button_save": ("保存", "Save"),
+    "button_discard": ("不保存", "Don't save"),
     "replace_title": ("文件已存在", "The file exists"),
     "replace_file": ("“{path}”已存在。要替换它吗？", "{path} already exists. Replace it?"),
     "button_replace": ("替换", "Replace"),

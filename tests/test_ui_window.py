@@ -167,7 +167,8 @@ def window(qtbot, tmp_path, project_file) -> MainWindow:
     strings.set_language("zh")
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     win = MainWindow(settings)
-    qtbot.addWidget(win)
+    # Closing asks about unsaved edits; at the end of a test nobody answers, so drop them.
+    qtbot.addWidget(win, before_close_func=lambda w: w.discard_edits())
     win.show()
     with qtbot.waitSignal(win.map_view.mapLoaded, timeout=20_000):
         assert win.open_project(project_file)
@@ -938,3 +939,54 @@ def test_save_as_a_name_whose_suffixed_file_exists_asks_before_replacing_it(
     assert window.project.path == existing
     with Project.open(existing) as project:
         assert project.read_layer("stops").loc[0, "service_min"] == 90
+
+
+# ---- closing -----------------------------------------------------------------------------
+def test_closing_with_unsaved_edits_asks_and_save_keeps_them(qtbot, window, project_file):
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    asked = answer_question(qtbot, "保存")
+    assert window.close()
+    assert asked == [text("close_unsaved", "zh", name="测试项目")]
+    assert not window.isVisible() and window.project is None
+    assert stored_service_min(project_file) == 90
+    assert window.settings.value("geometry") is not None  # the layout is still remembered
+
+
+def test_closing_and_not_saving_leaves_the_file_as_last_saved(qtbot, window, project_file):
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        window.set_language("en")
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    asked = answer_question(qtbot, "Don't save")
+    assert window.close()
+    assert asked == [text("close_unsaved", "en", name="测试项目")]
+    assert stored_service_min(project_file) == 60
+
+
+def test_cancel_on_closing_keeps_the_window_and_its_edits(qtbot, window, project_file):
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    asked = answer_question(qtbot, "取消")
+    assert not window.close()
+    assert len(asked) == 1 and window.isVisible() and window.project is not None
+    assert window.dirty and window.table_models["stops"].value(0, "service_min") == 90
+    assert stored_service_min(project_file) == 60
+
+
+def test_a_save_that_fails_on_closing_shows_why_and_keeps_the_window_open(
+    qtbot, window, project_file
+):
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    vans = window.table_models["vans"]
+    assert vans.setData(vans.index(0, vans.columns().index("name")), "物流车" * 100_000)
+    pages = window.project.db.execute("PRAGMA page_count").fetchone()[0]
+    window.project.db.execute(f"PRAGMA max_page_count = {pages + 4}")  # the disk is full
+    answer_question(qtbot, "保存")
+    assert not window.close()
+    assert "磁盘已满" in close_error_box(window)
+    assert window.isVisible() and window.project is not None and window.dirty
+    assert window.table_models["stops"].value(0, "service_min") == 90
+    assert stored_service_min(project_file) == 60
+
+    window.project.db.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    answer_question(qtbot, "保存")
+    assert window.close()
+    assert stored_service_min(project_file) == 90

@@ -448,6 +448,13 @@ class MainWindow(QMainWindow):
         self.undo_stack.setClean()
         self._update_title()
 
+    def discard_edits(self) -> None:
+        """Drop the table edits not saved yet: the tables show the project as last saved."""
+        for model in self.table_models.values():
+            model.load(self.project)
+        self.undo_stack.clear()
+        self._update_title()
+
     def save_as(self) -> None:
         if self.project is None:
             self.statusBar().showMessage(tr("no_project"), 5000)
@@ -790,11 +797,14 @@ class MainWindow(QMainWindow):
 
     # ---- closing ---------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop a running job, keep the table edits (validated already), remember the layout."""
+        """Ask what becomes of unsaved table edits, then stop a running job, remember the
+        layout and close the project. Cancel, or a save that fails, keeps the window open."""
+        if self.dirty and not self._may_close():
+            event.ignore()
+            return
         if self.runner.busy:
             self.runner.cancel()
             self.runner.wait(5000)
-        self.save_edits()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
         if self.project is not None:
@@ -802,3 +812,26 @@ class MainWindow(QMainWindow):
             self.project = None
         self.map_view.close()
         super().closeEvent(event)
+
+    def _may_close(self) -> bool:
+        """Save / Don't save / Cancel for the unsaved table edits: True once they are saved or
+        dropped; False on Cancel, or when the save failed (its error shown, every edit kept)."""
+        assert self.project is not None
+        name = self.project.meta.get("name") or self.project.path.stem
+        answer = ask(
+            self,
+            tr("unsaved_title"),
+            tr("close_unsaved", name=name),
+            [
+                (Button.Save, tr("button_save")),
+                (Button.Discard, tr("button_discard")),
+                (Button.Cancel, tr("cancel")),
+            ],
+            escape=Button.Cancel,
+        )
+        if answer == Button.Save:
+            return self.save_edits()
+        if answer == Button.Discard:
+            self.discard_edits()
+            return True
+        return False

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-
 from _common import SHARED, bks, machine, write_section
+
 from planner.benchmark_io import solve_lilim
 
 

@@ -114,6 +114,14 @@ def check_plan(instance: RoutingInstance, plan: Plan, eps: float = EPS) -> Check
             elif p[1] > d[1]:
                 bad.append(f"pair {pickup}->{delivery}: delivered before it is picked up")
 
+    start_of = {stop.visit_id: stop.start for route in plan.routes for stop in route.stops}
+    for first, then, gap in instance.precedences:
+        a, b = start_of.get(first), start_of.get(then)
+        if a is None and b is not None:
+            bad.append(f"transfer {first}->{then}: {then} served without {first}")
+        elif a is not None and b is not None and b + eps < a + gap:
+            bad.append(f"transfer {first}->{then}: {then} starts at {b:.2f}, before {a + gap:.2f}")
+
     for visit in instance.visits:
         if visit.id in seen:
             continue

@@ -66,6 +66,9 @@ class RoutingInstance:
     duration: np.ndarray  # (L, L) real, e.g. seconds
     pairs: tuple[tuple[str, str], ...] = ()  # (pickup visit id, delivery visit id)
     location_ids: tuple[str, ...] = ()  # optional names of the locations, for reports
+    #: (a, b, gap): visit b may be served only if visit a is, and then starts at least `gap`
+    #: after a starts, on any vehicle (a transfer: crates sorted at a hub between two legs).
+    precedences: tuple[tuple[str, str, float], ...] = ()
 
     def visit(self, visit_id: str) -> Visit:
         return self._visit_index[visit_id]

@@ -1,6 +1,7 @@
 """One OR-Tools routing model for every problem here: time windows (several per visit), service
 times, capacities, per-vehicle depots and shifts, driver breaks, allowed vehicles, optional
-visits with penalties and paired pickups and deliveries.
+visits with penalties, paired pickups and deliveries, and precedences between visits on any
+vehicles (transfers at a hub).
 
 OR-Tools works in integers: durations and window openings are scaled and rounded *up*, window
 closings rounded *down*, so the integer schedule is also feasible in real time; distances are
@@ -50,9 +51,21 @@ def solve(
     scale: int = 100,
     solution_limit: int | None = None,
     vehicle_cost: float | None = None,
+    initial_routes: list[list[str]] | None = None,
+    stop_when_complete: bool = False,
+    late_cost: float | None = None,
+    gls_lambda: float | None = None,
 ) -> Plan:
     """Solve and return a checked Plan. `objective="vehicles_then_distance"` puts a fixed cost
     on every used vehicle larger than any distance saving (fewest vehicles first).
+
+    `initial_routes` (visit ids per vehicle, in order) starts the search from that plan instead
+    of a first-solution builder; visits left out start unserved. `stop_when_complete` ends the
+    search at the first plan that serves every mandatory visit (used to test a smaller fleet).
+    `late_cost` makes window closings soft, at that cost per time unit late: a search guided
+    by how late it is rather than by how many visits it leaves out (route elimination). Late
+    visits are then taken out of their routes and reported dropped, with status "late".
+    `gls_lambda` overrides guided local search's penalty coefficient (OR-Tools' default 0.1).
 
     `seed` is accepted for interface symmetry: OR-Tools routing has no random seed to set."""
     del seed
@@ -93,10 +106,15 @@ def solve(
     routing.AddDimension(time_index, horizon, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
 
+    soft_end: dict[int, int] = {}
     for k, visit in enumerate(visits):
         index = manager.NodeToIndex(n_depots + k)
         windows = sorted((int(math.ceil(a * scale - 1e-9)), min(horizon, int(math.floor(b * scale + 1e-9))) if math.isfinite(b) else horizon) for a, b in visit.windows)
         cumul = time_dim.CumulVar(index)
+        if late_cost is not None:
+            soft_end[index] = max(windows[-1][1], windows[0][0])
+            time_dim.SetCumulVarSoftUpperBound(index, soft_end[index], max(int(round(late_cost)), 1))
+            windows[-1] = (windows[-1][0], horizon)
         cumul.SetRange(windows[0][0], max(windows[-1][1], windows[0][0]))
         for (_, b0), (a1, _) in zip(windows, windows[1:], strict=False):
             if a1 > b0 + 1:
@@ -150,21 +168,33 @@ def solve(
         if visits[node_of[pickup] - n_depots].penalty is not None:
             solver.Add(routing.ActiveVar(p) == routing.ActiveVar(d))
 
+    for first, then, gap in instance.precedences:
+        a, b = manager.NodeToIndex(node_of[first]), manager.NodeToIndex(node_of[then])
+        solver.Add(routing.ActiveVar(b) <= routing.ActiveVar(a))
+        # Binding only when b is served: an unserved b leaves its time free.
+        solver.Add(time_dim.CumulVar(b) + horizon * (1 - routing.ActiveVar(b))
+                   >= time_dim.CumulVar(a) + int(math.ceil(gap * scale)))
+
     if objective == "vehicles_then_distance":
         routing.SetFixedCostOfAllVehicles(int(round(fixed * scale)))
     elif objective != "distance":
         raise ValueError(f"unknown objective {objective!r}")
 
     # Progress on each improving solution; cancel checked by a limit polled during search.
-    best = {"objective": None}
+    best = {"objective": None, "complete": False}
     limit_s = max(time_limit_s, 0.1)
+    mandatory = [manager.NodeToIndex(n_depots + k) for k, v in enumerate(visits) if v.penalty is None]
 
     def on_solution() -> None:
         best["objective"] = routing.CostVar().Value()
+        if stop_when_complete and all(routing.NextVar(i).Value() != i for i in mandatory) and all(
+            time_dim.CumulVar(i).Min() <= end for i, end in soft_end.items()
+        ):
+            best["complete"] = True
         control.report(min((time.monotonic() - started) / limit_s, 0.99), f"objective {best['objective'] / scale:.1f}")
 
     routing.AddAtSolutionCallback(on_solution)
-    routing.AddSearchMonitor(solver.CustomLimit(lambda: control.cancel.is_set()))
+    routing.AddSearchMonitor(solver.CustomLimit(lambda: control.cancel.is_set() or best["complete"]))
 
     strategy = _FIRST[first_solution]
     if strategy is None:
@@ -183,17 +213,22 @@ def solve(
         if s != strategy
     ]
     assignment = None
+    if initial_routes is not None:
+        fallbacks = []
+        params = _search_parameters(strategy, limit_s - (time.monotonic() - started), solution_limit, gls_lambda)
+        routing.CloseModelWithParameters(params)
+        node_index = {v.id: manager.NodeToIndex(n_depots + k) for k, v in enumerate(visits)}
+        routes = [[node_index[i] for i in route] for route in initial_routes]
+        routes += [[] for _ in range(len(instance.vehicles) - len(routes))]
+        start = routing.ReadAssignmentFromRoutes(routes, True)
+        if start is None:
+            raise ValueError("initial_routes do not form a feasible plan for this instance")
+        assignment = routing.SolveFromAssignmentWithParameters(start, params)
     for attempt in fallbacks:
         remaining = limit_s - (time.monotonic() - started)
         if remaining <= 0.05 or control.cancel.is_set():
             break
-        params = pywrapcp.DefaultRoutingSearchParameters()
-        params.first_solution_strategy = attempt
-        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-        params.time_limit.FromMilliseconds(int(remaining * 1000))
-        if solution_limit is not None:
-            params.solution_limit = solution_limit
-        assignment = routing.SolveWithParameters(params)
+        assignment = routing.SolveWithParameters(_search_parameters(attempt, remaining, solution_limit, gls_lambda))
         if assignment is not None:
             break
     control.check()
@@ -204,8 +239,37 @@ def solve(
     plan.seconds = time.monotonic() - started
     plan.objective = assignment.ObjectiveValue() / scale
     plan.status = "ok"
+    late = {manager.IndexToNode(i) - n_depots for i, end in soft_end.items()
+            if assignment.Value(routing.NextVar(i)) != i and assignment.Value(time_dim.CumulVar(i)) > end}
+    if late:
+        late_ids = {visits[k].id for k in late}
+        late_ids |= {b for a, b in instance.pairs if a in late_ids} | {a for a, b in instance.pairs if b in late_ids}
+        _take_out(plan, late_ids)
+        return plan
     assert_feasible(instance, plan)
     return plan
+
+
+def _take_out(plan: Plan, late: set[str]) -> None:
+    """Remove late visits from their routes and report them dropped (soft-window search only:
+    the routes left keep their modelled times and are not a checked plan)."""
+    for route in plan.routes:
+        route.stops = [s for s in route.stops if s.visit_id not in late]
+    plan.dropped.update({v: "late" for v in late})
+    plan.status = "late"
+
+
+def _search_parameters(strategy: int, seconds: float, solution_limit: int | None, gls_lambda: float | None) -> object:
+    """Guided local search from the given first-solution strategy, for `seconds` at most."""
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = strategy
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(max(int(seconds * 1000), 50))
+    if gls_lambda is not None:
+        params.guided_local_search_lambda_coefficient = gls_lambda
+    if solution_limit is not None:
+        params.solution_limit = solution_limit
+    return params
 
 
 def _extract(instance, routing, manager, assignment, time_dim, n_depots: int, scale: int) -> Plan:  # noqa: ANN001

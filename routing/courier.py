@@ -2,16 +2,18 @@
 to another within both libraries' opening hours, by vans with capacities and shifts.
 
 Search: paired requests make cheapest-arc first solutions fail (they build routes arc by arc
-and cannot keep a pickup and its delivery together), so the first solution is parallel
-cheapest insertion, which inserts each pickup–delivery pair whole, then guided local search.
+and cannot keep a pickup and its delivery together), so the first solution inserts each
+pickup–delivery pair whole (parallel cheapest insertion; local cheapest insertion when transfers
+link pairs), then guided local search.
 
 Two plans are compared: *direct* (each shipment is one pickup–delivery pair) and *hub* (every
-shipment not already touching the central library goes in via the central library: a morning
-stage brings crates to the hub, the crates are sorted there, and an afternoon stage takes them
-on). The hub plan is solved as two stages on purpose: the second stage's pickups at the hub may
-only start once stage one has delivered and sorting is over, which is a precedence between two
-pairs the routing library cannot state directly; vans continue into stage two from wherever
-their stage-one shift ended, so the two stages together are one feasible day.
+shipment not already touching the central library goes via the central library: one pair brings
+its crates to the hub, a second takes them on). Both legs are in one model: the second leg's
+pickup starts at least the unloading plus sorting time after the first leg's delivery, on
+whichever vans, and the two legs are served together or not at all (a precedence between pairs,
+stated as a constraint on the time dimension), so one van may bring crates in and another take
+them on as soon as they are sorted, rather than waiting for the last inbound van. A first leg
+may be served alone: the crates then wait at the hub for the next day, and are reported so.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from routing.solver import solve
 
 STOP_MIN = 5.0  # parking and paperwork per shipment handled
 CRATE_MIN = 1.0  # loading or unloading one crate
-HUB_SORT_MIN = 45.0  # sorting at the central library between the two hub stages
+HUB_SORT_MIN = 45.0  # sorting at the central library between a shipment's two legs
 PENALTY_PER_CRATE_M = 500_000.0
 
 
@@ -47,9 +49,10 @@ class Library:
 
 @dataclass
 class CourierPlan:
-    """A day's plan: the solver plan(s), which shipment each visit belongs to, what is left."""
+    """A day's plan: the checked solver plan, which shipment each visit belongs to, what is left."""
 
-    stages: list[tuple[RoutingInstance, Plan]]
+    instance: RoutingInstance
+    plan: Plan
     shipment_of_visit: dict[str, str]
     shipments: list[Shipment]  # after splitting oversized ones
     left: dict[str, tuple[str, str]] = field(default_factory=dict)  # shipment id → (zh, en)
@@ -57,15 +60,15 @@ class CourierPlan:
 
     @property
     def distance_m(self) -> float:
-        return sum(plan.total_distance for _, plan in self.stages)
+        return self.plan.total_distance
 
     @property
     def duration_s(self) -> float:
-        return sum(r.arrive - r.depart for _, plan in self.stages for r in plan.used_routes)
+        return sum(r.arrive - r.depart for r in self.plan.used_routes)
 
     @property
     def vehicles(self) -> int:
-        return len({r.vehicle_id for _, plan in self.stages for r in plan.used_routes})
+        return self.plan.vehicles_used
 
 
 def split_oversized(shipments: Sequence[Shipment], capacity: int) -> tuple[list[Shipment], list[tuple[str, str]]]:
@@ -123,64 +126,56 @@ def plan_day(
         else:
             ok.append(s)
 
-    if hub_id is None:
-        inst, plan, owner = _solve_stage(ok, lib, loc, vans, {v.id: v.shift.start_min * 60.0 for v in vans},
-                                         seconds, metres, time_limit_s, control, solution_limit, "d")
-        stages = [(inst, plan)]
-    else:
-        first = [Shipment(s.id, s.from_id, hub_id, s.crates, s.day) for s in ok if s.from_id != hub_id]
-        inst1, plan1, owner1 = _solve_stage(first, lib, loc, vans, {v.id: v.shift.start_min * 60.0 for v in vans},
-                                            seconds, metres, time_limit_s / 2, control.sub(0, 0.5), solution_limit, "h1")
-        dropped1 = {owner1[v] for v in plan1.dropped}
-        # Sorting starts when the last inbound crate has been unloaded at the hub.
-        at_hub = max((st.departure for r in plan1.routes for st in r.stops
-                      if inst1.location_ids[inst1.visit(st.visit_id).location] == hub_id), default=0.0)
-        ready = at_hub + HUB_SORT_MIN * 60.0
-        free = {v.id: v.shift.start_min * 60.0 for v in vans}
-        for route in plan1.used_routes:
-            free[route.vehicle_id] = max(free[route.vehicle_id], route.arrive)
-        second = [Shipment(s.id, hub_id, s.to_id, s.crates, s.day) for s in ok
-                  if s.to_id != hub_id and s.id not in dropped1]
-        inst2, plan2, owner2 = _solve_stage(second, lib, loc, vans, free, seconds, metres, time_limit_s / 2,
-                                            control.sub(0.5, 1.0), solution_limit, "h2", hub_ready=(hub_id, ready))
-        stages = [(inst1, plan1), (inst2, plan2)]
-        owner = {**owner1, **owner2}
-        plan = plan2
-        for visit_id in plan1.dropped:
-            plan.dropped.setdefault(visit_id, plan1.dropped[visit_id])
-    for visit_id in (v for _, p in stages for v in p.dropped):
+    legs = [(s, s.from_id, s.to_id) for s in ok] if hub_id is None else [
+        leg for s in ok for leg in (
+            [(s, s.from_id, s.to_id)] if hub_id in (s.from_id, s.to_id) else [(s, s.from_id, hub_id), (s, hub_id, s.to_id)]
+        )
+    ]
+    instance, plan, owner = _solve(legs, lib, loc, vans, seconds, metres, time_limit_s, control, solution_limit)
+    at_hub = {owner[v] for v in plan.dropped if v.endswith(":2:P")} - {owner[v] for v in plan.dropped if v.endswith(":1:P")}
+    for shipment_id in sorted(at_hub):
+        left[shipment_id] = ("今天送到中心馆分拣，下一个工作日转运", "brought to the central library today: goes on the next working day")
+    for visit_id in plan.dropped:
         left.setdefault(owner[visit_id], ("车队今天的时间或容量不够，顺延到下一个工作日",
                                           "the vans' hours or capacity ran out today: left for the next working day"))
-    return CourierPlan(stages, owner, shipments, left, notes)
+    return CourierPlan(instance, plan, owner, shipments, left, notes)
 
 
-def _solve_stage(
-    shipments: Sequence[Shipment], lib: dict[str, Library], loc: dict[str, int], vans: Sequence[Vehicle],
-    start_at: dict[str, float], seconds: np.ndarray, metres: np.ndarray, time_limit_s: float,
-    control: Control, solution_limit: int | None, tag: str, hub_ready: tuple[str, float] | None = None,
+def _solve(
+    legs: Sequence[tuple[Shipment, str, str]], lib: dict[str, Library], loc: dict[str, int], vans: Sequence[Vehicle],
+    seconds: np.ndarray, metres: np.ndarray, time_limit_s: float, control: Control, solution_limit: int | None,
 ) -> tuple[RoutingInstance, Plan, dict[str, str]]:
-    visits, pairs, owner = [], [], {}
-    for s in shipments:
+    """One pickup–delivery pair per leg; a shipment's second leg (through the hub) is picked up
+    no sooner than its first leg's unloading plus sorting."""
+    visits, pairs, precedences, owner = [], [], [], {}
+    first_leg: dict[str, tuple[str, float]] = {}
+    for s, src, dst in legs:
         handling = (STOP_MIN + CRATE_MIN * s.crates) * 60.0
-        a0, a1 = _window(lib[s.from_id])
-        if hub_ready is not None and s.from_id == hub_ready[0]:
-            a0 = max(a0, hub_ready[1])
-        b0, b1 = _window(lib[s.to_id])
-        p_id, d_id = f"{tag}:{s.id}:P", f"{tag}:{s.id}:D"
+        a0, a1 = _window(lib[src])
+        b0, b1 = _window(lib[dst])
+        leg = 2 if s.id in first_leg else 1
+        p_id, d_id = f"{s.id}:{leg}:P", f"{s.id}:{leg}:D"
         penalty = PENALTY_PER_CRATE_M * max(s.crates, 1)
-        visits.append(Visit(p_id, loc[s.from_id], handling, ((a0, max(a0, a1 - handling)),), s.crates, penalty))
-        visits.append(Visit(d_id, loc[s.to_id], handling, ((b0, max(b0, b1 - handling)),), -s.crates, penalty))
+        visits.append(Visit(p_id, loc[src], handling, ((a0, max(a0, a1 - handling)),), s.crates, penalty))
+        visits.append(Visit(d_id, loc[dst], handling, ((b0, max(b0, b1 - handling)),), -s.crates, penalty))
         pairs.append((p_id, d_id))
         owner[p_id] = owner[d_id] = s.id
+        if leg == 2:
+            precedences.append((first_leg[s.id][0], p_id, first_leg[s.id][1] + HUB_SORT_MIN * 60.0))
+        first_leg[s.id] = (d_id, handling)
     vehicles = tuple(
         VehicleSpec(v.id, loc[v.depot_id], loc[v.end_depot_id or v.depot_id], v.capacity_crates,
-                    max(start_at[v.id], v.shift.start_min * 60.0), v.shift.end_min * 60.0)
+                    v.shift.start_min * 60.0, v.shift.end_min * 60.0)
         for v in vans
     )
     ids = tuple(sorted(loc, key=loc.get))
-    instance = RoutingInstance(f"courier-{tag}", tuple(visits), vehicles, metres, seconds, tuple(pairs), ids)
+    instance = RoutingInstance("courier", tuple(visits), vehicles, metres, seconds, tuple(pairs), ids,
+                               tuple(precedences))
     if not visits:
         return instance, Plan(routes=[], status="empty"), owner
-    plan = solve(instance, time_limit_s=time_limit_s, control=control, first_solution="parallel_cheapest_insertion",
+    # Parallel insertion leaves every visit out once transfers tie pairs together; local
+    # insertion (pair by pair, checking the whole model) still builds a plan then.
+    first = "local_cheapest_insertion" if precedences else "parallel_cheapest_insertion"
+    plan = solve(instance, time_limit_s=time_limit_s, control=control, first_solution=first,
                  solution_limit=solution_limit)
     return instance, plan, owner

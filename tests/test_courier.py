@@ -3,6 +3,7 @@ reported, direct and via-central plans both costed; Li & Lim instances solved fe
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,12 +11,15 @@ import pandas as pd
 import pytest
 import shapely
 
+from models.costs import MODES, StraightLineCost
+from models.records import Shipment, TimeWindow, Vehicle
 from planner.cli import main
 from planner.errors import PlannerError
 from planner.jobs.courier import run_courier_day
 from planner.returns_log import read_returns_log, shipments_from_log
 from planner.store import Project
 from routing.check import check_plan
+from routing.courier import CRATE_MIN, HUB_SORT_MIN, STOP_MIN, Library, plan_day
 from routing.lilim import read_lilim
 from routing.solver import solve
 
@@ -105,3 +109,36 @@ def test_courier_cli_prints_both_plans(project, tmp_path, capsys):
     code = main(["--lang", "en", "courier", str(project.path), "--log", str(_log(tmp_path, rows)), "--seconds", "2"])
     out = capsys.readouterr().out
     assert code == 0 and "direct" in out and "via the central library" in out
+
+
+def _hub_day():
+    """R→Y and Y→S go through the central library C; vans start at R and Y."""
+    libs = [Library(k, f"{k}馆", (x * 1000.0, y * 1000.0), TimeWindow.parse("08:00", "18:00"))
+            for k, x, y in (("C", 0, 0), ("R", -20, -5), ("Y", 25, 10), ("S", 3, 4))]
+    vans = [Vehicle("v1", "1号", "R", TimeWindow.parse("08:00", "18:00"), 10, ("Mon",)),
+            Vehicle("v2", "2号", "Y", TimeWindow.parse("08:00", "18:00"), 10, ("Mon",))]
+    shipments = [Shipment("R>Y", "R", "Y", 3, "2026-11-23"), Shipment("Y>S", "Y", "S", 2, "2026-11-23")]
+    return shipments, libs, vans
+
+
+def test_hub_plan_takes_crates_on_only_after_unloading_and_sorting():
+    shipments, libs, vans = _hub_day()
+    day = plan_day(shipments, libs, vans, cost=StraightLineCost(MODES["van"]), speed_kph=MODES["van"].speed_kph,
+                   hub_id="C", time_limit_s=3, solution_limit=200)
+    assert not day.left
+    start = {s.visit_id: s.start for r in day.plan.routes for s in r.stops}
+    for sid, crates in (("R>Y", 3), ("Y>S", 2)):
+        unloaded = start[f"{sid}:1:D"] + (STOP_MIN + CRATE_MIN * crates) * 60
+        assert start[f"{sid}:2:P"] >= unloaded + HUB_SORT_MIN * 60 - 1e-6
+        assert day.instance.location_ids[day.instance.visit(f"{sid}:1:D").location] == "C"
+
+
+def test_checker_rejects_a_transfer_taken_on_before_it_is_sorted():
+    shipments, libs, vans = _hub_day()
+    day = plan_day(shipments, libs, vans, cost=StraightLineCost(MODES["van"]), speed_kph=MODES["van"].speed_kph,
+                   hub_id="C", time_limit_s=3, solution_limit=200)
+    assert check_plan(day.instance, day.plan).feasible
+    first, then, gap = day.instance.precedences[0]
+    hurried = replace(day.instance, precedences=((first, then, gap + 24 * 3600.0),))
+    report = check_plan(hurried, day.plan)
+    assert not report.feasible and any("transfer" in v for v in report.violations)

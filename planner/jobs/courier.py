@@ -56,30 +56,32 @@ def _routes(plan: CourierPlan, lib_rows: dict[str, tuple[str, float, float]], va
     names = {v.id: v.name for v in vans}
     depot = {v.id: v.depot_id for v in vans}
     out = []
-    for stage, (instance, solved) in enumerate(plan.stages, start=1):
-        for route in solved.used_routes:
-            dname, dlon, dlat = lib_rows[depot[route.vehicle_id]]
-            stops = []
-            for s in route.stops:
-                visit = instance.visit(s.visit_id)
-                lib_id = instance.location_ids[visit.location]
-                name, lon, lat = lib_rows[lib_id]
-                shipment = plan.shipment_of_visit[s.visit_id]
-                src, _, rest = shipment.partition(">")
-                dst = rest.split("@")[0]
-                pickup = visit.demand > 0
-                other = lib_rows.get(dst if pickup else src, (dst if pickup else src,))[0]
-                detail = (f"装 {abs(visit.demand)} 箱 → {other} / load {abs(visit.demand)} crates for {other}" if pickup
-                          else f"卸 {abs(visit.demand)} 箱（来自 {other}）/ unload {abs(visit.demand)} crates from {other}")
-                stops.append({"id": lib_id, "name": name, "lon": lon, "lat": lat, "arrival_min": s.arrival / 60,
-                              "start_min": s.start / 60, "departure_min": s.departure / 60, "load_after": s.load_after,
-                              "action": "pickup" if pickup else "deliver", "detail": detail})
-            out.append({"vehicle_id": route.vehicle_id, "vehicle_name": names[route.vehicle_id],
-                        "day": f"stage {stage}" if len(plan.stages) > 1 else "",
-                        "depot": {"id": depot[route.vehicle_id], "name": dname, "lon": dlon, "lat": dlat},
-                        "depart_min": route.depart / 60, "return_min": route.arrive / 60,
-                        "distance_km": route.distance / 1000, "duration_h": (route.arrive - route.depart) / 3600,
-                        "break": None, "stops": stops})
+    instance = plan.instance
+    for route in plan.plan.used_routes:
+        dname, dlon, dlat = lib_rows[depot[route.vehicle_id]]
+        stops = []
+        for s in route.stops:
+            visit = instance.visit(s.visit_id)
+            lib_id = instance.location_ids[visit.location]
+            name, lon, lat = lib_rows[lib_id]
+            shipment = plan.shipment_of_visit[s.visit_id]
+            src, _, rest = shipment.partition(">")
+            dst = rest.split("@")[0]
+            pickup = visit.demand > 0
+            other = lib_rows.get(dst if pickup else src, (dst if pickup else src,))[0]
+            detail = (f"装 {abs(visit.demand)} 箱 → {other} / load {abs(visit.demand)} crates for {other}" if pickup
+                      else f"卸 {abs(visit.demand)} 箱（来自 {other}）/ unload {abs(visit.demand)} crates from {other}")
+            if lib_id != (src if pickup else dst):
+                detail += "（中心馆中转 / transfer at the hub）"
+            stops.append({"id": lib_id, "name": name, "lon": lon, "lat": lat, "arrival_min": s.arrival / 60,
+                          "start_min": s.start / 60, "departure_min": s.departure / 60, "load_after": s.load_after,
+                          "action": "pickup" if pickup else "deliver", "detail": detail})
+        out.append({"vehicle_id": route.vehicle_id, "vehicle_name": names[route.vehicle_id],
+                    "day": "",
+                    "depot": {"id": depot[route.vehicle_id], "name": dname, "lon": dlon, "lat": dlat},
+                    "depart_min": route.depart / 60, "return_min": route.arrive / 60,
+                    "distance_km": route.distance / 1000, "duration_h": (route.arrive - route.depart) / 3600,
+                    "break": None, "stops": stops})
     return out
 
 

@@ -420,6 +420,8 @@ VANS = [
     ("van1", "通借通还物流车1号", "温州市图书馆"),
     ("van2", "通借通还物流车2号", "瑞安市图书馆"),
     ("van3", "通借通还物流车3号", "乐清市图书馆"),
+    ("van4", "通借通还物流车4号", "苍南县图书馆"),
+    ("van5", "通借通还物流车5号", "永嘉县图书馆"),
 ]
 #: One bus's round of stop kinds: (kind, label, tw_start, tw_end, service_min, visits_per_week).
 STOP_ROUND = [
@@ -573,7 +575,7 @@ PROVENANCE = [
         "modelled": "all",
         "source": "",
         "licence": "",
-        "method": "3 vans: central library, 瑞安, 乐清 libraries",
+        "method": "5 vans: central library, 瑞安, 乐清, 苍南, 永嘉 libraries",
     },
 ]
 

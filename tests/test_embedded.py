@@ -18,7 +18,7 @@ def test_load_embedded_returns_every_layer_in_wgs84_and_the_tables():
     assert LAYERS | {"bookmobiles", "vans", "provenance"} <= set(data)
     for name in LAYERS:
         assert data[name].crs.to_epsg() == 4326 and len(data[name]) > 0, name
-    assert len(data["bookmobiles"]) == 4 and len(data["vans"]) == 3
+    assert len(data["bookmobiles"]) == 4 and len(data["vans"]) == 5
 
 
 def test_official_population_is_read_from_the_districts_layer():
@@ -54,7 +54,7 @@ def test_populate_project_writes_everything_into_a_real_planner_file_and_reads_i
         assert pop["population"].sum() == pytest.approx(9_645_000, rel=1e-9)
         buses, vans = project.read_table("bookmobiles"), project.read_table("vans")
         library_ids = set(project.read_layer("libraries")["id"])
-        assert len(buses) == 4 and len(vans) == 3
+        assert len(buses) == 4 and len(vans) == 5
         assert set(buses["depot_id"]) | set(vans["depot_id"]) <= library_ids
     # the file is an ordinary SQLite database another tool can open
     with sqlite3.connect(path) as con:

@@ -133,9 +133,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "error_title": ("出错了", "Something went wrong"),
     "input_problem": ("输入有问题", "A problem with the input"),
     "bug_text": (
-        "程序内部错误（不是您的操作问题）。请把下面的详细信息发给维护人员。",
-        "An internal error (not something you did). Please send the details below to the maintainers.",
+        "程序内部错误（不是您的操作问题）。窗口可以继续使用，表格修改仍在窗口中。"
+        "请把下面的详细信息发给维护人员。",
+        "An internal error (not something you did). You can go on working: your table edits are "
+        "still in the window. Please send the details below to the maintainers.",
     ),
+    "bug_logged": ("详细信息也已记录在：{path}", "The details were also saved in: {path}"),
     # questions
     "unsaved_title": ("未保存的修改", "Unsaved changes"),
     "close_unsaved": (

@@ -7,6 +7,9 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,7 +20,7 @@ import pytest
 from PyQt6.QtCore import QPoint, QSettings, Qt, QTimer
 from PyQt6.QtGui import QInputMethodEvent
 from PyQt6.QtTest import QTest
-from PyQt6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
+from PyQt6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox, QPushButton
 from shapely.geometry import Point, box
 
 from planner.i18n import LANGUAGES, text
@@ -25,6 +28,7 @@ from planner.maps import LEAFLET_JS
 from planner.store import Project
 from ui import strings
 from ui.app import application
+from ui.bug_report import BUG_LOG, BugReporter
 from ui.dialogs import ERROR_BOX
 from ui.main_window import MainWindow
 
@@ -990,3 +994,139 @@ def test_a_save_that_fails_on_closing_shows_why_and_keeps_the_window_open(
     answer_question(qtbot, "保存")
     assert window.close()
     assert stored_service_min(project_file) == 90
+
+
+# ---- bugs nobody caught ------------------------------------------------------------------
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_python(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_bug_in_a_slot_is_logged_and_shown_and_the_window_keeps_its_edits(
+    qtbot, window, tmp_path
+):
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    log = tmp_path / "settings" / BUG_LOG
+    button = QPushButton(window)
+    button.clicked.connect(lambda: {}["no such key"])  # a slot with a bug
+    with qtbot.capture_exceptions() as raised:
+        reporter = BugReporter(window, log).install()
+        try:
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        finally:
+            reporter.uninstall()
+    assert [type(e[1]) for e in raised] == [KeyError]  # pytest-qt still saw it: tests still fail
+    box = next(b for b in window.findChildren(QMessageBox, ERROR_BOX) if b.isVisible())
+    assert "内部错误" in box.text() and "表格修改仍在窗口中" in box.text()
+    assert "KeyError" in box.detailedText() and str(log) in box.informativeText()
+    assert "Traceback" in log.read_text(encoding="utf-8")
+    assert "no such key" in log.read_text(encoding="utf-8")
+    box.close()
+    assert window.isVisible() and window.dirty
+    assert window.table_models["stops"].value(0, "service_min") == 90
+
+
+def test_a_bug_in_a_job_is_shown_once_with_the_log_it_went_to(qtbot, window, tmp_path):
+    from ui.workers import Job
+
+    log = tmp_path / BUG_LOG
+    job = Job("bug", lambda project, control: {"share": 1 / 0}, window.project.path)
+    with qtbot.capture_exceptions() as raised:
+        reporter = BugReporter(window, log).install()
+        try:
+            with qtbot.waitSignal(window.runner.failed, timeout=5000):
+                window.start_job(job)
+        finally:
+            reporter.uninstall()
+    assert [type(e[1]) for e in raised] == [ZeroDivisionError]
+    boxes = [b for b in window.findChildren(QMessageBox, ERROR_BOX) if b.isVisible()]
+    assert len(boxes) == 1 and str(log) in boxes[0].informativeText()
+    assert "ZeroDivisionError" in log.read_text(encoding="utf-8")
+    boxes[0].close()
+
+
+def test_a_bug_in_another_thread_is_shown_by_the_window(qtbot, window, tmp_path):
+    log = tmp_path / BUG_LOG
+
+    def worker() -> None:
+        try:
+            [][1]
+        except IndexError:
+            sys.excepthook(*sys.exc_info())  # what PyQt does with a bug in a thread's slot
+
+    with qtbot.capture_exceptions() as raised:
+        reporter = BugReporter(window, log).install()
+        try:
+            thread = threading.Thread(target=worker)
+            thread.start()
+            thread.join()
+            qtbot.waitUntil(
+                lambda: any(b.isVisible() for b in window.findChildren(QMessageBox, ERROR_BOX)),
+                timeout=5000,
+            )
+        finally:
+            reporter.uninstall()
+    assert [type(e[1]) for e in raised] == [IndexError]
+    box = next(b for b in window.findChildren(QMessageBox, ERROR_BOX) if b.isVisible())
+    assert box.thread() is window.thread()  # made in the GUI thread, not the worker's
+    assert "IndexError" in box.detailedText()
+    box.close()
+
+
+SLOT_WITH_A_BUG = """
+import sys
+from pathlib import Path
+from PyQt6.QtCore import QTimer
+from PyQt6.QtWidgets import QApplication, QMainWindow
+from ui.bug_report import BugReporter
+
+app = QApplication([])
+window = QMainWindow()
+window.show()
+BugReporter(window, Path(sys.argv[1])).install()
+QTimer.singleShot(0, lambda: {}["no such key"])
+QTimer.singleShot(300, lambda: print("still running", flush=True) or app.quit())
+sys.exit(app.exec())
+"""
+
+
+def test_the_application_goes_on_after_a_bug_in_a_slot(tmp_path):
+    """Without the hook PyQt6 aborts the process here, edits and all."""
+    script = tmp_path / "app.py"
+    script.write_text(SLOT_WITH_A_BUG, encoding="utf-8")
+    log = tmp_path / "settings" / BUG_LOG
+    done = run_python([str(script), str(log)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "still running" in done.stdout
+    assert "KeyError" in done.stderr  # passed on to Python's own hook too
+    assert "no such key" in log.read_text(encoding="utf-8")
+
+
+BUGGY_TEST = """
+from pathlib import Path
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QMainWindow, QPushButton
+from ui.bug_report import BugReporter
+
+
+def test_a_slot_with_a_bug(qtbot, tmp_path):
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    BugReporter(window, tmp_path / "bugs.log").install()  # as the application does
+    button = QPushButton(window)
+    button.clicked.connect(lambda: 1 / 0)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert (tmp_path / "bugs.log").is_file()
+"""
+
+
+def test_with_the_hook_installed_a_bug_in_a_slot_still_fails_the_test(tmp_path):
+    (tmp_path / "test_buggy.py").write_text(BUGGY_TEST, encoding="utf-8")
+    done = run_python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "test_buggy.py"], tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 failed" in done.stdout and "ZeroDivisionError" in done.stdout

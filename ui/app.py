@@ -1,5 +1,6 @@
-"""Starting the desktop application: Qt set-up, the main window, and the screenshot mode that
-renders the window with a project loaded to a PNG (for checking what a person sees)."""
+"""Starting the desktop application: Qt set-up, the main window with its hook for bugs (shown
+and logged, not fatal), and the screenshot mode that renders the window with a project loaded
+to a PNG (for checking what a person sees)."""
 
 from __future__ import annotations
 
@@ -58,8 +59,8 @@ def run_gui(
     _prepare_environment(offscreen=screenshot is not None)
     app = application()
     from PyQt6.QtCore import QSettings
-    from PyQt6.QtWidgets import QMessageBox
 
+    from ui.bug_report import BugReporter, bug_log_path
     from ui.main_window import MainWindow
 
     if screenshot is not None:
@@ -69,6 +70,20 @@ def run_gui(
     else:
         settings = QSettings()
     window = MainWindow(settings)
+    # A bug in a slot is shown and logged instead of aborting the application with the edits.
+    reporter = BugReporter(window, bug_log_path(settings)).install()
+    try:
+        return _show_window(app, window, project, screenshot, lang)
+    finally:
+        reporter.uninstall()
+
+
+def _show_window(
+    app, window, project: Path | None, screenshot: Path | None, lang: str | None
+) -> int:  # noqa: ANN001
+    """Show the window on the project, then run the event loop (or take the screenshot)."""
+    from PyQt6.QtWidgets import QMessageBox
+
     if lang is not None:
         window.set_language(lang)
     window.show()

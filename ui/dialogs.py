@@ -38,10 +38,18 @@ ERROR_BOX = "plannerErrorBox"
 QUESTION_BOX = "plannerQuestionBox"
 
 
-def show_error(parent: QWidget, exc: BaseException) -> QMessageBox:
-    """A PlannerError's own message, or for anything else an apology with the traceback."""
+def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox:
+    """A PlannerError's own message, or for anything else an apology with the traceback.
+
+    An exception already shown in an open box is not shown twice (a failed job's bug reaches
+    both the window and the exception hook)."""
+    if parent is not None:
+        for shown in parent.findChildren(QMessageBox, ERROR_BOX):
+            if getattr(shown, "exception", None) is exc and shown.isVisible():
+                return shown
     box = QMessageBox(parent)
     box.setObjectName(ERROR_BOX)
+    box.exception = exc
     if isinstance(exc, PlannerError):
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(tr("input_problem"))

@@ -374,19 +374,27 @@ class Project:
             if reason is None:
                 raise
             if self.read_only:
-                raise PlannerError(
-                    "项目以只读方式打开（文件或其所在文件夹只读），修改未写入；"
-                    "请另存为（复制）到可写的文件夹后再修改",
-                    "the project is open read-only (the file or its folder is read-only): nothing "
-                    "was written. Save it as a copy in a folder you can write to and change that",
-                    file=str(self.path),
-                ) from exc
+                raise self._read_only_error() from exc
             raise PlannerError(
                 f"无法写入项目文件：{reason[0]}；修改未写入，解决后可再保存",
                 f"cannot write the project file: {reason[1]}. Nothing was written; "
                 "save again once that is fixed",
                 file=str(self.path),
             ) from exc
+
+    def check_writable(self) -> None:
+        """Refuse, before long work whose result is to be stored, a project open read-only."""
+        if self.read_only:
+            raise self._read_only_error()
+
+    def _read_only_error(self) -> PlannerError:
+        return PlannerError(
+            "项目以只读方式打开（文件或其所在文件夹只读），修改未写入；"
+            "请另存为（复制）到可写的文件夹后再修改",
+            "the project is open read-only (the file or its folder is read-only): nothing "
+            "was written. Save it as a copy in a folder you can write to and change that",
+            file=str(self.path),
+        )
 
     # ---- meta ----------------------------------------------------------------------------
     @property

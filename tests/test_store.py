@@ -196,10 +196,11 @@ def saved_project(tmp_path) -> Path:
 
 
 def _read_only_write_is_refused_naming_the_file(project: Project, path: Path) -> None:
-    with pytest.raises(PlannerError) as err:
-        project.add_run("coverage", {"share": 0.5})
-    assert err.value.file == str(path)
-    assert "只读" in err.value.text("zh") and "read-only" in err.value.text("en")
+    for write in (lambda: project.add_run("coverage", {"share": 0.5}), project.check_writable):
+        with pytest.raises(PlannerError) as err:
+            write()
+        assert err.value.file == str(path)
+        assert "只读" in err.value.text("zh") and "read-only" in err.value.text("en")
     assert project.runs() == []
 
 
@@ -217,6 +218,7 @@ def test_a_project_opened_read_only_reads_refuses_writes_and_writes_no_backup(sa
     assert _contents(saved_project) == before
     with Project.open(copy) as writable:
         assert not writable.read_only and writable.notices == []
+        writable.check_writable()
         writable.add_run("coverage", {"share": 0.5})
 
 

@@ -911,6 +911,9 @@ def test_a_read_only_project_opens_and_a_save_says_the_file_is_read_only(qtbot, 
     assert str(other) in message and "只读" in message
     assert window.dirty and window.table_models["stops"].value(0, "service_min") == 90
     assert stored_service_min(other) == 60
+    window.discard_edits()
+    window.forms["coverage"].run_button.click()  # a result it could not store: not computed
+    assert "只读" in close_error_box(window) and not window.runner.busy
 
 
 def test_save_as_a_name_whose_suffixed_file_exists_asks_before_replacing_it(

@@ -625,6 +625,12 @@ class MainWindow(QMainWindow):
         if self.runner.busy:
             self.statusBar().showMessage(tr("busy"), 5000)
             return False
+        if job.stores_run and self.project is not None:
+            try:  # refused now, not after the run computed a result it cannot store
+                self.project.check_writable()
+            except PlannerError as exc:
+                show_error(self, exc)
+                return False
         if self.dirty:
             if not self.save_edits():
                 return False

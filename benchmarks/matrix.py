@@ -118,6 +118,7 @@ def run(n_points: int, side: int, sample: int, seed: int) -> dict:
 
 
 def main() -> None:
+    load_before = os.getloadavg()[0]
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--points", type=int, default=1000)
     parser.add_argument(
@@ -144,11 +145,11 @@ road graph ({r["nodes"]:,} nodes, {r["edges"]:,} directed edges, {r["extent_km"]
 
 Largest difference between the two on the sampled rows: {r["worst_diff_s"]:.2g} s; unreachable pairs:
 {r["unreachable"]}. Building the network object (largest strongly connected component, edge pairing)
-took {r["build_s"]:.1f} s and is not counted. Shared machine: other jobs ran at the same time (load
-average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end of the run), so absolute times
-are noisy and the forked workers seldom get a free core; the ratio is measured in the same run.
-Serial scipy Dijkstra costs about 9 ms per source on this graph, so the 5 s aim needs both cores
-free; the 20× aim holds either way.
+took {r["build_s"]:.1f} s and is not counted. Load average {load_before:.1f} before the run and
+{os.getloadavg()[0]:.1f} at its end on {os.cpu_count()} cores (the run itself loads about one): absolute times
+depend on whether both cores are free, the ratio is measured in the same run. Serial scipy
+Dijkstra costs about 9 ms per source on this graph, so the 5 s aim needs both cores free (an
+earlier run with a solver benchmark beside it took 11.7 s); the 20× aim holds either way.
 """
     print(body)
     if args.write:

@@ -12,34 +12,18 @@ from contextlib import contextmanager
 
 from tqdm import tqdm
 
-from models.control import Control
+from models.control import Control, ProgressCallback
 
 
 @contextmanager
 def cli_control(description: str, time_limit_s: float | None = None) -> Iterator[Control]:
     """A Control whose progress draws a bar on stderr; the first Ctrl-C asks to cancel."""
-    bar = tqdm(
-        total=1000, desc=description, file=sys.stderr, leave=False,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} {postfix}",
-        disable=None,  # off when stderr is not a terminal... unless forced below
-    )
-    if bar.disable:
-        bar = tqdm(
-            total=1000, desc=description, file=sys.stderr, leave=False, mininterval=1.0,
-            bar_format="{desc}: {percentage:3.0f}% {elapsed} {postfix}",
-        )
-    lock = threading.Lock()
-    last = [0.0]
-
-    def progress(fraction: float, message: str) -> None:
-        with lock:
-            bar.n = int(round(fraction * 1000))
-            bar.set_postfix_str(message, refresh=False)
-            now = time.monotonic()
-            if now - last[0] >= bar.mininterval or fraction >= 1.0:
-                last[0] = now
-                bar.refresh()
-
+    if sys.stderr.isatty():
+        bar = tqdm(total=1000, desc=description, file=sys.stderr, leave=False,
+                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} {postfix}")
+        progress, close = _bar_progress(bar), bar.close
+    else:
+        progress, close = _line_progress(description), lambda: None
     control = Control(progress=progress, time_limit_s=time_limit_s)
     previous = None
     if threading.current_thread() is threading.main_thread():
@@ -55,4 +39,38 @@ def cli_control(description: str, time_limit_s: float | None = None) -> Iterator
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
-        bar.close()
+        close()
+
+
+def _bar_progress(bar: tqdm) -> ProgressCallback:
+    """Redraw a terminal bar, at most every `bar.mininterval` seconds and at the end."""
+    lock = threading.Lock()
+    last = [0.0]
+
+    def progress(fraction: float, message: str) -> None:
+        with lock:
+            bar.n = int(round(fraction * 1000))
+            bar.set_postfix_str(message, refresh=False)
+            now = time.monotonic()
+            if now - last[0] >= bar.mininterval or fraction >= 1.0:
+                last[0] = now
+                bar.refresh()
+
+    return progress
+
+
+def _line_progress(description: str, every_s: float = 2.0) -> ProgressCallback:
+    """Where stderr is a log file or a pipe: one plain line every few seconds and at the end,
+    instead of carriage returns that pile up in the file."""
+    lock = threading.Lock()
+    started = time.monotonic()
+    last = [-every_s]
+
+    def progress(fraction: float, message: str) -> None:
+        with lock:
+            now = time.monotonic() - started
+            if now - last[0] >= every_s or fraction >= 1.0:
+                last[0] = now
+                print(f"{description}: {fraction * 100:3.0f}% {now:6.1f} s {message}", file=sys.stderr, flush=True)
+
+    return progress

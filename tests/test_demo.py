@@ -90,7 +90,11 @@ def test_demo_prints_a_table_and_reports_progress_on_stderr(demo):
     _, proc = demo
     for name in OFFICIAL:
         assert name in proc.stdout
-    assert "%" in proc.stderr
+    # Captured stderr is not a terminal: plain lines, rising to 100 %, no carriage returns.
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("demo:")]
+    percents = [int(ln.split(":")[1].split("%")[0]) for ln in lines]
+    assert len(lines) >= 2 and percents[-1] == 100 and percents == sorted(percents)
+    assert "\r" not in proc.stderr
 
 
 def test_demo_map_needs_no_internet(demo):

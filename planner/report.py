@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from planner.i18n import has, text  # noqa: E402
 from planner.store import Project  # noqa: E402
 
 _CSS = """
@@ -51,6 +52,16 @@ def _png(fig: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+def _label(prefix: str, value: object, zh: bool) -> str:
+    """A value through the label table (mode_walk → 步行), or as it is when there is no label."""
+    key = f"{prefix}{value}"
+    return text(key, "zh" if zh else "en") if has(key) else str(value or "")
+
+
+_SOURCES = {"straight-line": ("直线距离估算", "straight line"), "network": ("路网", "road network")}
+_PLANS = {"direct": ("直达", "direct"), "hub": ("经中心馆中转", "via the central library")}
+
+
 def _L(zh: bool, a: str, b: str) -> str:
     return a if zh else b
 
@@ -75,7 +86,8 @@ def build_report(project: Project, lang: str = "zh") -> str:
         minutes = b["threshold"] / 60 if b.get("unit") == "s" else None
         thr = f"{minutes:.0f} {_L(zh, '分钟', 'minutes')}" if minutes else f"{b['threshold']:.0f} m"
         parts.append(f"<h2>{_L(zh, '分区县覆盖', 'Coverage by district')}</h2><p class='note'>"
-                     f"{escape(_L(zh, '覆盖：', 'Covered: '))}{escape(thr)} ({escape(str(b.get('mode') or ''))}, {escape(b.get('cost_source', ''))})</p>")
+                     f"{escape(_L(zh, '覆盖：', 'Covered: '))}{escape(thr)} ({escape(_label('mode_', b.get('mode'), zh))}, "
+                     f"{escape(_L(zh, *_SOURCES.get(b.get('cost_source', ''), (b.get('cost_source', ''),) * 2)))})</p>")
         head = [_L(zh, "区县", "District"), _L(zh, "常住人口", "Population"), _L(zh, "覆盖人口", "Covered"), _L(zh, "覆盖率", "Share")]
         if a_rows:
             head += [_L(zh, "规划后覆盖率", "Share after plan"), _L(zh, "变化", "Change")]
@@ -115,8 +127,8 @@ def build_report(project: Project, lang: str = "zh") -> str:
         parts.append(f"<p>{_L(zh, '尚无覆盖分析结果。', 'No coverage analysis yet.')}</p>")
     if siting:
         s = siting["result"]
-        parts.append(f"<h2>{_L(zh, '新址方案', 'New sites')}</h2><p class='note'>{escape(str(s.get('model')))} · "
-                     f"{_L(zh, '最优' if s.get('optimal') else '有时限', 'optimal' if s.get('optimal') else 'time-limited')}, gap {s.get('gap', 0):.2%}</p>")
+        parts.append(f"<h2>{_L(zh, '新址方案', 'New sites')}</h2><p class='note'>{escape(_label('model_', s.get('model'), zh))} · "
+                     f"{_L(zh, '最优' if s.get('optimal') else '有时限', 'optimal' if s.get('optimal') else 'time-limited')}, {_L(zh, '差距', 'gap')} {s.get('gap', 0):.2%}</p>")
         parts.append(_table([_L(zh, "编号", "Id"), _L(zh, "名称", "Name"), _L(zh, "区县", "District"), _L(zh, "经度", "Lon"), _L(zh, "纬度", "Lat")],
                             [[x["id"], x.get("name", ""), x.get("district", ""), f"{x['lon']:.5f}", f"{x['lat']:.5f}"] for x in s["selected"]]))
     for kind, title in (("bookmobile", _L(zh, "城市书巴周计划", "Bookmobile week")), ("courier", _L(zh, "通借通还物流", "Courier runs"))):
@@ -127,14 +139,15 @@ def build_report(project: Project, lang: str = "zh") -> str:
         t = r["totals"]
         parts.append(f"<h2>{title}</h2>" + _table(
             [_L(zh, "车辆", "Vehicle"), _L(zh, "日期", "Day"), _L(zh, "停靠", "Stops"), _L(zh, "公里", "km"), _L(zh, "小时", "hours")],
-            [[x.get("vehicle_name") or x["vehicle_id"], x.get("day", ""), len(x["stops"]), f"{x['distance_km']:.1f}", f"{x['duration_h']:.1f}"]
+            [[x.get("vehicle_name") or x["vehicle_id"], _label("day_", x.get("day", ""), zh), len(x["stops"]), f"{x['distance_km']:.1f}", f"{x['duration_h']:.1f}"]
              for x in r["routes"]]))
         parts.append(f"<p>{_L(zh, '合计', 'Total')}: {t.get('distance_km', 0)} km, {t.get('duration_h', 0)} h; "
                      f"{_L(zh, '未安排', 'not served')}: {t.get('dropped', 0)}</p>")
         if r.get("comparison"):
             c = r["comparison"]
             parts.append(_table([_L(zh, "方案", "Plan"), _L(zh, "车辆", "Vans"), _L(zh, "公里", "km"), _L(zh, "顺延", "Left")],
-                                [[k, v["vehicles"], v["distance_km"], v["dropped"]] for k, v in c.items() if k != "chosen"]))
+                                [[_L(zh, *_PLANS.get(k, (k, k))) + (" ✓" if k == c.get("chosen") else ""), v["vehicles"],
+                                  v["distance_km"], v["dropped"]] for k, v in c.items() if k != "chosen"]))
         if r.get("dropped"):
             parts.append(_table([_L(zh, "地点", "Place"), _L(zh, "原因", "Reason")],
                                 [[d.get("name", d["id"]), d["reason_zh"] if zh else d["reason_en"]] for d in r["dropped"]]))

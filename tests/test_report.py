@@ -25,3 +25,12 @@ def test_report_command_prints_a_pdf(project, tmp_path):  # noqa: F811
     assert pdf.read_bytes()[:5] == b"%PDF-"
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "report.pdf").write_bytes(pdf.read_bytes())
+
+
+def test_the_chinese_report_names_modes_sources_and_days_in_chinese(project, tmp_path):  # noqa: F811
+    html = write_report(project, tmp_path, lang="zh", pdf=False)["html"].read_text(encoding="utf-8")
+    assert "步行" in html and "直线距离估算" in html
+    assert "(walk" not in html and "straight-line)" not in html
+    assert "周一" in html and "<td>Mon</td>" not in html  # the bookmobile days
+    english = write_report(project, tmp_path / "en", lang="en", pdf=False)["html"].read_text(encoding="utf-8")
+    assert "Walk" in english and "straight line" in english

@@ -109,6 +109,9 @@ def test_courier_cli_prints_both_plans(project, tmp_path, capsys):
     code = main(["--lang", "en", "courier", str(project.path), "--log", str(_log(tmp_path, rows)), "--seconds", "2"])
     out = capsys.readouterr().out
     assert code == 0 and "direct" in out and "via the central library" in out
+    rows_of_matrix = {line.split()[0]: line.split()[1:] for line in out.splitlines()[2:4]}
+    assert rows_of_matrix["Y"] == ["2"]  # 40 books returned at Y, owned by R: 2 crates of 30
+    assert "R R馆" in out and "Y Y馆" in out  # the ids are named under the matrix
 
 
 def _hub_day():

@@ -30,10 +30,16 @@ def run(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project, cli_control("通借通还 courier", args.seconds) as control:
         result = run_courier_day(project, returns_log=args.log, day=args.day, crate_size=args.crate_size,
                                  time_limit_s=args.seconds, seed=args.seed, control=control)
+        libraries = project.read_layer(project.layer_for_role("libraries") or "libraries")
+    names = dict(zip(libraries["id"].astype(str), libraries["name"].astype(str), strict=True))
     zh = args.lang == "zh"
     flows = [Shipment(f"{f['from']}>{f['to']}", f["from"], f["to"], f["crates"]) for f in result["flows"]]
-    print(("流向（箱）" if zh else "flows (crates)") + f" {result['day']}:")
-    print(flow_matrix(flows).to_string())
+    print(("流向（箱，行：归还馆 → 列：所属馆）" if zh else "flows (crates, rows: returned at → columns: owner)")
+          + f" {result['day']}:")
+    matrix = flow_matrix(flows)
+    print(matrix.map(lambda v: "·" if v == 0 else str(v)).to_string())
+    shown = sorted(set(matrix.index) | set(matrix.columns))
+    print(("馆号：" if zh else "libraries: ") + " · ".join(f"{i} {names.get(i, i)}" for i in shown))
     for name, totals in result["comparison"].items():
         if name == "chosen":
             continue

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from PyQt6.QtCore import Qt
 
+from planner.i18n import text
 from planner.store import Project
 from tests.test_ui_window import (  # noqa: F401 - fixtures
     answer_save_dialog,
@@ -17,6 +18,7 @@ from tests.test_ui_window import (  # noqa: F401 - fixtures
     remote_scripts,
     window,
 )
+from ui.strings import language
 
 
 def click_run(qtbot, window, key: str, timeout_ms: int = 60_000):  # noqa: F811
@@ -144,3 +146,11 @@ def test_a_courier_day_exports_as_an_offline_route_map(
     html = out.read_text(encoding="utf-8")
     assert all(route["vehicle_name"] in html for route in courier_day["routes"])
     assert remote_scripts(html) == []
+
+
+def test_a_courier_day_shows_both_plans_and_the_flow_matrix_in_results(window, courier_day):  # noqa: F811
+    html = window.results.shown_html()
+    assert text("courier_plans", language()) in html and text("plan_hub", language()) in html
+    assert text("flows", language()) in html
+    names = {f["from"]: f["from_name"] for f in courier_day["flows"]}
+    assert names and all(name in html for name in names.values())

@@ -146,6 +146,8 @@ def run_html(run: dict[str, Any]) -> str:
             parts.append(
                 f"<p style='color:{'#1a7f37' if ok else '#b00'}'>{tr('feasible') if ok else tr('infeasible')}</p>"
             )
+        if kind == "courier":
+            parts += _courier_parts(result)
         dropped = result.get("dropped", [])
         if dropped:
             reason = f"reason_{language()}"
@@ -239,3 +241,26 @@ class ResultsPanel(QWidget):
         if run is not None:
             self.details.setHtml(run_html(run))
             self.runSelected.emit(run_id)
+
+
+def _courier_parts(result: dict[str, Any]) -> list[str]:
+    """The direct/hub comparison and the day's flow matrix (crates between libraries)."""
+    parts = []
+    comparison = result.get("comparison", {})
+    chosen = comparison.get("chosen")
+    rows = [
+        [tr(f"plan_{name}"), t["vehicles"], f"{t['distance_km']:.1f}", f"{t['duration_h']:.1f}", t["served"],
+         t["dropped"], "✓" if name == chosen else ""]
+        for name, t in comparison.items() if name != "chosen"
+    ]
+    if rows:
+        parts.append(f"<h4>{tr('courier_plans')}</h4>" + _table(
+            ["", tr("vehicle"), tr("km"), tr("hours"), tr("served"), tr("dropped"), tr("plan_chosen")], rows))
+    flows = result.get("flows", [])
+    if flows:
+        names = {f["from"]: f.get("from_name", f["from"]) for f in flows} | {f["to"]: f.get("to_name", f["to"]) for f in flows}
+        ids = sorted({f["from"] for f in flows} | {f["to"] for f in flows})
+        crates = {(f["from"], f["to"]): f["crates"] for f in flows}
+        matrix = [[names.get(a, a), *[crates.get((a, b), "") for b in ids]] for a in ids]
+        parts.append(f"<h4>{tr('flows')}</h4>" + _table(["", *[names.get(b, b) for b in ids]], matrix))
+    return parts

@@ -148,7 +148,8 @@ def run_courier_day(
     by_id = {s.id: s for s in plan.shipments}
     left = [{"id": sid, "name": f"{lib_rows[by_id[sid].from_id][0]} → {lib_rows[by_id[sid].to_id][0]}",
              "crates": by_id[sid].crates, "reason_zh": zh, "reason_en": en} for sid, (zh, en) in plan.left.items()]
-    flows = [{"from": s.from_id, "to": s.to_id, "crates": s.crates, "items": s.items} for s in shipments]
+    flows = [{"from": s.from_id, "to": s.to_id, "from_name": lib_rows[s.from_id][0], "to_name": lib_rows[s.to_id][0],
+              "crates": s.crates, "items": s.items} for s in shipments]
     result = {
         "kind": "courier", "cost_source": cost.source, "day": day, "returns_log": source, "crate_size": crate_size,
         "routes": _routes(plan, lib_rows, vans), "dropped": left, "totals": _totals(plan),

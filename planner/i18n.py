@@ -185,6 +185,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "stops": ("停靠数", "Stops"),
     "dropped": ("未能安排", "Not served"),
     "courier_plans": ("直送与经中心馆中转比较", "Direct against via the central library"),
+    "source_straight-line": ("直线距离估算", "straight line"),
+    "source_network": ("路网", "road network"),
     "plan_direct": ("直送", "Direct"),
     "plan_hub": ("经中心馆中转", "Via the central library"),
     "plan_chosen": ("采用", "Chosen"),

@@ -58,10 +58,6 @@ def _label(prefix: str, value: object, zh: bool) -> str:
     return text(key, "zh" if zh else "en") if has(key) else str(value or "")
 
 
-_SOURCES = {"straight-line": ("直线距离估算", "straight line"), "network": ("路网", "road network")}
-_PLANS = {"direct": ("直达", "direct"), "hub": ("经中心馆中转", "via the central library")}
-
-
 def _L(zh: bool, a: str, b: str) -> str:
     return a if zh else b
 
@@ -87,7 +83,7 @@ def build_report(project: Project, lang: str = "zh") -> str:
         thr = f"{minutes:.0f} {_L(zh, '分钟', 'minutes')}" if minutes else f"{b['threshold']:.0f} m"
         parts.append(f"<h2>{_L(zh, '分区县覆盖', 'Coverage by district')}</h2><p class='note'>"
                      f"{escape(_L(zh, '覆盖：', 'Covered: '))}{escape(thr)} ({escape(_label('mode_', b.get('mode'), zh))}, "
-                     f"{escape(_L(zh, *_SOURCES.get(b.get('cost_source', ''), (b.get('cost_source', ''),) * 2)))})</p>")
+                     f"{escape(_label('source_', b.get('cost_source', ''), zh))})</p>")
         head = [_L(zh, "区县", "District"), _L(zh, "常住人口", "Population"), _L(zh, "覆盖人口", "Covered"), _L(zh, "覆盖率", "Share")]
         if a_rows:
             head += [_L(zh, "规划后覆盖率", "Share after plan"), _L(zh, "变化", "Change")]
@@ -146,7 +142,7 @@ def build_report(project: Project, lang: str = "zh") -> str:
         if r.get("comparison"):
             c = r["comparison"]
             parts.append(_table([_L(zh, "方案", "Plan"), _L(zh, "车辆", "Vans"), _L(zh, "公里", "km"), _L(zh, "顺延", "Left")],
-                                [[_L(zh, *_PLANS.get(k, (k, k))) + (" ✓" if k == c.get("chosen") else ""), v["vehicles"],
+                                [[_label("plan_", k, zh) + (" ✓" if k == c.get("chosen") else ""), v["vehicles"],
                                   v["distance_km"], v["dropped"]] for k, v in c.items() if k != "chosen"]))
         if r.get("dropped"):
             parts.append(_table([_L(zh, "地点", "Place"), _L(zh, "原因", "Reason")],

@@ -154,3 +154,13 @@ def test_a_courier_day_shows_both_plans_and_the_flow_matrix_in_results(window, c
     assert text("flows", language()) in html
     names = {f["from"]: f["from_name"] for f in courier_day["flows"]}
     assert names and all(name in html for name in names.values())
+
+
+def test_bookmobile_days_in_results_are_named_in_the_window_language(qtbot):
+    from ui.results import run_html
+
+    route = {"vehicle_id": "bus1", "vehicle_name": "书巴1号", "day": "Thu", "depart_min": 510, "return_min": 700,
+             "distance_km": 12.3, "duration_h": 3.2, "stops": []}
+    run = {"id": 1, "kind": "bookmobile", "scenario": None, "result": {"routes": [route], "totals": {}}}
+    html = run_html(run)
+    assert f"<td>{text('day_Thu', language())}</td>" in html

@@ -52,7 +52,8 @@ def run_html(run: dict[str, Any]) -> str:
     scenario = f" · {escape(run['scenario'])}" if run.get("scenario") else ""
     parts = [f"<h3>#{run['id']} {escape(kind_label(kind))}{scenario}</h3>"]
     if result.get("cost_source"):
-        parts.append(f"<p>{tr('cost_source')}: {escape(result['cost_source'])}</p>")
+        source = result["cost_source"]
+        parts.append(f"<p>{tr('cost_source')}: {escape(tr(f'source_{source}') if has(f'source_{source}') else source)}</p>")
     if kind == "coverage":
         rows = [
             [r["district"], _num(r["population"]), _num(r["covered"]), _pct(r["share"])]
@@ -112,7 +113,7 @@ def run_html(run: dict[str, Any]) -> str:
         rows = [
             [
                 r.get("vehicle_name") or r["vehicle_id"],
-                r.get("day", ""),
+                tr(f"day_{r['day']}") if has(f"day_{r.get('day')}") else r.get("day", ""),
                 _clock(r.get("depart_min")),
                 _clock(r.get("return_min")),
                 f"{r['distance_km']:.1f}",

@@ -1,0 +1,136 @@
+"""Network isochrones: how far a threshold reaches along roads, not across a river, one-way
+streets counted in the direction of the trip, agreement with NetworkCost on the demo network."""
+
+from __future__ import annotations
+
+import threading
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import LineString
+
+from models.control import Cancelled, Control
+from models.costs import straight_line
+from planner.network import DEMO_NETWORK, load_network
+from routing.isochrone import cap_for, isochrone, network_isochrone
+from routing.matrix import NetworkCost
+from routing.network import ROAD_SPEEDS_KPH, network_from_lines
+
+CRS = "EPSG:32651"
+X0, Y0 = 500_000.0, 3_100_000.0
+
+
+def lines(rows: list[tuple]) -> gpd.GeoDataFrame:
+    """Road lines from (coords relative to X0/Y0, highway, oneway)."""
+    return gpd.GeoDataFrame(
+        {"highway": [r[1] for r in rows], "oneway": [r[2] for r in rows]},
+        geometry=[LineString([(X0 + x, Y0 + y) for x, y in r[0]]) for r in rows],
+        crs=CRS,
+    )
+
+
+def inside(geometry: shapely.Geometry, *points: tuple[float, float]) -> list[bool]:
+    return [bool(geometry.contains(shapely.Point(X0 + x, Y0 + y))) for x, y in points]
+
+
+@pytest.mark.parametrize("mode", ["walk", "bicycle"])
+def test_isochrone_reaches_speed_times_time_along_a_road_and_no_further(mode) -> None:
+    net = network_from_lines(lines([([(-5000, 0), (5000, 0)], "primary", "no")]))
+    speed_mps = ROAD_SPEEDS_KPH["primary"][["walk", "bicycle"].index(mode)] / 3.6
+    reach = speed_mps * 600.0  # 800 m walking, 2,500 m cycling
+    iso = isochrone(net, mode, np.array([[X0, Y0]]), 600.0)
+    assert iso.road_km == pytest.approx(2 * reach / 1000, rel=1e-3)
+    assert inside(iso.geometry, (0.97 * reach, 0), (-0.97 * reach, 0)) == [True, True]
+    assert inside(iso.geometry, (1.03 * reach, 0), (-1.03 * reach, 0)) == [False, False]
+    minx, _, maxx, _ = iso.geometry.bounds
+    assert maxx - X0 == pytest.approx(reach, abs=1.0) and X0 - minx == pytest.approx(reach, abs=1.0)
+    # Beside the road up to the cap, no further, however much time is left.
+    cap = cap_for(mode)
+    assert inside(iso.geometry, (0, cap - 5), (0, -(cap - 5))) == [True, True]
+    assert inside(iso.geometry, (0, cap + 5), (0, -(cap + 5))) == [False, False]
+    # NetworkCost counts the same point on the road as covered, and the one beyond as not.
+    cost = NetworkCost(net, mode)
+    pts = np.array([[X0 + 0.97 * reach, Y0], [X0 + 1.03 * reach, Y0]])
+    assert cost.within(pts, np.array([[X0, Y0]]), 600.0).covered_by_any().tolist() == [True, False]
+
+
+def test_the_band_narrows_to_the_walk_left_near_the_end_of_the_reach() -> None:
+    net = network_from_lines(lines([([(-5000, 0), (5000, 0)], "primary", "no")]))
+    iso = isochrone(net, "bicycle", np.array([[X0, Y0]]), 600.0)
+    # Cycling 2,250 of the 2,500 m leaves 60 s, 80 m of walking (84 m walked on a slant from a
+    # little further back): a point 70 m off the road is in, 95 m out.
+    assert inside(iso.geometry, (2250, 70), (2250, 95)) == [True, False]
+
+
+def test_a_point_across_a_river_is_outside_though_inside_the_straight_line_circle() -> None:
+    # Two banks 400 m apart, the only bridge 3 km east of the library.
+    net = network_from_lines(
+        lines(
+            [
+                ([(-3000, 0), (3000, 0)], "residential", "no"),
+                ([(-3000, 400), (3000, 400)], "residential", "no"),
+                ([(3000, 0), (3000, 400)], "residential", "no"),
+            ]
+        )
+    )
+    library, across = np.array([[X0, Y0]]), np.array([[X0, Y0 + 400]])
+    assert straight_line("walk").within(across, library, 900.0).covered_by_any()[0]
+    assert not NetworkCost(net, "walk").within(across, library, 900.0).covered_by_any()[0]
+    iso = isochrone(net, "walk", library, 900.0)
+    assert inside(iso.geometry, (0, 400), (0, 250)) == [False, False]
+    assert inside(iso.geometry, (0, 100), (1000, 0)) == [True, True]
+
+
+def test_one_way_street_counts_the_trip_to_the_library() -> None:
+    # A 2 km one-way street flowing east to the library at its east end; the way back west is a
+    # 6 km loop. Drivers west of the library reach it in time, drivers east of it do not.
+    net = network_from_lines(
+        lines(
+            [
+                ([(-2000, 0), (0, 0)], "primary", "yes"),
+                ([(0, 0), (2000, 0)], "primary", "yes"),
+                ([(2000, 0), (2000, 1000), (-2000, 1000), (-2000, 0)], "primary", "yes"),
+            ]
+        )
+    )
+    library = np.array([[X0, Y0]])
+    seconds = 1500.0 / (50.0 / 3.6)  # 1.5 km at 50 km/h
+    to_it = isochrone(net, "drive", library, seconds)
+    assert inside(to_it.geometry, (-1400, 0), (1400, 0)) == [True, False]
+    from_it = isochrone(net, "drive", library, seconds, towards=False)
+    assert inside(from_it.geometry, (-1400, 0), (1400, 0)) == [False, True]
+    assert to_it.cap_m == cap_for("drive") < cap_for("walk")
+
+
+def test_no_sources_give_an_empty_area_and_a_cancel_stops_the_search() -> None:
+    net = network_from_lines(lines([([(0, 0), (1000, 0)], "primary", "no")]))
+    assert isochrone(net, "walk", np.zeros((0, 2)), 900.0).empty
+    control = Control(cancel=threading.Event())
+    control.cancel.set()
+    with pytest.raises(Cancelled):
+        isochrone(net, "walk", np.array([[X0, Y0]]), 900.0, control=control)
+
+
+def test_demo_network_isochrone_holds_every_covered_point_near_its_road() -> None:
+    from planner.embedded import load_embedded
+
+    net = load_network(DEMO_NETWORK)
+    data = load_embedded()
+    libs = data["libraries"].to_crs(net.crs)
+    pop = data["population"].to_crs(net.crs)
+    lib_xy = np.column_stack([libs.geometry.x, libs.geometry.y])
+    pop_xy = np.column_stack([pop.geometry.x, pop.geometry.y])
+    cost = NetworkCost(net, "walk")
+    iso = network_isochrone(cost, lib_xy, 900.0)
+    covered = cost.within(pop_xy, lib_xy, 900.0).covered_by_any()
+    near = (
+        cost.snap(pop_xy).snap_m <= iso.cap_m - 10.0
+    )  # the band's edge is a 16-gon, 5 m simplified
+    held = shapely.contains_xy(iso.geometry, pop_xy[:, 0], pop_xy[:, 1])
+    assert (covered & near).sum() > 100
+    assert held[covered & near].all()
+    # The band hugs the roads: few points inside it are not covered (their nearest road is
+    # another, unreached one).
+    assert (held & ~covered).sum() < 0.15 * held.sum()

@@ -1,8 +1,10 @@
 """Network isochrones: how far a threshold reaches along roads, not across a river, one-way
-streets counted in the direction of the trip, agreement with NetworkCost on the demo network."""
+streets counted in the direction of the trip, agreement with NetworkCost on the demo network;
+the catchment a network coverage run stores."""
 
 from __future__ import annotations
 
+import json
 import threading
 
 import geopandas as gpd
@@ -13,7 +15,9 @@ from shapely.geometry import LineString
 
 from models.control import Cancelled, Control
 from models.costs import straight_line
+from planner.jobs.coverage import CATCHMENT_MAX_BYTES, run_coverage
 from planner.network import DEMO_NETWORK, load_network
+from planner.store import Project
 from routing.isochrone import cap_for, isochrone, network_isochrone
 from routing.matrix import NetworkCost
 from routing.network import ROAD_SPEEDS_KPH, network_from_lines
@@ -134,3 +138,92 @@ def test_demo_network_isochrone_holds_every_covered_point_near_its_road() -> Non
     # The band hugs the roads: few points inside it are not covered (their nearest road is
     # another, unreached one).
     assert (held & ~covered).sum() < 0.15 * held.sum()
+
+
+@pytest.fixture()
+def river_project(tmp_path):
+    """A project on two river banks joined by one bridge 3 km east of its library."""
+    p = Project.create(tmp_path / "river.planner")
+    libs = gpd.GeoDataFrame(
+        {"id": ["L1"], "name": ["南岸书房"], "kind": ["study_room"], "seats": [40]},
+        geometry=[shapely.Point(X0, Y0 + 20)],
+        crs=CRS,
+    )
+    # Near the library on its bank and its side street, across the river, and far down the bank.
+    near = [(500, 30), (-600, -40), (-20, -600), (300, 100)]
+    away = [(0, 420), (2500, 30)]
+    pop = gpd.GeoDataFrame(
+        {
+            "id": [f"p{k}" for k in range(len(near) + len(away))],
+            "population": [100.0] * (len(near) + len(away)),
+            "district": ["南岸"] * len(near) + ["北岸", "南岸"],
+        },
+        geometry=[shapely.Point(X0 + x, Y0 + y) for x, y in near + away],
+        crs=CRS,
+    )
+    p.write_layer("libraries", libs, role="libraries")
+    p.write_layer("population", pop, role="population")
+    yield p
+    p.close()
+
+
+def river_network():
+    return network_from_lines(
+        lines(
+            [
+                ([(-3000, 0), (0, 0)], "residential", "no"),
+                ([(0, 0), (3000, 0)], "residential", "no"),
+                ([(-3000, 400), (3000, 400)], "residential", "no"),
+                ([(3000, 0), (3000, 400)], "residential", "no"),
+                ([(0, 0), (0, -1500)], "residential", "no"),
+            ]
+        )
+    )
+
+
+def test_network_coverage_run_stores_a_catchment_holding_its_covered_points(river_project):
+    cost = NetworkCost(river_network(), "walk")
+    result = run_coverage(river_project, threshold=900.0, mode="walk", cost=cost)
+    assert result["cost_source"] == "network" and result["total"]["covered"] == 400.0
+    stored = river_project.latest_run("coverage")["result"]["catchment_geojson"]
+    assert stored == result["catchment_geojson"]
+    assert len(json.dumps(stored)) < CATCHMENT_MAX_BYTES
+    feature = stored["features"][0]
+    assert feature["properties"]["mode"] == "walk" and feature["properties"]["cap_m"] == 150.0
+    area = shapely.geometry.shape(feature["geometry"])  # EPSG:4326
+    pop = river_project.read_layer("population").to_crs(4326)
+    held = shapely.contains_xy(area, pop.geometry.x, pop.geometry.y)
+    assert held.tolist() == [True] * 4 + [False, False]
+    # A straight-line run still leaves its circles to the map.
+    assert "catchment_geojson" not in run_coverage(river_project, threshold=900.0, mode="walk")
+
+
+def test_network_coverage_catchment_reports_progress_and_can_be_cancelled(river_project):
+    seen: list[tuple[float, str]] = []
+    control = Control(progress=lambda f, m: seen.append((f, m)))
+    run_coverage(
+        river_project,
+        threshold=900.0,
+        mode="walk",
+        cost=NetworkCost(river_network(), "walk"),
+        control=control,
+    )
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any(m == "isochrone" for _, m in seen)
+    runs = len(river_project.runs("coverage"))
+
+    def cancel_at_catchment(fraction: float, message: str) -> None:
+        if message == "catchment":
+            stop.cancel.set()
+
+    stop = Control(progress=cancel_at_catchment)
+    with pytest.raises(Cancelled):
+        run_coverage(
+            river_project,
+            threshold=900.0,
+            mode="walk",
+            cost=NetworkCost(river_network(), "walk"),
+            control=stop,
+        )
+    assert len(river_project.runs("coverage")) == runs  # nothing half-stored

@@ -3,6 +3,7 @@ libraries, by district, with equity figures; stored as a "coverage" run."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 
 from models import accessibility, equity
@@ -20,9 +22,16 @@ from models.coverage import CoverageResult, coverage
 from planner.errors import PlannerError
 from planner.geo import metric_crs_for, points_xy
 from planner.store import Project
+from routing.isochrone import Isochrone, network_isochrone
+from routing.matrix import NetworkCost
 
 #: Label of demand points whose district is blank.
 NO_DISTRICT = "未分区"
+#: A network catchment is stored for maps, not measurement: simplified by this tolerance
+#: (metres, before conversion to EPSG:4326 with coordinates rounded to 1e-5°, about 1 m), more
+#: while its GeoJSON is over CATCHMENT_MAX_BYTES (see catchment_geojson).
+CATCHMENT_TOLERANCE_M = 10.0
+CATCHMENT_MAX_BYTES = 400_000
 
 
 @dataclass(frozen=True)
@@ -182,7 +191,9 @@ def run_coverage(
             counted = sorted(set(counted) | set(extra["kind"].dropna().astype(str)))
     sites = gpd.GeoDataFrame(sites, geometry=sites.geometry.name, crs=sites.crs)
     control.check()
-    _, figures = coverage_figures(project, demand, sites, cost, crs, threshold, control)
+    network = isinstance(cost, NetworkCost)
+    figures_control = control.sub(0.0, 0.8) if network else control
+    _, figures = coverage_figures(project, demand, sites, cost, crs, threshold, figures_control)
     result: dict[str, Any] = {
         "threshold": float(threshold),
         "unit": cost.unit,
@@ -192,6 +203,11 @@ def run_coverage(
         **figures,
         "scenario": scenario,
     }
+    if network and len(sites):
+        control.report(0.8, "catchment")
+        supply_xy = points_xy(sites, crs)
+        area = network_isochrone(cost, supply_xy, threshold, control=control.sub(0.8, 0.95))
+        result["catchment_geojson"] = catchment_geojson(area, crs)
     seconds = time.monotonic() - started
     params = {
         "threshold": threshold,
@@ -209,3 +225,65 @@ def run_coverage(
     )
     control.report(1.0, "coverage done")
     return {**result, "run_id": run_id}
+
+
+def catchment_geojson(area: Isochrone, crs: CRS) -> dict[str, Any]:
+    """The network catchment (in `crs`) as a one-feature GeoJSON FeatureCollection in EPSG:4326,
+    small enough to store with the run and draw on a map.
+
+    Simplified by CATCHMENT_TOLERANCE_M, doubled while the GeoJSON is over CATCHMENT_MAX_BYTES
+    up to half the band's width (beyond that the band loses its shape); if still over, the
+    smallest holes (blocks enclosed by reached roads) are filled until it fits. The feature's
+    properties record threshold, unit, mode, cap_m, road_km, the tolerance_m used and the
+    largest hole filled (filled_ha, 0 when none)."""
+    tolerance = CATCHMENT_TOLERANCE_M
+    geometry = shapely.simplify(area.geometry, tolerance, preserve_topology=True)
+    lonlat = _lonlat_geojson(geometry, crs)
+    while len(json.dumps(lonlat)) > CATCHMENT_MAX_BYTES and tolerance * 2 <= area.cap_m / 2:
+        tolerance *= 2
+        geometry = shapely.simplify(area.geometry, tolerance, preserve_topology=True)
+        lonlat = _lonlat_geojson(geometry, crs)
+    filled_m2 = 0.0
+    size = len(json.dumps(lonlat))
+    if size > CATCHMENT_MAX_BYTES:
+        keep = int(shapely.get_num_coordinates(geometry) * 0.95 * CATCHMENT_MAX_BYTES / size)
+        geometry, filled_m2 = _fill_smallest_holes(geometry, keep)
+        lonlat = _lonlat_geojson(geometry, crs)
+    properties = {
+        "threshold": area.threshold,
+        "unit": area.unit,
+        "mode": area.mode,
+        "cap_m": area.cap_m,
+        "road_km": round(area.road_km, 1),
+        "tolerance_m": tolerance,
+        "filled_ha": round(filled_m2 / 1e4, 2),
+    }
+    feature = {"type": "Feature", "properties": properties, "geometry": lonlat}
+    return {"type": "FeatureCollection", "features": [feature]}
+
+
+def _lonlat_geojson(geometry: shapely.Geometry, crs: CRS) -> dict[str, Any]:
+    """GeoJSON geometry in EPSG:4326, coordinates on a 1e-5° grid (about 1 m)."""
+    lonlat = gpd.GeoSeries([geometry], crs=crs).to_crs(4326).iloc[0]
+    return json.loads(shapely.to_geojson(shapely.set_precision(lonlat, 1e-5)))
+
+
+def _fill_smallest_holes(
+    geometry: shapely.Geometry, keep_coords: int
+) -> tuple[shapely.Geometry, float]:
+    """The geometry with its smallest holes filled until it has at most `keep_coords`
+    coordinates (or no hole is left), and the area of the largest hole filled (m²)."""
+    rings, part = shapely.get_rings(shapely.get_parts(geometry), return_index=True)
+    hole = np.ones(len(rings), bool)
+    hole[np.unique(part, return_index=True)[1]] = False  # each part's first ring is its shell
+    area = np.where(hole, shapely.area(shapely.polygons(rings)), np.inf)
+    order = np.argsort(area, kind="stable")
+    excess = shapely.get_num_coordinates(rings).sum() - keep_coords
+    freed = np.cumsum(shapely.get_num_coordinates(rings)[order])
+    fill = order[: min(int(np.searchsorted(freed, excess)) + 1, int(hole.sum()))]
+    if excess <= 0 or fill.size == 0:
+        return geometry, 0.0
+    kept = np.ones(len(rings), bool)
+    kept[fill] = False
+    polygons = shapely.polygons(rings[kept], indices=part[kept])
+    return shapely.multipolygons(polygons), float(area[fill].max())

@@ -191,7 +191,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "plan_hub": ("经中心馆中转", "Via the central library"),
     "plan_chosen": ("采用", "Chosen"),
     "served": ("已安排", "Served"),
-    "flows": ("流向（箱，行：归还馆 → 列：所属馆）", "Flows (crates, rows: returned at → columns: owner)"),
+    "flows": (
+        "流向（箱，行：归还馆 → 列：所属馆）",
+        "Flows (crates, rows: returned at → columns: owner)",
+    ),
     "feasible": ("校验通过", "Checked feasible"),
     "infeasible": ("校验未通过", "Check failed"),
     "cost_source": ("出行时间来源", "Travel times from"),
@@ -308,6 +311,14 @@ _STRINGS: dict[str, tuple[str, str]] = {
     # maps
     "layer_tiles": ("在线底图", "Online base map"),
     "layer_catchments": ("服务半径（约 {radius} 米）", "Catchments (about {radius} m)"),
+    "layer_catchments_network": (
+        "路网服务范围（{mode} {minutes} 分钟）",
+        "Road-network catchment ({mode}, {minutes} min)",
+    ),
+    "layer_catchments_network_m": (
+        "路网服务范围（道路 {metres} 米）",
+        "Road-network catchment ({metres} m by road)",
+    ),
     "depot": ("车场", "Depot"),
     "arrival": ("到达", "Arrival"),
     "start": ("开始服务", "Service starts"),

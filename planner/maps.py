@@ -395,7 +395,9 @@ def write_coverage_map(
 ) -> Path:
     """`planner map`: coverage by district, population, service points with their catchments,
     new sites; one offline HTML file."""
-    fmap, _ = build_map(project, lang=lang, scenario=scenario, catchments=True, tiles=tiles, route_layers=False)
+    fmap, _ = build_map(
+        project, lang=lang, scenario=scenario, catchments=True, tiles=tiles, route_layers=False
+    )
     return save_standalone(fmap, out)
 
 
@@ -415,24 +417,31 @@ def _coverage_run(project: Project, scenario: str | None) -> dict[str, Any] | No
 
 
 def _add_catchments(project: Project, result: dict[str, Any], group: Any, lang: str) -> None:
-    """Circles of the coverage threshold around the counted service points (straight-line
-    radius: the threshold in metres, or in seconds times the mode's straight-line speed)."""
+    """The coverage run's catchments around the counted service points: the road-network
+    catchment the run stored (routing.isochrone) when it used a network, else circles of the
+    threshold (straight-line radius: the threshold in metres, or in seconds times the mode's
+    straight-line speed); nothing for a network run stored without one."""
     name = project.layer_for_role("libraries")
-    if not name or result.get("cost_source") not in (None, "straight-line"):
+    if not name:
         return
+    gdf = project.read_layer(name)
+    kinds = result.get("kinds")
+    if kinds:
+        gdf = gdf[gdf["kind"].isin(kinds)]
     threshold = float(result["threshold"])
+    stored = result.get("catchment_geojson")
+    if stored:
+        fg = group("catchments", _network_catchment_label(result, lang), "#3182bd", len(gdf))
+        _draw_catchment(stored, fg)
+        return
+    if result.get("cost_source") not in (None, "straight-line") or gdf.empty:
+        return
     mode = MODES.get(result.get("mode") or "")
     radius_m = (
         threshold
         if result.get("unit") == "m" or mode is None
         else threshold * mode.speed_kph / 3.6 / mode.circuity
     )
-    gdf = project.read_layer(name)
-    kinds = result.get("kinds")
-    if kinds:
-        gdf = gdf[gdf["kind"].isin(kinds)]
-    if gdf.empty:
-        return
     metric = metric_crs_for(gdf)
     rings = gpd.GeoDataFrame(geometry=gdf.to_crs(metric).buffer(radius_m, 24), crs=metric).to_crs(
         4326
@@ -442,8 +451,25 @@ def _add_catchments(project: Project, result: dict[str, Any], group: Any, lang: 
     fg = group(
         "catchments", text("layer_catchments", lang, radius=round(radius_m)), "#3182bd", len(gdf)
     )
+    _draw_catchment(json.loads(rings.to_json(drop_id=True)), fg)
+
+
+def _network_catchment_label(result: dict[str, Any], lang: str) -> str:
+    """The catchment layer's name: road network, mode and minutes (metres of road for a run
+    in metres)."""
+    threshold = float(result["threshold"])
+    if result.get("unit") == "m":
+        return text("layer_catchments_network_m", lang, metres=f"{threshold:,.0f}")
+    props = result["catchment_geojson"]["features"][0].get("properties", {})
+    mode = props.get("mode") or result.get("mode") or ""
+    mode_label = text(f"mode_{mode}", lang) if has(f"mode_{mode}") else escape(str(mode))
+    return text("layer_catchments_network", lang, mode=mode_label, minutes=f"{threshold / 60:g}")
+
+
+def _draw_catchment(geojson: dict[str, Any], fg: Any) -> None:
+    """A catchment polygon, light and not clickable (clicks reach the points under it)."""
     folium.GeoJson(
-        json.loads(rings.to_json(drop_id=True)),
+        geojson,
         style_function=lambda f: {
             "color": "#3182bd",
             "weight": 1,

@@ -15,7 +15,7 @@ from shapely.geometry import LineString
 
 from models.control import Cancelled, Control
 from models.costs import straight_line
-from planner.jobs.coverage import CATCHMENT_MAX_BYTES, run_coverage
+from planner.jobs.coverage import CATCHMENT_MAX_BYTES, catchment_geojson, run_coverage
 from planner.network import DEMO_NETWORK, load_network
 from planner.store import Project
 from routing.isochrone import cap_for, isochrone, network_isochrone
@@ -227,3 +227,33 @@ def test_network_coverage_catchment_reports_progress_and_can_be_cancelled(river_
             control=stop,
         )
     assert len(river_project.runs("coverage")) == runs  # nothing half-stored
+
+
+def test_a_distance_isochrone_reaches_its_metres_of_road() -> None:
+    net = network_from_lines(lines([([(-5000, 0), (5000, 0)], "primary", "no")]))
+    iso = network_isochrone(NetworkCost(net, "walk", unit="m"), np.array([[X0, Y0]]), 1000.0)
+    assert iso.unit == "m" and iso.road_km == pytest.approx(2.0, rel=1e-3)
+    assert inside(iso.geometry, (980, 0), (1020, 0), (0, 140)) == [True, False, True]
+
+
+def test_a_catchment_over_its_size_budget_fills_its_smallest_enclosed_blocks() -> None:
+    # A 2 km square grid of streets every 250 m: a 50 m drive band leaves 64 blocks as holes.
+    ticks = range(0, 2001, 250)
+    net = network_from_lines(
+        lines(
+            [([(a, b), (a, b + 250)], "residential", "no") for a in ticks for b in ticks[:-1]]
+            + [([(b, a), (b + 250, a)], "residential", "no") for a in ticks for b in ticks[:-1]]
+        )
+    )
+    iso = isochrone(net, "drive", np.array([[X0 + 1000, Y0 + 1000]]), 600.0)
+    holes = sum(len(p.interiors) for p in shapely.get_parts(iso.geometry))
+    assert holes == 64
+    roomy = catchment_geojson(iso, net.crs)["features"][0]
+    assert roomy["properties"]["tolerance_m"] == 10.0 and roomy["properties"]["filled_ha"] == 0
+    budget = len(json.dumps(roomy["geometry"])) // 2
+    tight = catchment_geojson(iso, net.crs, max_bytes=budget)["features"][0]
+    assert len(json.dumps(tight["geometry"])) <= budget
+    assert tight["properties"]["tolerance_m"] == 20.0  # no more than half the 50 m band
+    assert 0 < tight["properties"]["filled_ha"] <= 2.5**2  # a 250 m block less the band
+    kept = shapely.geometry.shape(tight["geometry"])
+    assert 0 < sum(len(p.interiors) for p in shapely.get_parts(kept)) < holes

@@ -227,26 +227,28 @@ def run_coverage(
     return {**result, "run_id": run_id}
 
 
-def catchment_geojson(area: Isochrone, crs: CRS) -> dict[str, Any]:
+def catchment_geojson(
+    area: Isochrone, crs: CRS, max_bytes: int = CATCHMENT_MAX_BYTES
+) -> dict[str, Any]:
     """The network catchment (in `crs`) as a one-feature GeoJSON FeatureCollection in EPSG:4326,
     small enough to store with the run and draw on a map.
 
-    Simplified by CATCHMENT_TOLERANCE_M, doubled while the GeoJSON is over CATCHMENT_MAX_BYTES
-    up to half the band's width (beyond that the band loses its shape); if still over, the
+    Simplified by CATCHMENT_TOLERANCE_M, doubled while the GeoJSON is over `max_bytes` up to
+    half the band's width (beyond that the band loses its shape); if still over, the
     smallest holes (blocks enclosed by reached roads) are filled until it fits. The feature's
     properties record threshold, unit, mode, cap_m, road_km, the tolerance_m used and the
     largest hole filled (filled_ha, 0 when none)."""
     tolerance = CATCHMENT_TOLERANCE_M
     geometry = shapely.simplify(area.geometry, tolerance, preserve_topology=True)
     lonlat = _lonlat_geojson(geometry, crs)
-    while len(json.dumps(lonlat)) > CATCHMENT_MAX_BYTES and tolerance * 2 <= area.cap_m / 2:
+    while len(json.dumps(lonlat)) > max_bytes and tolerance * 2 <= area.cap_m / 2:
         tolerance *= 2
         geometry = shapely.simplify(area.geometry, tolerance, preserve_topology=True)
         lonlat = _lonlat_geojson(geometry, crs)
     filled_m2 = 0.0
     size = len(json.dumps(lonlat))
-    if size > CATCHMENT_MAX_BYTES:
-        keep = int(shapely.get_num_coordinates(geometry) * 0.95 * CATCHMENT_MAX_BYTES / size)
+    if size > max_bytes:
+        keep = int(shapely.get_num_coordinates(geometry) * 0.95 * max_bytes / size)
         geometry, filled_m2 = _fill_smallest_holes(geometry, keep)
         lonlat = _lonlat_geojson(geometry, crs)
     properties = {

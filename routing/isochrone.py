@@ -6,10 +6,11 @@ CSR gives every node its cost to the nearest source; sources are snapped as
 routing.matrix.NetworkCost snaps them, their walk to the road counted. Every reached road is
 densified, each vertex gets the cost the threshold leaves there (from either end, or from a
 source on that road), and the road is buffered by the distance a walker covers in that
-remainder, capped: a demand point counts as covered when its own walk to its nearest road fits in
-the remainder there, so the band is the area NetworkCost would count, up to the cap. Segments at
-the cap are buffered as lines, tapered ones as the hull of their two end discs; the union is
-simplified. Unlike a hull of the reached nodes, the band does not bridge a river or a hill.
+remainder, capped. NetworkCost counts a demand point as covered when its walk to its nearest
+road fits in the remainder there, so every such point within the cap of its road is inside; the
+band may also hold a point whose nearest road is another, unreached one. Segments at the cap are
+buffered as lines, tapered ones as the hull of their two end discs; the union is simplified.
+Unlike a hull of the reached nodes, the band does not bridge a river or a hill.
 """
 
 from __future__ import annotations

@@ -73,6 +73,10 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
             "timetable": timetable.write_timetable_xlsx(week, out / "bookmobile_timetable.xlsx", lang=options.lang),
             "courier_xlsx": courier.write_courier_xlsx(day, out / "courier_runs.xlsx", lang=options.lang),
         }
+        if options.network:
+            files["coverage_network_map"] = maps.write_coverage_map(
+                project, out / "coverage_network.html", scenario="baseline-network", lang=options.lang
+            )
         files_control.report(1.0, "")
         summary = _summary(before, site, week, day, network_runs, files)
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -114,3 +114,16 @@ def test_demo_project_holds_layers_and_runs(demo):
         assert {"coverage", "siting", "bookmobile", "courier"} <= kinds
         week = project.latest_run("bookmobile")["result"]
         assert week["check"]["feasible"] is True
+
+
+def test_demo_on_the_road_network_adds_its_coverage_map_and_figures(tmp_path):
+    from planner.cli import main
+
+    assert main(["--lang", "zh", "demo", "--network", "--out", str(tmp_path), "--seconds", "3"]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    network = summary["network"]
+    assert 0 < network["coverage_share"] < 1 and len(network["districts"]) == 12
+    html = (tmp_path / "coverage_network.html").read_text(encoding="utf-8")
+    label = "路网服务范围"  # the catchment layer's name (folium may write it \u-escaped)
+    assert label in html or json.dumps(label)[1:-1] in html
+    assert summary["files"]["coverage_network_map"] == str(tmp_path / "coverage_network.html")

@@ -8,11 +8,13 @@ The formulations stay sparse:
 - covering models only see candidates within the threshold, drop demand already covered by an
   existing site, and merge demand points with the same candidate set (and group) into one row
   weighted by their sum, which shrinks a 50,000-point MCLP to a few thousand rows;
-- p-median only gets assignment variables for each demand point's k nearest candidates that
+- p-median (on HiGHS, not CP-SAT) only lists each demand point's k nearest candidates that
   are cheaper than its nearest existing site; a demand point whose listed sites are all closed
   pays the next cost (its cap). That capped objective never exceeds the true one, so when no
   demand point pays its cap in the optimum, the solution is optimal for the uncapped problem;
-  otherwise k doubles (while the pairs stay under MAX_PAIRS) and the model is solved again;
+  otherwise those demand points' lists double and the model is solved again. The model is the
+  radius formulation: one row per distinct set of a demand point's t nearest listed candidates
+  ("none of them open"), shared by every demand point with that set;
 - p-center bisects over the distinct pair costs, each step a set-covering feasibility check.
 
 CP-SAT works in integers: weights are scaled to integers (exactly when they already are),
@@ -25,9 +27,11 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
-from ortools.linear_solver import pywraplp
+from ortools.math_opt import model_pb2
+from ortools.math_opt.python import mathopt
 from ortools.sat.python import cp_model
 
 from models.control import Control, quiet
@@ -484,19 +488,38 @@ def _open_costs(problem: SitingProblem, selected: np.ndarray) -> np.ndarray:
     return nearest_costs(problem.demand_xy, sites, problem.cost, max(problem.threshold, 1e-9))[1]
 
 
+@dataclass(frozen=True)
+class _Lists:
+    """Each positive-weight demand point's candidates cheaper than its cap, cheapest first, as
+    flat (origin, destination, cost) arrays grouped by origin.
+
+    cap: what a demand point pays when none of its listed candidates is open: its nearest
+    existing site, or its (k+1)-th cheapest candidate when that is cheaper (then `truncated`,
+    and it may truly pay more), inf when it reaches no site at all. When every candidate it
+    reaches is listed and no existing site is reachable, cap is one unit above its dearest
+    listed candidate, so the model serves it whenever it can."""
+
+    origin: np.ndarray
+    dest: np.ndarray
+    cost: np.ndarray
+    cap: np.ndarray  # per demand point
+    truncated: np.ndarray  # bool per demand point
+
+
 def _nearest_k(
-    problem: SitingProblem, k: int
+    problem: SitingProblem, rows: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each demand point's k cheapest candidates as (origin, destination, cost) triplets, and the
-    cost of its (k+1)-th (inf when k covers every candidate); dense rows in bounded chunks."""
+    """Demand points `rows`' k cheapest candidates, cheapest first, as (origin, destination,
+    cost) triplets grouped by origin, and each one's (k+1)-th cost (inf when k covers every
+    candidate); dense rows in bounded chunks."""
     cand = np.asarray(problem.candidates_xy, float).reshape(-1, 2)
-    demand = np.asarray(problem.demand_xy, float).reshape(-1, 2)
-    n, m = demand.shape[0], cand.shape[0]
+    demand = np.asarray(problem.demand_xy, float).reshape(-1, 2)[rows]
+    m = cand.shape[0]
     k = min(k, m)
     chunk = max(1, 4_000_000 // max(m, 1))
     origin, dest, cost = [], [], []
-    beyond = np.full(n, np.inf)
-    for lo in range(0, n, chunk):
+    beyond = np.full(rows.size, np.inf)
+    for lo in range(0, rows.size, chunk):
         block = problem.cost.matrix(demand[lo : lo + chunk], cand)
         if k < m:
             part = np.argpartition(block, k, axis=1)
@@ -506,86 +529,269 @@ def _nearest_k(
             idx = part[:, :k]
         else:
             idx = np.broadcast_to(np.arange(m), block.shape)
-        origin.append(np.repeat(np.arange(lo, lo + block.shape[0]), k))
-        dest.append(idx.ravel())
-        cost.append(np.take_along_axis(block, idx, 1).ravel())
+        near = np.take_along_axis(block, idx, 1)
+        order = np.argsort(near, axis=1, kind="stable")
+        origin.append(np.repeat(rows[lo : lo + block.shape[0]], k))
+        dest.append(np.take_along_axis(idx, order, 1).ravel())
+        cost.append(np.take_along_axis(near, order, 1).ravel())
+    if not origin:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), beyond
     return np.concatenate(origin), np.concatenate(dest), np.concatenate(cost), beyond
+
+
+def _lists(problem: SitingProblem, k_of: np.ndarray, existing_cost: np.ndarray) -> _Lists:
+    """Candidate lists for the demand points with k_of > 0, each of its own length."""
+    n = existing_cost.size
+    beyond = np.full(n, np.inf)
+    parts = []
+    for k in np.unique(k_of[k_of > 0]):
+        rows = np.flatnonzero(k_of == k)
+        origin, dest, cost, beyond[rows] = _nearest_k(problem, rows, int(k))
+        parts.append((origin, dest, cost))
+    origin, dest, cost = (
+        (np.concatenate(a) for a in zip(*parts, strict=True))
+        if parts
+        else (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    )
+    order = np.argsort(origin, kind="stable")  # keeps each list cheapest first
+    origin, dest, cost = origin[order], dest[order], cost[order]
+    cap = np.minimum(existing_cost, beyond)
+    finite = np.isfinite(cost)
+    listed_max = np.full(n, -np.inf)
+    np.maximum.at(listed_max, origin[finite], cost[finite])
+    cap = np.where(np.isfinite(cap) | ~np.isfinite(listed_max), cap, listed_max + 1.0)
+    keep = cost < cap[origin]
+    truncated = (k_of > 0) & (beyond < existing_cost)
+    return _Lists(origin[keep], dest[keep], cost[keep], cap, truncated)
+
+
+#: Seed of the random 64-bit values whose sums key candidate sets (two independent keys).
+_SET_KEY_SEED = 0x5EED
+
+
+@dataclass(frozen=True)
+class _PrefixRows:
+    """Rows of the radius formulation: one per distinct set S of some demand point's t
+    cheapest listed candidates, z_S >= 1 − Σ_{j∈S} xⱼ, chained as z_S >= z_parent − x_last
+    (z_S >= 1 − x_last for a single candidate), where parent is S less its dearest member for
+    the first demand point that lists S."""
+
+    candidate: np.ndarray  # last member per row (candidate index)
+    parent: np.ndarray  # parent row, -1 for single-candidate sets
+    weight: np.ndarray  # objective coefficient of z_S: Σ wᵢ·(next cost − this cost)
+    constant: float  # Σ wᵢ·(cheapest listed cost, or cap when nothing is listed)
+
+
+def _prefix_rows(lists: _Lists, weights: np.ndarray, n_candidates: int) -> _PrefixRows:
+    """Demand point i pays c₁ + Σₜ (c₍ₜ₊₁₎ − cₜ)·[none of its t cheapest open] (c₍ₖ₊₁₎ = capᵢ);
+    the bracket is z of that set, so demand points sharing a set share its row. Sets are keyed
+    by two independent sums of random 64-bit values per candidate (a false merge needs both
+    to collide: probability ~(listed pairs/2⁶⁴)², nil in practice); set sizes are checked too."""
+    o, d, c = lists.origin, lists.dest, lists.cost
+    pos = weights > 0
+    empty = np.ones(weights.size, bool)
+    empty[o] = False
+    flat = pos & empty & np.isfinite(lists.cap)
+    if o.size == 0:
+        nothing = np.zeros(0, np.int64)
+        return _PrefixRows(
+            nothing, nothing, np.zeros(0), float((weights[flat] * lists.cap[flat]).sum())
+        )
+    first = np.r_[True, o[1:] != o[:-1]]
+    last = np.r_[o[1:] != o[:-1], True]
+    nxt = np.where(last, lists.cap[o], np.r_[c[1:], 0.0])
+    coef = weights[o] * (nxt - c)
+    starts = np.flatnonzero(first)
+    lengths = np.diff(np.r_[starts, o.size])
+    rank = np.arange(o.size) - np.repeat(starts, lengths)
+    rng = np.random.default_rng(_SET_KEY_SEED)
+    keys = []
+    for _ in range(2):
+        summed = np.cumsum(rng.integers(0, 2**64, n_candidates, dtype=np.uint64)[d])  # mod 2⁶⁴
+        before = np.zeros(starts.size, np.uint64)
+        before[1:] = summed[starts[1:] - 1]
+        keys.append(summed - np.repeat(before, lengths))
+    _, rep, row_of = np.unique(keys[0], return_index=True, return_inverse=True)
+    if (keys[1][rep][row_of] != keys[1]).any() or (rank[rep][row_of] != rank).any():
+        both = np.stack([keys[0], keys[1], rank.astype(np.uint64)], axis=1)
+        _, rep, row_of = np.unique(both, axis=0, return_index=True, return_inverse=True)
+    row_of = row_of.ravel()
+    # Number rows by first appearance (demand point, then rank): parents come first.
+    order = np.argsort(rep, kind="stable")
+    renumber = np.empty_like(order)
+    renumber[order] = np.arange(order.size)
+    rep, row_of = rep[order], renumber[row_of]
+    parent = np.where(rank[rep] > 0, row_of[np.maximum(rep - 1, 0)], -1)
+    weight = np.bincount(row_of, weights=coef, minlength=rep.size)
+    constant = float((weights[o[first]] * c[first]).sum() + (weights[flat] * lists.cap[flat]).sum())
+    return _PrefixRows(d[rep].astype(np.int64), parent.astype(np.int64), weight, constant)
+
+
+@dataclass(frozen=True)
+class _MipOutcome:
+    """One HiGHS solve of the capped p-median: candidates opened, capped cost, proven bound."""
+
+    selected: np.ndarray
+    objective: float
+    bound: float
+    optimal: bool
+
+
+#: HiGHS stops at this relative gap (its default, 1e-4, would call a 0.01 % gap optimal).
+PMEDIAN_REL_GAP = 1e-9
 
 
 def _pmedian_mip(
     problem: SitingProblem,
-    origin: np.ndarray,
-    dest: np.ndarray,
-    saving: np.ndarray,
+    rows: _PrefixRows,
     p: int | None,
     budget: float | None,
-    hint: set[int] | None,
     time_limit_s: float,
     control: Control,
-) -> tuple[_Solve, np.ndarray]:
-    """max Σ savingᵢⱼ yᵢⱼ, Σⱼ yᵢⱼ <= 1, yᵢⱼ <= xⱼ, site limits, on HiGHS (MIP): the p-median LP
-    relaxation is nearly integral, which an LP-based MIP solver exploits and CP-SAT's search
-    did not (60 s without proof where HiGHS needs seconds). y may stay continuous: with x
-    integral an optimal y is integral."""
+    span: tuple[float, float],
+) -> _MipOutcome | None:
+    """min constant + Σ_S weight_S·z_S over the prefix rows, Σ x <= p, Σ cost·x <= budget, x
+    binary, z in [0, 1], on HiGHS through MathOpt; the model goes in as arrays (no Python call
+    per variable). The radius formulation's LP bound equals the classic assignment
+    formulation's, with one row per distinct set instead of one per demand–candidate pair.
+    None when no solution was found in time.
+
+    HiGHS through OR-Tools cannot be interrupted: cancel is checked before and after."""
     control.check()
-    solver = pywraplp.Solver.CreateSolver("HIGHS")
-    solver.SuppressOutput()
-    cand = np.unique(dest)
-    x = [solver.BoolVar(f"x{j}") for j in cand]
-    xi = {int(j): v for j, v in zip(cand, x, strict=True)}
-    y = [solver.NumVar(0.0, 1.0, "") for _ in range(origin.size)]
-    objective = solver.Objective()
-    per_demand: dict[int, list] = {}
-    for t, (i, j) in enumerate(zip(origin, dest, strict=True)):
-        if t % 20_000 == 0:
-            control.check()
-        solver.Add(y[t] <= xi[int(j)])
-        objective.SetCoefficient(y[t], float(saving[t]))
-        per_demand.setdefault(int(i), []).append(y[t])
-    for ys in per_demand.values():
-        solver.Add(solver.Sum(ys) <= 1)
+    cand, x_of_row = np.unique(rows.candidate, return_inverse=True)
+    nx, nr = cand.size, rows.candidate.size
+    has_parent = rows.parent >= 0
+    limit_rows: list[tuple[np.ndarray, float]] = []
     if p is not None:
-        solver.Add(solver.Sum(x) <= int(p))
+        limit_rows.append((np.ones(nx), float(p)))
     if budget is not None:
         if problem.candidate_cost is None:
             raise ValueError("a budget needs candidate costs")
-        costs = np.asarray(problem.candidate_cost, float)[cand]
-        solver.Add(
-            solver.Sum([float(c) * v for c, v in zip(costs, x, strict=True)]) <= float(budget)
-        )
-    objective.SetMaximization()
-    if hint:
-        solver.SetHint(x, [float(int(j) in hint) for j in cand])
-    solver.SetTimeLimit(int(max(time_limit_s, 0.01) * 1000))
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.wait(0.05):
-            if control.cancelled:
-                solver.InterruptSolve()
-                return
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    try:
-        status = solver.Solve()
-    finally:
-        done.set()
-        watcher.join()
+        limit_rows.append((np.asarray(problem.candidate_cost, float)[cand], float(budget)))
+    # Row r: z_r + x_cand(r) − z_parent(r) >= (1 if no parent else 0); then the site limits.
+    row_ids = np.r_[
+        np.arange(nr),
+        np.arange(nr),
+        np.flatnonzero(has_parent),
+        np.repeat(nr + np.arange(len(limit_rows)), nx),
+    ]
+    col_ids = np.r_[
+        x_of_row.ravel(),
+        nx + np.arange(nr),
+        nx + rows.parent[has_parent],
+        np.tile(np.arange(nx), len(limit_rows)),
+    ]
+    values = np.concatenate(
+        [np.ones(2 * nr), -np.ones(int(has_parent.sum())), *[a for a, _ in limit_rows]]
+    )
+    order = np.lexsort((col_ids, row_ids))
+    nonzero = values[order] != 0.0
+    proto = model_pb2.ModelProto()
+    variables = proto.variables
+    variables.ids.extend(range(nx + nr))
+    variables.lower_bounds.extend([0.0] * (nx + nr))
+    variables.upper_bounds.extend([1.0] * (nx + nr))
+    variables.integers.extend([True] * nx + [False] * nr)
+    proto.objective.offset = rows.constant
+    weighted = np.flatnonzero(rows.weight > 0)
+    proto.objective.linear_coefficients.ids.extend((nx + weighted).tolist())
+    proto.objective.linear_coefficients.values.extend(rows.weight[weighted].tolist())
+    constraints = proto.linear_constraints
+    constraints.ids.extend(range(nr + len(limit_rows)))
+    constraints.lower_bounds.extend(
+        np.r_[np.where(has_parent, 0.0, 1.0), np.full(len(limit_rows), -np.inf)].tolist()
+    )
+    constraints.upper_bounds.extend(
+        np.r_[np.full(nr, np.inf), [rhs for _, rhs in limit_rows]].tolist()
+    )
+    matrix = proto.linear_constraint_matrix
+    matrix.row_ids.extend(row_ids[order][nonzero].tolist())
+    matrix.column_ids.extend(col_ids[order][nonzero].tolist())
+    matrix.coefficients.extend(values[order][nonzero].tolist())
+    model = mathopt.Model.from_model_proto(proto)
+    x = [model.get_variable(j) for j in range(nx)]
     control.check()
-    codes = {
-        pywraplp.Solver.OPTIMAL: cp_model.OPTIMAL,
-        pywraplp.Solver.FEASIBLE: cp_model.FEASIBLE,
-        pywraplp.Solver.INFEASIBLE: cp_model.INFEASIBLE,
-    }
-    out = _Solve(codes.get(status, cp_model.UNKNOWN))
-    if out.found:
-        out.values = {
-            "x": np.array([round(v.solution_value()) for v in x], np.int64),
-            "y": np.array([v.solution_value() > 0.5 for v in y], np.int64),
-        }
-        out.objective, out.bound = objective.Value(), objective.BestBound()
-    return out, cand
+
+    started = time.monotonic()
+    limit_s = max(time_limit_s, 0.01)
+
+    def on_log(_: list[str]) -> None:
+        fraction = min((time.monotonic() - started) / limit_s, 1.0)
+        control.report(
+            span[0] + (span[1] - span[0]) * fraction, f"p-median: HiGHS, {nr:,} set rows"
+        )
+
+    result = mathopt.solve(
+        model,
+        mathopt.SolverType.HIGHS,
+        params=mathopt.SolveParameters(
+            time_limit=timedelta(seconds=limit_s), relative_gap_tolerance=PMEDIAN_REL_GAP
+        ),
+        model_params=mathopt.ModelSolveParameters(
+            variable_values_filter=mathopt.SparseVectorFilter(filtered_items=x)
+        ),
+        msg_cb=on_log,
+    )
+    control.check()
+    reason = result.termination.reason
+    if reason == mathopt.TerminationReason.INFEASIBLE:
+        raise InfeasibleError("p-median: no choice of sites meets the budget")
+    if not result.has_primal_feasible_solution():
+        return None
+    chosen = np.array(result.variable_values(x)) > 0.5
+    return _MipOutcome(
+        selected=np.sort(cand[chosen]).astype(np.int64),
+        objective=result.objective_value(),
+        bound=result.termination.objective_bounds.dual_bound,
+        optimal=reason == mathopt.TerminationReason.OPTIMAL,
+    )
+
+
+def _initial_k(problem: SitingProblem, p: int | None, budget: float | None) -> int:
+    """List length to start from: three times candidates per site (at least 8), where sites is
+    p, or how many of the cheapest candidates the budget buys."""
+    m = problem.n_candidates
+    sites = p
+    if sites is None and budget is not None and problem.candidate_cost is not None:
+        prices = np.sort(np.asarray(problem.candidate_cost, float))
+        sites = int(np.searchsorted(np.cumsum(prices), budget, side="right"))
+    return min(m, max(8, int(np.ceil(3 * m / max(sites or 1, 1)))))
+
+
+def _greedy_median(
+    problem: SitingProblem,
+    lists: _Lists,
+    weights: np.ndarray,
+    p: int | None,
+    budget: float | None,
+) -> np.ndarray:
+    """Candidates added one at a time by the largest drop in capped cost (per unit of price
+    under a budget): a fallback when a time-limited solve ends with nothing better."""
+    m = problem.n_candidates
+    price = (
+        np.zeros(m)
+        if budget is None or problem.candidate_cost is None
+        else np.asarray(problem.candidate_cost, float)
+    )
+    paid = lists.cap.copy()
+    w = weights[lists.origin]
+    chosen: list[int] = []
+    spent = 0.0
+    while p is None or len(chosen) < p:
+        drop = np.maximum(paid[lists.origin] - lists.cost, 0.0)
+        gain = np.bincount(lists.dest, weights=w * drop, minlength=m)
+        score = gain / np.maximum(price, 1e-12)
+        score[chosen] = 0.0
+        if budget is not None:
+            score[spent + price > budget] = 0.0
+        j = int(np.argmax(score))
+        if score[j] <= 0.0:
+            break
+        chosen.append(j)
+        spent += price[j]
+        mine = lists.dest == j
+        np.minimum.at(paid, lists.origin[mine], lists.cost[mine])
+    return np.sort(np.array(chosen, np.int64))
 
 
 def _pmedian(
@@ -595,63 +801,64 @@ def _pmedian(
     time_limit_s: float,
     control: Control,
 ) -> tuple[np.ndarray, bool, float, str]:
-    """Capped p-median over each demand point's k nearest candidates cheaper than its nearest
-    existing site: max Σᵢⱼ wᵢ(capᵢ − cᵢⱼ)yᵢⱼ, Σⱼ yᵢⱼ <= 1, yᵢⱼ <= xⱼ, Σ xⱼ <= p, where capᵢ =
-    min(nearest existing cost, (k+1)-th candidate cost); i.e. min Σ wᵢ·min(capᵢ, open cost).
+    """Capped p-median over each demand point's k cheapest candidates below its nearest
+    existing site: min Σᵢ wᵢ·min(capᵢ, cost to its nearest open listed candidate) (see _Lists
+    and _prefix_rows for the model).
 
-    That capped optimum is a lower bound on the true one, and equal to it when no demand point
-    pays its cap; otherwise k doubles (while the pairs stay under MAX_PAIRS). The gap is the
-    true cost of the selection against that lower bound."""
+    The capped optimum is a lower bound on the true one, and equal to it when no demand point
+    pays a truncated cap; otherwise those demand points' lists double (while all pairs stay
+    under MAX_PAIRS) and the model is solved again. Under a time limit the gap is the true cost
+    of the better of HiGHS's incumbent and a greedy selection against the best proven lower
+    bound (at worst every demand point's cheapest listed cost)."""
     started = time.monotonic()
     weights = np.asarray(problem.weights, float)
     pos = weights > 0
+    m = problem.n_candidates
     existing_cost = nearest_costs(
         problem.demand_xy, problem.existing, problem.cost, max(problem.threshold, 1e-9)
     )[1]
-    m = problem.n_candidates
-    k = min(m, max(8, int(np.ceil(3 * m / max(p or 1, 1)))))
-    selected, lower, optimal, hint = np.zeros(0, np.int64), 0.0, False, None
+    k_of = np.where(pos, _initial_k(problem, p, budget), 0)
+    selected, lower, optimal = None, -np.inf, False
     for round_no in range(64):
-        origin, dest, cost, beyond = _nearest_k(problem, k)
-        cap = np.minimum(existing_cost, beyond)
-        listed_max = np.zeros(weights.size)
-        np.maximum.at(listed_max, origin, cost)
-        cap = np.where(np.isfinite(cap), cap, listed_max + 1.0)  # all listed: must be assigned
-        keep = pos[origin] & (cost < cap[origin])
-        origin, dest, cost = origin[keep], dest[keep], cost[keep]
-        remaining = time_limit_s - (time.monotonic() - started)
+        control.check()
         span = (min(0.2 * round_no, 0.8), min(0.2 * round_no + 0.2, 1.0))
-        control.report(span[0], f"p-median k={k}")
-        outcome, cand = _pmedian_mip(
-            problem,
-            origin,
-            dest,
-            weights[origin] * (cap[origin] - cost),
-            p,
-            budget,
-            hint,
-            remaining,
-            control,
-        )
-        if not outcome.found:
-            if round_no == 0:
-                raise TimeoutError("p-median: no solution within the time limit")
+        control.report(span[0], f"p-median: candidate lists (up to {int(k_of.max(initial=0))})")
+        lists = _lists(problem, k_of, existing_cost)
+        rows = _prefix_rows(lists, weights, m)
+        if rows.candidate.size == 0:  # no candidate beats an existing site for anyone
+            return np.zeros(0, np.int64), True, 0.0, "optimal"
+        lower = max(lower, rows.constant)
+        remaining = time_limit_s - (time.monotonic() - started)
+        outcome = _pmedian_mip(problem, rows, p, budget, remaining, control, span)
+        if outcome is None:
             break
-        selected = np.sort(cand[outcome.values["x"] == 1]).astype(np.int64)
-        hint = set(selected.tolist())
-        lower = float((weights[pos] * cap[pos]).sum()) - outcome.bound
-        assigned = np.zeros(weights.size, bool)
-        assigned[origin[outcome.values["y"] == 1]] = True
-        # Demand paying its cap rather than its nearest existing site may truly cost more.
-        capped = pos & ~assigned & (existing_cost > cap)
-        optimal = outcome.optimal and not capped.any()
-        if optimal or not outcome.optimal or k >= m or 2 * k * weights.size > MAX_PAIRS:
+        selected = outcome.selected
+        lower = max(lower, outcome.bound)
+        is_open = np.zeros(m, bool)
+        is_open[selected] = True
+        served = np.zeros(weights.size, bool)
+        served[lists.origin[is_open[lists.dest]]] = True
+        # Demand paying a truncated cap may truly pay more: widen its list.
+        short = pos & ~served & lists.truncated
+        optimal = outcome.optimal and not short.any()
+        if optimal or not outcome.optimal:
             break
-        k = min(2 * k, m)
-    if optimal:
+        widen = short & (k_of < m)
+        k_of = np.where(widen, np.minimum(2 * k_of, m), k_of)
+        if not widen.any() or int(k_of.sum()) > MAX_PAIRS:
+            break
+    if optimal and selected is not None:
         return selected, True, 0.0, "optimal"
-    true_cost = float((weights * _open_costs(problem, selected)).sum())
-    gap = 1.0 if not np.isfinite(true_cost) else max(true_cost - lower, 0.0) / max(true_cost, 1e-9)
+
+    def true_cost(chosen: np.ndarray) -> float:
+        return float((weights[pos] * _open_costs(problem, chosen)[pos]).sum())
+
+    greedy = _greedy_median(problem, lists, weights, p, budget)
+    if selected is None or true_cost(greedy) < true_cost(selected):
+        selected = greedy
+    cost = true_cost(selected)
+    finite = np.isfinite(cost) and np.isfinite(lower)
+    gap = max(cost - lower, 0.0) / max(cost, 1e-9) if finite else 1.0
     return selected, False, gap, "feasible"
 
 

@@ -9,6 +9,7 @@ import threading
 import numpy as np
 import pytest
 
+from models import siting
 from models.control import Cancelled, Control
 from models.costs import straight_line
 from models.siting import InfeasibleError, SitingProblem, frontier, solve
@@ -183,3 +184,89 @@ def test_progress_is_reported():
         control=control,
     )
     assert seen and seen[-1] == 1.0 and all(0.0 <= f <= 1.0 for f in seen)
+
+
+def _brute_force_median(demand, weights, ex, cands, subsets):
+    return min(float((weights * _open_dist(demand, ex, cands, s)).sum()) for s in subsets)
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23, 24])
+def test_pmedian_matches_brute_force_with_existing_sites_from_short_lists(seed, monkeypatch):
+    # Lists of one candidate each: most demand points pay their cap at first, so the solve only
+    # ends optimal after widening the lists of the ones that did.
+    monkeypatch.setattr(siting, "_initial_k", lambda *_: 1)
+    demand, weights, cands, ex, _ = _random(seed, n=50, m=8, existing=2)
+    weights[::7] = 0.0  # weightless demand points count for nothing
+    problem = SitingProblem(demand, weights, cands, METRES, 900.0, existing_xy=ex)
+    for p in (1, 2, 3):
+        subsets = itertools.combinations(range(len(cands)), p)
+        best = _brute_force_median(demand, weights, ex, cands, subsets)
+        result = solve(problem, "pmedian", p=p)
+        assert result.optimal and result.status == "optimal" and result.gap == 0.0
+        assert len(result.selected) <= p
+        assert result.objective == pytest.approx(best, rel=1e-9)
+
+
+def test_pmedian_budget_matches_brute_force():
+    demand, weights, cands, ex, _ = _random(31, n=40, m=8, existing=1)
+    price = np.array([3.0, 1.0, 2.0, 2.5, 1.5, 4.0, 1.0, 2.0])
+    problem = SitingProblem(
+        demand, weights, cands, METRES, 900.0, existing_xy=ex, candidate_cost=price
+    )
+    result = solve(problem, "pmedian", budget=4.0)
+    assert price[result.selected].sum() <= 4.0
+    affordable = (
+        s
+        for k in range(len(cands) + 1)
+        for s in itertools.combinations(range(len(cands)), k)
+        if price[list(s)].sum() <= 4.0
+    )
+    best = _brute_force_median(demand, weights, ex, cands, affordable)
+    assert result.optimal and result.objective == pytest.approx(best, rel=1e-9)
+
+
+def test_pmedian_set_rows_price_every_selection_at_its_capped_cost():
+    # The merged, chained rows are the model: for every selection of candidates, the rows' cost
+    # (z of a set is 1 when none of it is open) must equal Σ w·min(cap, cheapest open listed).
+    demand, weights, cands, ex, _ = _random(41, n=60, m=7, existing=1)
+    demand[30:] = demand[:30] + 1.0  # near twins share candidate sets
+    problem = SitingProblem(demand, weights, cands, METRES, 900.0, existing_xy=ex)
+    existing_cost = _open_dist(demand, ex, cands, ())
+    lists = siting._lists(problem, np.full(len(demand), 4), existing_cost)
+    rows = siting._prefix_rows(lists, weights, len(cands))
+    assert rows.candidate.size < lists.origin.size  # sets were merged
+    for k in range(len(cands) + 1):
+        for subset in itertools.combinations(range(len(cands)), k):
+            is_open = np.isin(np.arange(len(cands)), subset)
+            z = np.ones(rows.candidate.size)
+            for r in range(rows.candidate.size):  # parents come first
+                above = 1.0 if rows.parent[r] < 0 else z[rows.parent[r]]
+                z[r] = above * (1.0 - is_open[rows.candidate[r]])
+            paid = lists.cap.copy()
+            served = is_open[lists.dest]
+            np.minimum.at(paid, lists.origin[served], lists.cost[served])
+            assert rows.constant + rows.weight @ z == pytest.approx(float(weights @ paid))
+
+
+def test_pmedian_progress_and_cancel():
+    demand, weights, cands, ex, _ = _random(51)
+    problem = SitingProblem(demand, weights, cands, METRES, 900.0, existing_xy=ex)
+    seen = []
+    solve(problem, "pmedian", p=2, control=Control(progress=lambda f, m: seen.append(f)))
+    assert seen and seen[-1] == 1.0 and all(0.0 <= f <= 1.0 for f in seen)
+    control = Control()
+    control.progress = lambda f, m: control.cancel.set()
+    with pytest.raises(Cancelled):
+        solve(problem, "pmedian", p=2, control=control)
+
+
+def test_time_limited_pmedian_reports_a_proven_gap():
+    rng = np.random.default_rng(61)
+    demand = rng.uniform(0, 20_000, (2000, 2))
+    weights = rng.integers(1, 500, 2000).astype(float)
+    cands = rng.uniform(0, 20_000, (200, 2))
+    problem = SitingProblem(demand, weights, cands, METRES, 1000.0)
+    result = solve(problem, "pmedian", p=10, time_limit_s=0.05)
+    assert not result.optimal and result.status == "feasible"
+    assert 0.0 < result.gap < 1.0
+    assert 0 < len(result.selected) <= 10 and np.isfinite(result.objective)

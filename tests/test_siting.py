@@ -248,7 +248,7 @@ def test_pmedian_set_rows_price_every_selection_at_its_capped_cost():
             assert rows.constant + rows.weight @ z == pytest.approx(float(weights @ paid))
 
 
-def test_pmedian_progress_and_cancel():
+def test_pmedian_reports_progress_and_stops_when_cancelled():
     demand, weights, cands, ex, _ = _random(51)
     problem = SitingProblem(demand, weights, cands, METRES, 900.0, existing_xy=ex)
     seen = []

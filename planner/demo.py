@@ -166,7 +166,7 @@ def _summary(
 
 
 def format_table(summary: dict[str, Any], lang: str = "zh") -> str:
-    """The short per-district table `planner demo` prints."""
+    """The short per-district table `planner demo` prints, and a line each for the vehicles."""
     zh = lang == "zh"
     head = (
         f"{'区县':<6}{'常住人口':>12}{'覆盖人口':>12}{'覆盖率':>8}{'选址后':>8}"
@@ -187,4 +187,22 @@ def format_table(summary: dict[str, Any], lang: str = "zh") -> str:
         f"{label:<6}{total['population']:>12,}{total['covered_population']:>12,}"
         f"{total['share']:>8.1%}{total['after_siting']['share']:>8.1%}"
     )
+    bus, van = summary["bookmobile"], summary["courier"]
+    chosen = van["comparison"]["chosen"]
+    if zh:
+        plan = {"direct": "直送", "hub": "经中心馆中转"}.get(chosen, chosen)
+        lines += [
+            f"城市书巴：{bus['vehicles']} 辆车，每周 {bus['served']}/{bus['asked']} 次停靠，{bus['distance_km']:,.0f} 公里，"
+            f"{bus['dropped']} 次未能安排",
+            f"通借通还：{van['vehicles']} 辆物流车，{van['served']}/{van['shipments']} 批当日送达（{plan}），"
+            f"{van['distance_km']:,.0f} 公里，{van['dropped']} 批顺延",
+        ]
+    else:
+        plan = {"direct": "direct", "hub": "via the central library"}.get(chosen, chosen)
+        lines += [
+            f"bookmobiles: {bus['vehicles']} buses, {bus['served']}/{bus['asked']} visits a week, "
+            f"{bus['distance_km']:,.0f} km, {bus['dropped']} not served",
+            f"courier: {van['vehicles']} vans, {van['served']}/{van['shipments']} shipments delivered today ({plan}), "
+            f"{van['distance_km']:,.0f} km, {van['dropped']} left for the next day",
+        ]
     return "\n".join(lines)

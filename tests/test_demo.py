@@ -87,9 +87,12 @@ def test_fair_siting_never_lowers_a_district_and_lifts_the_worst(demo):
 
 
 def test_demo_prints_a_table_and_reports_progress_on_stderr(demo):
-    _, proc = demo
+    out, proc = demo
     for name in OFFICIAL:
         assert name in proc.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    bus, van = summary["bookmobile"], summary["courier"]
+    assert f"{bus['served']}/{bus['asked']}" in proc.stdout and f"{van['served']}/{van['shipments']}" in proc.stdout
     # Captured stderr is not a terminal: plain lines, rising to 100 %, no carriage returns.
     lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("demo:")]
     percents = [int(ln.split(":")[1].split("%")[0]) for ln in lines]

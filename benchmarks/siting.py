@@ -1,7 +1,9 @@
-"""Siting benchmark: our CP-SAT models against PySAL spopt (PuLP + CBC) on the same instances in
-the same run: a 50,000-point × 2,000-candidate maximal covering problem and a p-median problem.
+"""Siting benchmark: our models against PySAL spopt (PuLP + CBC), same instances, same run.
+
+A 50,000-point × 2,000-candidate maximal covering problem (by default) and p-median problems:
 
     /work/venv/bin/python benchmarks/siting.py [--write docs/benchmarks.md]
+    /work/venv/bin/python benchmarks/siting.py --only pmedian   # while iterating
 
 Both sides get the same coordinates and weights; spopt gets the dense cost matrix it needs
 (its build time is reported apart and not counted). Objectives are recomputed here from each
@@ -14,6 +16,7 @@ import argparse
 import platform
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -124,26 +127,47 @@ def machine() -> str:
     return f"{model or platform.processor()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def report(rows: list[dict]) -> str:
+def report(rows: list[dict], command: str) -> str:
     lines = [
         SECTION,
         "",
-        "`/work/venv/bin/python benchmarks/siting.py --write docs/benchmarks.md` (one command; both solvers",
-        f"in the same run). Machine: {machine()}. Ours: models.siting on OR-Tools (CP-SAT for MCLP, HiGHS for p-median; sparse neighbour",
-        "lists, demand rows merged by identical candidate sets; time from coordinates, neighbour search",
-        "included). spopt: PySAL spopt with PuLP + CBC from the dense cost matrix (matrix build not",
-        "counted). Objectives recomputed from each side's selected sites with the dense matrix.",
+        f"`{command}`",
+        f"(one command; both solvers in the same run). Machine: {machine()}. Ours: models.siting on",
+        "OR-Tools: CP-SAT for MCLP (sparse neighbour lists, demand rows merged by identical candidate",
+        "sets), HiGHS through MathOpt for p-median (radius formulation over k-nearest lists, one row",
+        "per distinct set of nearest candidates); time from coordinates, neighbour search and model",
+        "building included. spopt: PySAL spopt with PuLP + CBC from the dense cost matrix (matrix",
+        "build not counted). Objectives recomputed from each side's selected sites with the dense",
+        'matrix; "proven" is our solver\'s optimality proof (HiGHS at a 1e-9 relative gap).',
         "",
-        "| instance | ours (s) | spopt (s) | spopt ÷ ours | our objective | spopt objective | same |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| instance | ours (s) | spopt (s) | spopt ÷ ours | our objective | spopt objective | same | proven |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for r in rows:
         same = abs(r["ours_obj"] - r["spopt_obj"]) <= 1e-6 * max(abs(r["spopt_obj"]), 1.0)
         lines.append(
             f"| {r['name']} | {r['ours_s']:.2f} | {r['spopt_s']:.2f} | {r['spopt_s'] / r['ours_s']:.1f}× | "
-            f"{r['ours_obj']:,.2f} | {r['spopt_obj']:,.2f} | {'yes' if same else 'no'} |"
+            f"{r['ours_obj']:,.2f} | {r['spopt_obj']:,.2f} | {'yes' if same else 'no'} | "
+            f"{'yes' if r['ours_optimal'] else 'no'} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *NOTES]) + "\n"
+
+
+#: Figures from runs this command does not repeat, kept with the section it rewrites.
+NOTES = [
+    "At the issue's full size (the script's defaults: MCLP 50,000 × 2,000, p = 50, r = 1,000 m) ours",
+    "proved optimality in 47 s (objective 4,247,804) while spopt was still building its PuLP model",
+    "after 14 minutes and was stopped, so that comparison has no spopt figure; the table above uses",
+    "20,000 × 1,000 for MCLP.",
+    "",
+    "p-median before the radius formulation (assignment variables yᵢⱼ <= xⱼ over k-nearest lists,",
+    "added one by one through pywraplp): 1,000 × 100 took 5.69 s in the last written run (3.8×",
+    "spopt), ~1.2 s of it building the model in Python and ~3.4 s in HiGHS, mostly its LP over",
+    "38,000 rows; 2,000 × 200 took 25 s. Now, on 1,000 × 100: lists, rows and the model handed over",
+    "as arrays ~0.02 s, HiGHS ~0.2 s on 9,365 rows (its root LP is integral: one node). The model",
+    "stays exact on larger cases, but HiGHS's time grows faster than the rows: 5,000 × 300 with",
+    "p = 20 took ~100 s here (two rounds of lists; a 0.12 % root gap to branch on).",
+]
 
 
 def write_section(path: Path, text: str) -> None:
@@ -160,20 +184,32 @@ def write_section(path: Path, text: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--demand", type=int, default=50_000)
-    parser.add_argument("--candidates", type=int, default=2_000)
-    parser.add_argument("--p", type=int, default=50)
-    parser.add_argument("--radius", type=float, default=1_000.0)
-    parser.add_argument("--pmedian", default="1000x100x8", help="DEMANDxCANDIDATESxP")
+    parser.add_argument("--demand", type=int, default=50_000, help="MCLP demand points")
+    parser.add_argument("--candidates", type=int, default=2_000, help="MCLP candidates")
+    parser.add_argument("--p", type=int, default=50, help="MCLP sites to open")
+    parser.add_argument("--radius", type=float, default=1_000.0, help="MCLP radius in metres")
+    parser.add_argument(
+        "--pmedian",
+        nargs="+",
+        default=["1000x100x8", "2000x200x10"],
+        help="p-median cases, each DEMANDxCANDIDATESxP",
+    )
+    parser.add_argument("--only", choices=("mclp", "pmedian"), help="run one model's cases")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--write", type=Path, help="write the figures into this Markdown file")
     args = parser.parse_args()
-    rows = [mclp(args.demand, args.candidates, args.p, args.radius, args.seed)]
-    print(rows[-1], flush=True)
-    n, m, p = (int(v) for v in args.pmedian.split("x"))
-    rows.append(pmedian(n, m, p, args.seed))
-    print(rows[-1], flush=True)
-    text = report(rows)
+    if args.write and args.only:
+        parser.error("--write needs every case (drop --only)")
+    rows = []
+    if args.only != "pmedian":
+        rows.append(mclp(args.demand, args.candidates, args.p, args.radius, args.seed))
+        print(rows[-1], flush=True)
+    if args.only != "mclp":
+        for case in args.pmedian:
+            n, m, p = (int(v) for v in case.split("x"))
+            rows.append(pmedian(n, m, p, args.seed))
+            print(rows[-1], flush=True)
+    text = report(rows, " ".join(["/work/venv/bin/python", "benchmarks/siting.py", *sys.argv[1:]]))
     print(text)
     if args.write:
         write_section(args.write, text)

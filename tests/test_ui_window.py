@@ -1133,3 +1133,17 @@ def test_with_the_hook_installed_a_bug_in_a_slot_still_fails_the_test(tmp_path):
     done = run_python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "test_buggy.py"], tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 failed" in done.stdout and "ZeroDivisionError" in done.stdout
+
+
+def test_opening_another_project_asks_about_unsaved_edits_and_cancel_stays(qtbot, window, project_file, tmp_path):
+    other = build_small_project(tmp_path / "other.planner")
+    type_into_cell(qtbot, window, "stops", "service_min", 0, "90")
+    asked = answer_question(qtbot, text("cancel", "zh"))
+    assert not window.open_project(other)
+    assert asked == [text("close_unsaved", "zh", name="测试项目")]
+    assert window.project.path == project_file and window.dirty
+    asked = answer_question(qtbot, text("button_discard", "zh"))
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        assert window.open_project(other)
+    assert len(asked) == 1 and window.project.path == other and not window.dirty
+    assert stored_service_min(project_file) == 60

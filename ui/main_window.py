@@ -351,9 +351,9 @@ class MainWindow(QMainWindow):
         return any(model.dirty for model in self.table_models.values())
 
     def open_project(self, path: str | Path) -> bool:
-        """Open a project file; on a bad file show why and keep the current one. Table edits
-        in the current project are saved first."""
-        if not self.save_edits():
+        """Open a project file; on a bad file show why and keep the current one. Unsaved table
+        edits in the current project: Save / Don't save / Cancel, as on closing."""
+        if self.dirty and not self._may_close():
             return False
         try:
             project = Project.open(path)

@@ -231,11 +231,12 @@ def _node_path(
     return coords
 
 
-def attach_paths(routes: list[dict[str, Any]], cost: CostModel) -> None:
+def attach_paths(routes: list[dict[str, Any]], cost: CostModel) -> list[dict[str, Any]]:
     """Give each route row (depot and stops with lon/lat, as the route runs store them) a
-    `path` of [lon, lat] points along the roads, depot to depot, when `cost` is a network."""
+    `path` of [lon, lat] points along the roads, depot to depot, when `cost` is a network;
+    returns the same list."""
     if not isinstance(cost, NetworkCost):
-        return
+        return routes
     to_metric = Transformer.from_crs(4326, cost.crs, always_xy=True)
     for route in routes:
         stops = [route["depot"], *route["stops"], route["depot"]]
@@ -245,3 +246,4 @@ def attach_paths(routes: list[dict[str, Any]], cost: CostModel) -> None:
             leg = leg_path(cost, (x[k], y[k]), (x[k + 1], y[k + 1]))
             path += leg[1:] if path and leg and leg[0] == path[-1] else leg
         route["path"] = path
+    return routes

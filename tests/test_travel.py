@@ -155,3 +155,26 @@ def test_leg_path_follows_the_roads_over_the_bridge(town_project):
     length = np.hypot(np.diff(x), np.diff(y)).sum()
     assert length == pytest.approx(seconds * 4.8 / 3.6, rel=0.02)  # the path is the cost's route
     assert np.allclose([x[0], y[0]], a, atol=0.5) and np.allclose([x[-1], y[-1]], b, atol=0.5)
+
+
+def test_gui_forms_offer_network_or_straight_and_the_job_uses_it(town_project, qtbot):
+    from models.control import Control
+    from ui.job_forms import BookmobileForm, CourierForm, CoverageForm, SitingForm
+
+    project, _ = town_project
+    forms = [CoverageForm(), SitingForm(), BookmobileForm(), CourierForm()]
+    for form in forms:
+        qtbot.addWidget(form)
+        assert [form.travel.itemData(i) for i in range(form.travel.count())] == [
+            None,
+            "network",
+            "straight",
+        ]
+    coverage_form = forms[0]
+    coverage_form.travel.setCurrentIndex(coverage_form.travel.findData("straight"))
+    job = coverage_form.job(project)
+    with Project.open(project) as p:
+        assert job.fn(p, Control())["cost_source"] == "straight-line"
+    coverage_form.travel.setCurrentIndex(coverage_form.travel.findData(None))
+    with Project.open(project) as p:
+        assert coverage_form.job(project).fn(p, Control())["cost_source"] == "network"

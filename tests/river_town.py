@@ -98,7 +98,8 @@ def write_graphml(path: Path, bridge_rows: tuple[int, ...] = (ROWS - 1,)) -> Pat
     return path
 
 
-def write_town(folder: Path, valid_nodata: bool = True) -> Town:
+def write_districts(folder: Path) -> Path:
+    """Two districts split by the river: 西岸 (west bank) and 东岸 (east bank), GeoJSON."""
     folder.mkdir(parents=True, exist_ok=True)
     west = shapely.box(X0, Y0, X0 + 1550, Y0 + ROWS * CELL_M)
     east = shapely.box(X0 + 1550, Y0, X0 + COLS * CELL_M, Y0 + ROWS * CELL_M)
@@ -108,6 +109,12 @@ def write_town(folder: Path, valid_nodata: bool = True) -> Town:
         crs=UTM,
     ).to_crs(4326)
     districts.to_file(folder / "districts.geojson", driver="GeoJSON")
+    return folder / "districts.geojson"
+
+
+def write_town(folder: Path, valid_nodata: bool = True) -> Town:
+    folder.mkdir(parents=True, exist_ok=True)
+    write_districts(folder)
     values = population_grid()
     raster = write_raster(folder / "population.tif", values)
     # The library stands on the west bank by the river, at the bottom: the bridge is 1.8 km away.

@@ -3,7 +3,8 @@ population layer: every valid cell with population > 0 becomes a point at the ce
 its population; nodata, NaN and negative cells are skipped and counted. The raster is read in
 strips of rows, so a country-size tile never needs all its cells in memory at once.
 
-With `scale_to_districts` each district's cells are rescaled to add up to its official
+When the project has districts, only the raster's window over them is read and cells outside
+every district are left out (counted). With `scale_to_districts` each district's cells are rescaled to add up to its official
 population exactly: cell values become whole persons by largest remainders, so every figure
 built from them (district totals, coverage) is that integer.
 """
@@ -68,11 +69,11 @@ class RasterImport:
             f"skipped {self.skipped} cells (nodata {self.skipped_nodata}, NaN "
             f"{self.skipped_nan}, negative {self.skipped_negative})"
         ]
-        if self.scales:
+        if self.outside_districts:
             lines.append(
                 f"  区县外格网 {self.outside_districts} 个未导入"
                 if zh
-                else f"  {self.outside_districts} cells outside every district left out"
+                else f"  {self.outside_districts} populated cells outside every district left out"
             )
         for s in self.scales:
             lines.append(
@@ -89,13 +90,17 @@ def _fail(path: Path, zh: str, en: str, **kw: object) -> PlannerError:
 
 
 def read_cells(
-    path: Path, control: Control | None = None
+    path: Path,
+    control: Control | None = None,
+    bounds_lonlat: tuple[float, float, float, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, dict[str, int]]:
-    """Lon, lat (cell centres, EPSG:4326) and population of the valid cells > 0, the cell size
-    in metres (approximate for a geographic CRS) and the skipped counts."""
+    """Lon, lat (cell centres, EPSG:4326) and population of the valid cells > 0 (within
+    `bounds_lonlat` when given: only that window of the raster is read), the cell size in
+    metres (approximate for a geographic CRS) and the skipped counts."""
     import rasterio
     from rasterio.errors import RasterioError
-    from rasterio.windows import Window
+    from rasterio.warp import transform_bounds
+    from rasterio.windows import Window, from_bounds
 
     control = control or quiet()
     try:
@@ -112,12 +117,22 @@ def read_cells(
         nodata = src.nodata
         counts = {"nodata": 0, "nan": 0, "negative": 0}
         lon_parts, lat_parts, pop_parts = [], [], []
-        rows_per_strip = max(1, STRIP_CELLS // max(src.width, 1))
-        for top in range(0, src.height, rows_per_strip):
+        left, width, first, last = 0, src.width, 0, src.height
+        if bounds_lonlat is not None:  # the window over the bounds, one cell wider all round
+            box = transform_bounds("EPSG:4326", src.crs, *bounds_lonlat, densify_pts=21)
+            w = from_bounds(*box, transform=src.transform)
+            c0, r0 = int(np.floor(w.col_off)) - 1, int(np.floor(w.row_off)) - 1
+            c1 = int(np.ceil(w.col_off + w.width)) + 1
+            r1 = int(np.ceil(w.row_off + w.height)) + 1
+            left, first = max(c0, 0), max(r0, 0)
+            width, last = max(min(c1, src.width) - left, 0), max(min(r1, src.height), first)
+            last = last if width else first
+        rows_per_strip = max(1, STRIP_CELLS // max(width, 1))
+        for top in range(first, last, rows_per_strip):
             control.check()
-            control.report(top / max(src.height, 1), "raster")
-            height = min(rows_per_strip, src.height - top)
-            window = Window(0, top, src.width, height)
+            control.report((top - first) / max(last - first, 1), "raster")
+            height = min(rows_per_strip, last - top)
+            window = Window(left, top, width, height)
             try:
                 values = src.read(1, window=window, masked=False).astype(np.float64)
                 mask = src.read_masks(1, window=window) == 0
@@ -137,7 +152,7 @@ def read_cells(
             rows, cols = np.nonzero(keep)
             if rows.size == 0:
                 continue
-            x, y = src.xy(rows + top, cols, offset="center")
+            x, y = src.xy(rows + top, cols + left, offset="center")
             lon, lat = to_lonlat.transform(np.asarray(x, float), np.asarray(y, float))
             lon_parts.append(np.asarray(lon))
             lat_parts.append(np.asarray(lat))
@@ -191,30 +206,41 @@ def import_population_raster(
             path, "人口栅格须为 GeoTIFF（.tif）", "a population raster must be a GeoTIFF (.tif)"
         )
     control = control or quiet()
-    lon, lat, pop, cell_m, counts = read_cells(path, control.sub(0.0, 0.8))
+    districts_name = project.layer_for_role("districts")
+    districts = project.read_layer(districts_name) if districts_name else None
+    if districts is not None and districts.empty:
+        districts = None
+    if scale_to_districts and (districts is None or "population" not in districts.columns):
+        raise _fail(
+            path,
+            "按区县缩放需要项目中有带 population（官方人口）字段的区县图层",
+            "--scale-to-districts needs a districts layer with official populations",
+            field="--scale-to-districts",
+        )
+    bounds = None if districts is None else tuple(float(b) for b in districts.total_bounds)
+    lon, lat, pop, cell_m, counts = read_cells(path, control.sub(0.0, 0.8), bounds)
     points = gpd.GeoDataFrame(
         {"population": pop}, geometry=shapely.points(lon, lat), crs="EPSG:4326"
     )
-    district = np.full(len(points), NO_DISTRICT, dtype=object)
-    districts_name = project.layer_for_role("districts")
-    districts = project.read_layer(districts_name) if districts_name else None
-    if districts is not None and len(districts):
+    outside = 0
+    if districts is not None:
+        # with districts, the project's area is theirs: cells outside every district are left out
         hit = gpd.sjoin(points, districts[["name", "geometry"]], how="left", predicate="within")
         hit = hit[~hit.index.duplicated(keep="first")]
         district = hit["name"].fillna(NO_DISTRICT).astype(str).to_numpy(object)
-    points["district"] = district
-    scales: list[DistrictScale] = []
-    outside = 0
-    if scale_to_districts:
-        if districts is None or "population" not in districts.columns:
-            raise _fail(
-                path,
-                "按区县缩放需要项目中有带 population（官方人口）字段的区县图层",
-                "--scale-to-districts needs a districts layer with official populations",
-                field="--scale-to-districts",
-            )
         outside = int((district == NO_DISTRICT).sum())
+        points["district"] = district
         points = points[district != NO_DISTRICT].reset_index(drop=True)
+    else:
+        points["district"] = NO_DISTRICT
+    if points.empty:
+        raise _fail(
+            path,
+            "栅格中没有落在区县内的人口格网",
+            "no populated cell of the raster lies in the districts",
+        )
+    scales: list[DistrictScale] = []
+    if scale_to_districts:
         values = points["population"].to_numpy(float)
         scaled = np.zeros(len(points), np.int64)
         for row in districts.itertuples(index=False):

@@ -4,6 +4,8 @@ valid sum; scaling keeps every district's official population as an exact intege
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -52,7 +54,7 @@ def test_cells_become_points_with_the_valid_sum_and_skips_counted(project, tmp_p
     assert layer["cell_m"].iloc[0] == pytest.approx(100.0)
 
 
-def test_a_geographic_raster_and_a_strip_smaller_than_the_raster(project, tmp_path, monkeypatch):
+def test_a_geographic_raster_and_a_strip_smaller_than_the_raster(tmp_path, monkeypatch):
     import rasterio
     from affine import Affine
 
@@ -75,6 +77,8 @@ def test_a_geographic_raster_and_a_strip_smaller_than_the_raster(project, tmp_pa
         dst.write(values, 1)
     monkeypatch.setattr("planner.raster.STRIP_CELLS", 2 * COLS)
     assert STRIP_CELLS > 2 * COLS
+    project = tmp_path / "no_districts.planner"  # no districts: every cell is kept
+    main(["new", str(project)])
     assert main(["import", str(project), str(path), "--as", "population"]) == 0
     with Project.open(project) as p:
         layer = p.read_layer("population")
@@ -157,3 +161,18 @@ def test_a_raster_with_no_population_or_no_districts_to_scale_is_refused(tmp_pat
     ]
     assert main(args) == 2
     assert "--scale-to-districts" in capsys.readouterr().err
+
+
+def test_a_raster_wider_than_the_districts_is_read_over_them_only(project, tmp_path, capsys):
+    wide = np.ones((ROWS, COLS * 4), np.float32)  # 3 town-widths of people east of the town
+    raster = write_raster(tmp_path / "wide.tif", wide)
+    capsys.readouterr()
+    assert main(["--lang", "en", "import", str(project), str(raster), "--as", "population"]) == 0
+    out = capsys.readouterr().out
+    with Project.open(project) as p:
+        layer = p.read_layer("population")
+    assert len(layer) == ROWS * COLS and layer["population"].sum() == ROWS * COLS
+    # only a window around the districts was read (a column or two beyond), not the 1,800
+    # cells east of the town
+    outside = int(re.search(r"(\d+) populated cells outside every district left out", out)[1])
+    assert ROWS <= outside <= 3 * ROWS

@@ -26,7 +26,7 @@ DEMO_NEW_SITES = 10
 @dataclass(frozen=True)
 class DemoOptions:
     out_dir: Path
-    seconds: float = 20.0  # time limit per routing solve
+    seconds: float = 15.0  # time limit per routing solve (the road network costs time too)
     seed: int = 0
     travel: str = "network"  # or "straight"
     lang: str = "zh"

@@ -10,7 +10,7 @@ from pathlib import Path
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="build and solve the Wenzhou demo project (演示)")
     p.add_argument("--out", type=Path, default=Path("demo-out"), help="output folder (default ./demo-out)")
-    p.add_argument("--seconds", type=float, default=20.0, help="time limit per routing solve (s)")
+    p.add_argument("--seconds", type=float, default=15.0, help="time limit per routing solve (s)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--travel", choices=["network", "straight"], default="network",
                    help="jobs along the imported demo roads (default) or straight lines")

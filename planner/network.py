@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from models.costs import CostModel, straight_line
 from planner.errors import PlannerError
-from planner.roads import project_network
+from planner.roads import project_network, roads_info
 from planner.store import Project
 from routing.matrix import NetworkCost
 from routing.network import NetworkError, RoadNetwork, read_network
@@ -101,7 +101,7 @@ def demo_network_cost(project: Project | None = None, mode: str = "drive") -> Ne
 
 def default_travel(project: Project) -> str:
     """The default --travel: network when the project has a road network, else straight."""
-    return "network" if project_network(project) is not None else "straight"
+    return "network" if roads_info(project) is not None else "straight"
 
 
 def travel_cost(

@@ -331,6 +331,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "day_Fri": ("周五", "Fri"),
     "day_Sat": ("周六", "Sat"),
     "day_Sun": ("周日", "Sun"),
+    # travel: the project's roads or straight lines (issue 12)
+    "travel": ("出行计算", "Travel"),
+    "travel_auto": ("自动（项目有路网时沿路网）", "Automatic (roads when the project has them)"),
+    "travel_network": ("沿路网", "Along the road network"),
+    "travel_straight": ("直线距离估算", "Straight lines"),
+    "layer_roads": ("道路", "Roads"),
 }
 
 

@@ -620,6 +620,14 @@ class Project:
         rows = list(self.db.query("select value from cache where key = ?", [key]))
         return rows[0]["value"] if rows else None
 
+    def cache_delete_prefix(self, prefix: str) -> int:
+        """Drop the cached entries whose key starts with `prefix`; returns how many."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "delete from cache where substr(key, 1, ?) = ?", [len(prefix), prefix]
+            )
+            return int(cursor.rowcount)
+
     def cache_put(self, key: str, value: bytes) -> None:
         with self.transaction():
             self.db["cache"].upsert(

@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from planner.commands.coverage import add_travel_option
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bookmobile", help="plan the bookmobile week (城市书巴周计划)")
@@ -14,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--xlsx", type=Path, help="write the timetable workbook here")
     p.add_argument("--json", type=Path, dest="json_out", help="write the result as JSON here")
+    add_travel_option(p)
     p.set_defaults(func=run)
 
 
@@ -24,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from planner.timetable import hhmm, write_timetable_xlsx
 
     with Project.open(args.project) as project, cli_control("书巴周计划 bookmobile week", args.seconds) as control:
-        result = run_bookmobile_week(project, time_limit_s=args.seconds, seed=args.seed, control=control)
+        result = run_bookmobile_week(project, time_limit_s=args.seconds, seed=args.seed, control=control,
+                                     travel=args.travel)
     zh = args.lang == "zh"
     for route in result["routes"]:
         names = " → ".join(s["name"] for s in route["stops"])

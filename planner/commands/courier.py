@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from planner.commands.coverage import add_travel_option
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("courier", help="plan a day's courier runs between libraries (通借通还物流)")
@@ -17,6 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--xlsx", type=Path)
     p.add_argument("--json", type=Path, dest="json_out")
+    add_travel_option(p)
     p.set_defaults(func=run)
 
 
@@ -29,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
 
     with Project.open(args.project) as project, cli_control("通借通还 courier", args.seconds) as control:
         result = run_courier_day(project, returns_log=args.log, day=args.day, crate_size=args.crate_size,
-                                 time_limit_s=args.seconds, seed=args.seed, control=control)
+                                 time_limit_s=args.seconds, seed=args.seed, control=control,
+                                 travel=args.travel)
         libraries = project.read_layer(project.layer_for_role("libraries") or "libraries")
     names = dict(zip(libraries["id"].astype(str), libraries["name"].astype(str), strict=True))
     zh = args.lang == "zh"

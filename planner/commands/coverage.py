@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from models.costs import MODES
-from planner.jobs.coverage import run_coverage
+from planner.jobs.coverage import CoverageRequest, coverage_job
+from planner.network import TRAVEL_CHOICES
 from planner.progress import cli_control
 from planner.store import Project
 
@@ -28,16 +29,32 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="travel mode (default walk); none = straight-line metres",
     )
     p.add_argument("--kinds", nargs="+", help="library kinds to count (default all)")
+    add_travel_option(p)
     p.add_argument("--json", type=Path, dest="json_out", help="also write the result to this file")
     p.set_defaults(func=run)
 
 
+def add_travel_option(p: argparse.ArgumentParser) -> None:
+    """`--travel {network,straight}`, shared by coverage, siting, bookmobile and courier."""
+    p.add_argument(
+        "--travel",
+        choices=TRAVEL_CHOICES,
+        help="along the project's roads or straight lines (default: network when the project "
+        "has roads, else straight)",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     mode = None if args.mode == "none" else args.mode
+    request = CoverageRequest(
+        threshold_s=args.threshold,
+        mode=mode,
+        kinds=None if args.kinds is None else tuple(args.kinds),
+        travel=args.travel,
+        threshold_m=args.threshold if mode is None else None,
+    )
     with Project.open(args.project) as project, cli_control("coverage") as control:
-        result = run_coverage(
-            project, threshold=args.threshold, mode=mode, kinds=args.kinds, control=control
-        )
+        result = coverage_job(project, request, control=control).to_json()
     if args.json_out:
         args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     print(format_table(result, args.lang))

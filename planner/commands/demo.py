@@ -10,9 +10,10 @@ from pathlib import Path
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="build and solve the Wenzhou demo project (演示)")
     p.add_argument("--out", type=Path, default=Path("demo-out"), help="output folder (default ./demo-out)")
-    p.add_argument("--seconds", type=float, default=20.0, help="time limit per routing solve (s)")
+    p.add_argument("--seconds", type=float, default=15.0, help="time limit per routing solve (s)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--network", action="store_true", help="also run coverage and the bookmobile week on the modelled road network")
+    p.add_argument("--travel", choices=["network", "straight"], default="network",
+                   help="jobs along the imported demo roads (default) or straight lines")
     p.set_defaults(func=run)
 
 
@@ -20,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     from planner.demo import DemoOptions, build_demo, format_table
     from planner.progress import cli_control
 
-    options = DemoOptions(args.out, seconds=args.seconds, seed=args.seed, network=args.network, lang=args.lang)
+    options = DemoOptions(args.out, seconds=args.seconds, seed=args.seed, travel=args.travel, lang=args.lang)
     with cli_control("demo") as control:
         summary = build_demo(options, control)
     print(format_table(summary, args.lang))

@@ -158,6 +158,7 @@ def _read(path: Path, role: str, columns: dict[str, str] | None, crs: str | None
           layer: str | None, sheet: str | None) -> Source:
     if path.suffix.lower() in TABLE_SUFFIXES:
         frame = _read_table(path, sheet)
+        _check_columns(list(frame.columns), path)
         mapping = _match_columns(list(frame.columns), columns)
         missing = [f for f in ("lon", "lat") if f not in mapping or mapping[f] not in frame.columns]
         if missing:
@@ -182,6 +183,7 @@ def _read(path: Path, role: str, columns: dict[str, str] | None, crs: str | None
         raise _fail(path, "不支持的文件类型（可用 GeoPackage、GeoJSON、Shapefile、CSV、XLSX）",
                     "unsupported file type (use GeoPackage, GeoJSON, Shapefile, CSV or XLSX)")
     gdf = _read_vector(path, layer)
+    _check_columns([c for c in gdf.columns if c != gdf.geometry.name], path)
     if gdf.crs is None:
         if crs is None:
             raise _fail(path, "文件没有坐标系（Shapefile 缺少 .prj？）；请用 --crs 指定，例如 --crs EPSG:4326",
@@ -218,20 +220,20 @@ def _crs(path: Path, text: str) -> str:
                     field="--crs") from None
 
 
-def _check_columns(gdf: gpd.GeoDataFrame, problems: ProblemList) -> None:
+def _check_columns(columns: list[str], path: Path) -> None:
     """Column names the project can store: none reserved, none equal apart from letter case
     (SQLite compares column names without case)."""
+    problems = ProblemList(str(path))
     seen: dict[str, str] = {}
-    for col in gdf.columns:
-        if col == gdf.geometry.name:
-            continue
-        if str(col).lower() in ("_fid", "geometry"):
+    for col in map(str, columns):
+        if col.lower() in ("_fid", "geometry"):
             problems.add(f"列名“{col}”是规划工具保留的名称，请改名", f"the column name {col!r} is reserved by the planner; rename it",
-                         field=str(col))
-        other = seen.setdefault(str(col).lower(), str(col))
+                         field=col)
+        other = seen.setdefault(col.lower(), col)
         if other != col:
             problems.add(f"列“{other}”和“{col}”只有大小写不同，请改名或删去其一",
-                         f"the columns {other!r} and {col!r} differ only in letter case; rename or remove one", field=str(col))
+                         f"the columns {other!r} and {col!r} differ only in letter case; rename or remove one", field=col)
+    problems.raise_if_any()
 
 
 def _extent(project: Project | None) -> tuple[float, float, float, float]:
@@ -259,7 +261,6 @@ def validate(source: Source, role: str, path: Path, extent: tuple[float, float, 
             gdf["id"] = [str(i + 1) for i in range(len(gdf))]
         else:
             problems.add("缺少编号列（id）", "the id column is missing", field="id")
-    _check_columns(gdf, problems)
     for col in required:
         if col not in gdf.columns and col != "id":
             problems.add(f"缺少必需的列“{col}”", f"the required column {col!r} is missing", field=col)

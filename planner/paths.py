@@ -38,6 +38,8 @@ def _refuse(path: Path, zh: str, en: str, option: str | None) -> PlannerError:
 
 
 def _check_name_lengths(path: Path, option: str | None) -> None:
+    if "\x00" in str(path):
+        raise _refuse(path, "文件名含有空字符", "the file name holds a NUL character", option)
     for part in path.parts:
         if len(os.fsencode(part)) > NAME_MAX_BYTES:
             raise _refuse(path, f"文件名太长（超过 {NAME_MAX_BYTES} 字节），请改短",

@@ -28,7 +28,7 @@ from planner.geo import metric_crs_for, points_xy
 from planner.network import load_network, network_cost
 from planner.paths import check_output_file, write_output
 from planner.progress import cli_control
-from routing.network import MODE_NAMES
+from routing.network import MODE_NAMES, NetworkError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,6 +69,15 @@ def _ids(path: Path) -> tuple[list[str], object]:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except NetworkError as exc:  # a network that loads but that the mode cannot use
+        raise PlannerError(
+            f"无法使用路网文件（{exc}）", f"cannot use this road network file ({exc})", file=str(args.network)
+        ) from exc
+
+
+def _run(args: argparse.Namespace) -> int:
     zh = args.lang == "zh"
     check_output_file(args.json_out, "--json")
     started = time.monotonic()

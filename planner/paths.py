@@ -55,16 +55,20 @@ def _writable_folder(folder: Path, path: Path, option: str | None) -> None:
         raise _refuse(path, f"不能在文件夹 {folder} 中写入（只读？）", f"cannot write in the folder {folder} (read-only?)", option)
 
 
-def check_output_file(path: Path, option: str | None = None) -> Path:
+def check_output_file(path: Path, option: str | None = None, *, make_folder: bool = False) -> Path:
     """Refuse, before any work is done or stored, an output file that cannot be written: a
-    missing or read-only folder, a folder where the file should go, a name too long."""
+    missing (unless the writer makes it: `make_folder`) or read-only folder, a folder where the
+    file should go, a name too long."""
     path = Path(path)
     _check_name_lengths(path, option)
     if path.is_dir():
         raise _refuse(path, "这里已有一个同名文件夹，无法写入文件", "a folder of that name is in the way", option)
     if path.exists() and not os.access(path, os.W_OK):
         raise _refuse(path, "文件只读，无法覆盖", "the file is read-only and cannot be replaced", option)
-    _writable_folder(path.absolute().parent, path, option)
+    if make_folder:
+        check_output_folder(path.absolute().parent, option)
+    else:
+        _writable_folder(path.absolute().parent, path, option)
     return path
 
 

@@ -26,6 +26,7 @@ import sqlite_utils
 
 from models.schema import STORAGE_CRS
 from planner.errors import PlannerError, Problem
+from planner.paths import check_output_file
 from planner.store_safety import atomic_copy, backup_path, busy_error, exclusive, open_checked
 
 SCHEMA_VERSION = 1
@@ -100,6 +101,7 @@ class Project:
     def create(cls, path: str | Path, name: str | None = None, overwrite: bool = False) -> Project:
         """Make a new, empty project file."""
         path = Path(path)
+        check_output_file(path, make_folder=True)
         if path.exists():
             if not overwrite:
                 raise PlannerError(

@@ -135,6 +135,9 @@ def _outputs(tmp_path: Path) -> list[tuple[list[str], str]]:
         (["map", "{p}", "--out", "{d}/missing/m.html"], "the folder does not exist"),
         (["report", "{p}", "--out", "{d}/a_file", "--no-pdf"], "a file of that name is in the way"),
         (["demo", "--out", "{d}/a_file"], "a file of that name is in the way"),
+        (["new", "{d}/a_file/q.planner"], "a file of that name is in the way"),
+        (["new", "{d}/in_the_way.json", "--force"], "a folder of that name is in the way"),
+        (["new", "{d}/" + "项" * 90 + ".planner"], "the file name is too long"),
         (["bench", "vrptw", str(Path(__file__).parent / "data" / "C101.txt"), "--seconds", "1", "--json",
           "{d}/missing/b.json"], "the folder does not exist"),
     ]

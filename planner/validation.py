@@ -31,20 +31,45 @@ _DAY_SEP = re.compile(r"[,，、;；/\s]+")
 _ZH_DIGITS = "一二三四五六日"
 DAY_ALIASES: dict[str, str] = {
     **{d.lower(): d for d in WEEKDAYS},
-    **{name.lower(): d for name, d in zip(
-        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), WEEKDAYS, strict=True)},
-    **{f"{p}{c}": d for p in ("周", "星期", "礼拜") for c, d in zip(_ZH_DIGITS, WEEKDAYS, strict=True)},
+    **{
+        name.lower(): d
+        for name, d in zip(
+            ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+            WEEKDAYS,
+            strict=True,
+        )
+    },
+    **{
+        f"{p}{c}": d
+        for p in ("周", "星期", "礼拜")
+        for c, d in zip(_ZH_DIGITS, WEEKDAYS, strict=True)
+    },
     **{f"{p}{k}": d for p in ("周", "星期") for k, d in zip("1234567", WEEKDAYS, strict=True)},
-    "周天": "Sun", "星期天": "Sun", "礼拜天": "Sun",
+    "周天": "Sun",
+    "星期天": "Sun",
+    "礼拜天": "Sun",
 }
 #: Names staff write for a kind of service point → its code (the codes are accepted too).
 KIND_ALIASES: dict[str, str] = {
-    "中心馆": "central", "总馆": "district", "县级馆": "district", "区县馆": "district",
-    "分馆": "branch", "城市书房": "study_room", "书房": "study_room", "书站": "station",
-    "城市书站": "station", "流通点": "station", "学校": "school", "学校图书馆": "school",
+    "中心馆": "central",
+    "总馆": "district",
+    "县级馆": "district",
+    "区县馆": "district",
+    "分馆": "branch",
+    "城市书房": "study_room",
+    "书房": "study_room",
+    "书站": "station",
+    "城市书站": "station",
+    "流通点": "station",
+    "学校": "school",
+    "学校图书馆": "school",
     "书巴停靠点": "bookmobile_stop",
     # the labels the planner itself shows (planner.i18n kind_<code>), in both languages
-    **{i18n.text(f"kind_{k.value}", lang).lower(): k.value for k in ServiceKind for lang in i18n.LANGUAGES},
+    **{
+        i18n.text(f"kind_{k.value}", lang).lower(): k.value
+        for k in ServiceKind
+        for lang in i18n.LANGUAGES
+    },
 }
 KINDS: tuple[str, ...] = tuple(k.value for k in ServiceKind)
 
@@ -85,7 +110,9 @@ def minutes(value: Any) -> int:
     if isinstance(value, (dt.datetime, pd.Timestamp)):
         value = value.time()
     if isinstance(value, dt.time):
-        total = value.hour * 60 + value.minute + round((value.second + value.microsecond / 1e6) / 60)
+        total = (
+            value.hour * 60 + value.minute + round((value.second + value.microsecond / 1e6) / 60)
+        )
         return total
     if isinstance(value, (dt.timedelta, pd.Timedelta, np.timedelta64)):
         seconds = pd.Timedelta(value).total_seconds()
@@ -260,7 +287,22 @@ kind = _kind
 crs = _option(_crs, "opt_crs")
 
 __all__ = [
-    "DAY_ALIASES", "KINDS", "KIND_ALIASES", "Invalid", "coordinate", "crs", "is_blank", "kind",
-    "minutes", "non_negative", "number", "record_id", "seconds", "service_kind", "text_list",
-    "time_of_day", "weekdays", "window",
+    "DAY_ALIASES",
+    "KINDS",
+    "KIND_ALIASES",
+    "Invalid",
+    "coordinate",
+    "crs",
+    "is_blank",
+    "kind",
+    "minutes",
+    "non_negative",
+    "number",
+    "record_id",
+    "seconds",
+    "service_kind",
+    "text_list",
+    "time_of_day",
+    "weekdays",
+    "window",
 ]

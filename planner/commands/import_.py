@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from planner import validation
+
 ROLES = ("population", "districts", "libraries", "candidates", "stops", "roads")
 
 
@@ -18,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sheet", help="which sheet of an XLSX workbook")
     p.add_argument("--lon", help="the longitude column of a table")
     p.add_argument("--lat", help="the latitude column of a table")
-    p.add_argument("--crs", help="CRS of a file that has none, e.g. EPSG:4326")
+    p.add_argument("--crs", type=validation.crs, help="CRS of a file that has none, e.g. EPSG:4326")
     p.add_argument("--datum", choices=["wgs84", "gcj02"], default="wgs84",
                    help="gcj02: coordinates from Chinese web maps (Amap/Tencent), converted to WGS84")
     p.add_argument("--scale-to-districts", action="store_true",

@@ -13,6 +13,7 @@ from planner.errors import PlannerError
 from planner.geo import metric_crs_for, points_xy
 from planner.network import attach_paths, travel_cost
 from planner.store import Project
+from planner.validation import text_list
 from routing.bookmobile import plan_week
 
 
@@ -49,7 +50,7 @@ def read_week_inputs(project: Project):  # noqa: ANN201
             str(r.id), str(r.name), 0.0, 0.0, window, _int(getattr(r, "service_min", 60), 60),
             max(_int(getattr(r, "visits_per_week", 1), 1), 1), _days(getattr(r, "allowed_days", "")),
             _int(getattr(r, "load_crates", 0)), _int(getattr(r, "priority", 1), 1),
-            tuple(v.strip() for v in str(getattr(r, "allowed_vehicles", "") or "").split(",") if v.strip()),
+            text_list(getattr(r, "allowed_vehicles", None)),  # blank (NaN) = any vehicle
             str(getattr(r, "district", "") or ""),
         ))
     buses = []

@@ -257,7 +257,6 @@ class SessionMixin:
             self.menu_recent.addAction(path, lambda path=path: self.open_project(path))
         self.menu_recent.setEnabled(bool(self._recent()))
 
-
     def _may_close(self) -> bool:
         """Save / Don't save / Cancel for the unsaved table edits: True once they are saved or
         dropped; False on Cancel, or when the save failed (its error shown, every edit kept)."""

@@ -17,8 +17,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 
+from planner.fonts import use_cjk_font  # noqa: E402
 from planner.i18n import has, text  # noqa: E402
 from planner.store import Project  # noqa: E402
 
@@ -34,15 +34,6 @@ img { max-width: 100%; }
 @page { size: A4; margin: 15mm; }
 @media print { body { margin: 0; } h2 { page-break-after: avoid; } table, img { page-break-inside: avoid; } }
 """
-
-
-def _font() -> None:
-    """Use a CJK font for the charts when one is installed (fonts-noto-cjk), so Chinese shows."""
-    for f in font_manager.fontManager.ttflist:
-        if "CJK SC" in f.name or f.name in ("Noto Sans SC", "WenQuanYi Micro Hei"):
-            plt.rcParams["font.family"] = f.name
-            break
-    plt.rcParams["axes.unicode_minus"] = False
 
 
 def _png(fig: Any) -> str:
@@ -71,7 +62,7 @@ def _table(head: list[str], rows: list[list[Any]]) -> str:
 def build_report(project: Project, lang: str = "zh") -> str:
     """The report as one HTML string."""
     zh = lang != "en"
-    _font()
+    use_cjk_font()
     parts = [f"<h1>{escape(project.meta.get('name', ''))} · {_L(zh, '图书馆服务覆盖与车辆计划报告', 'Library coverage and vehicle plan report')}</h1>"]
     before = project.latest_run("coverage", "baseline") or project.latest_run("coverage")
     siting = project.latest_run("siting")

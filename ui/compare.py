@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import matplotlib
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PyQt6.QtCore import Qt
@@ -23,11 +22,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from planner.fonts import use_cjk_font
 from ui.results import kind_label
 from ui.strings import tr
 from ui.table_models import RowsModel
-
-CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "DejaVu Sans"]
 
 
 @dataclass(frozen=True)
@@ -87,10 +85,6 @@ def _per_vehicle(routes: list[dict[str, Any]]) -> dict[str, tuple[float, float]]
 class CompareWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        matplotlib.rcParams["font.sans-serif"] = CJK_FONTS + list(
-            matplotlib.rcParams["font.sans-serif"]
-        )
-        matplotlib.rcParams["axes.unicode_minus"] = False
         self.run_a, self.run_b = QComboBox(), QComboBox()
         self.label_a, self.label_b = QLabel(), QLabel()
         form = QFormLayout()
@@ -149,6 +143,7 @@ class CompareWidget(QWidget):
         self.run_b.setCurrentIndex(b)
 
     def refresh(self) -> None:
+        use_cjk_font()
         self.figure.clear()
         self.message.clear()
         ia, ib = self.run_a.currentIndex(), self.run_b.currentIndex()

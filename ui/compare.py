@@ -23,8 +23,8 @@ from PyQt6.QtWidgets import (
 )
 
 from planner.fonts import use_cjk_font
-from ui.results import kind_label
-from ui.strings import tr
+from planner.run_titles import run_title, settings_text
+from ui.strings import language, tr
 from ui.table_models import RowsModel
 
 
@@ -42,12 +42,12 @@ def entries(runs: list[dict[str, Any]]) -> list[Entry]:
     found: list[Entry] = []
     for run in runs:
         result, kind = run["result"], run["kind"]
-        scenario = f" {run['scenario']}" if run.get("scenario") else ""
+        title = run_title(run, language())
         if kind == "coverage":
             found.append(
                 Entry(
                     run["id"],
-                    f"#{run['id']} {kind_label(kind)}{scenario}",
+                    title,
                     "coverage",
                     result.get("by_district", []),
                 )
@@ -55,17 +55,25 @@ def entries(runs: list[dict[str, Any]]) -> list[Entry]:
         elif kind == "siting":
             found.append(
                 Entry(
-                    run["id"], tr("before_of", id=run["id"]), "coverage", result.get("before", [])
+                    run["id"],
+                    f"{tr('before_of', id=run['id'])} · {settings_text(run, language())}",
+                    "coverage",
+                    result.get("before", []),
                 )
             )
             found.append(
-                Entry(run["id"], tr("after_of", id=run["id"]), "coverage", result.get("after", []))
+                Entry(
+                    run["id"],
+                    f"{tr('after_of', id=run['id'])} · {settings_text(run, language())}",
+                    "coverage",
+                    result.get("after", []),
+                )
             )
         elif kind in ("bookmobile", "courier"):
             found.append(
                 Entry(
                     run["id"],
-                    f"#{run['id']} {kind_label(kind)}{scenario}",
+                    title,
                     "routes",
                     result.get("routes", []),
                 )

@@ -11,8 +11,9 @@ from PyQt6.QtWidgets import QFileDialog
 
 from planner.errors import PlannerError
 from planner.i18n import text
-from planner.maps import write_coverage_map, write_routes_map
+from planner.maps import write_routes_map
 from planner.report import write_report
+from planner.run_map import coverage_run, write_run_map
 from planner.store import Project
 from planner.timetable import write_routes_xlsx
 from ui import strings
@@ -71,8 +72,10 @@ class ExportsMixin:
         path = self._ask_save_path("export_map", "map.html", "html_files")
         if path is None:
             return
-        lang = strings.language()
-        self._export(lambda project: write_coverage_map(project, path, lang=lang))
+        lang, run_id = strings.language(), self.map_run_id
+        self._export(
+            lambda project: write_run_map(project, coverage_run(project, run_id), path, lang=lang)
+        )
 
     def export_routes_map(self, kind: str) -> None:
         """The latest bookmobile week or courier day on an offline map."""
@@ -118,10 +121,10 @@ class ExportsMixin:
         folder = QFileDialog.getExistingDirectory(self, tr("choose_dir"))
         if not folder:
             return
-        lang = strings.language()
+        lang, run_id = strings.language(), self.map_run_id
 
         def report(project: Project) -> Path:
-            write_report(project, Path(folder), lang=lang)
+            write_report(project, Path(folder), lang=lang, run_id=run_id)
             return Path(folder)
 
         self._export(report)

@@ -58,6 +58,7 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         self.settings = settings or QSettings()
         strings.set_language(str(self.settings.value("language", "zh")))
         self.project: Project | None = None
+        self.map_run_id: int | None = None  # the coverage run the map shows; None: the latest
         self.undo_stack = QUndoStack(self)
         self.runner = JobRunner(self)
         self._on_done: Callable[[Any], None] | None = None
@@ -149,6 +150,7 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
             lambda layers: self.layer_panel.set_layers(layers, self._hidden_layers())
         )
         self.map_view.featureClicked.connect(self.select_feature)
+        self.results.runSelected.connect(self.show_run_on_map)
         self.layer_panel.visibilityChanged.connect(self.map_view.set_layer_visible)
         self.layer_panel.colourRequested.connect(self.choose_colour)
         self.settings.beginGroup("colours")
@@ -334,7 +336,17 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         self.compare.set_runs(runs)
 
     def refresh_map(self) -> None:
-        self.map_view.show_project(self.project, strings.language())
+        self.map_view.show_project(self.project, strings.language(), self.map_run_id)
+
+    def show_run_on_map(self, run_id: int) -> None:
+        """A coverage or siting run picked in the runs list colours the map (and goes into the
+        exported map and report); other runs leave the map as it is."""
+        if self.project is None:
+            return
+        kind = next((r["kind"] for r in self.results.runs() if r["id"] == run_id), None)
+        if kind in ("coverage", "siting") and run_id != self.map_run_id:
+            self.map_run_id = run_id
+            self.refresh_map()
 
     def choose_colour(self, key: str) -> None:
         """Restyle one layer (e.g. one kind of library); remembered across sessions."""

@@ -18,7 +18,8 @@ from PyQt6.QtCore import QUrl, pyqtSignal
 from PyQt6.QtWebEngineCore import QWebEnginePage
 from PyQt6.QtWebEngineWidgets import QWebEngineView
 
-from planner.maps import KIND_COLOURS, SELECT_PREFIX, MapLayer, build_map_page, js_literal
+from planner.maps import KIND_COLOURS, SELECT_PREFIX, MapLayer, js_literal
+from planner.run_map import coverage_map, coverage_run
 from planner.store import Project
 from ui.strings import tr
 
@@ -66,8 +67,9 @@ class MapView(QWebEngineView):
         self.layers: list[MapLayer] = []
         self.loadFinished.connect(self._on_loaded)
 
-    def show_project(self, project: Project | None, lang: str) -> None:
-        """Rebuild the page from the project (its layers and latest results) and load it."""
+    def show_project(self, project: Project | None, lang: str, run_id: int | None = None) -> None:
+        """Rebuild the page from the project (its layers, coverage run `run_id` or by default
+        the latest coverage run, and the latest routes) and load it."""
         self._generation += 1
         path = Path(self._dir.name) / f"map-{self._generation}.html"
         if project is None:
@@ -77,7 +79,15 @@ class MapView(QWebEngineView):
             )
             self.layers = []
         else:
-            self.layers = build_map_page(project, path, lang, self.colours)
+            fmap, self.layers = coverage_map(
+                project,
+                coverage_run(project, run_id),
+                lang=lang,
+                colours=self.colours,
+                catchments=False,
+                route_layers=True,
+            )
+            fmap.save(str(path))
         self.layersChanged.emit(self.layers)
         self.loading = True
         self.load(QUrl.fromLocalFile(str(path)))

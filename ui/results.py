@@ -232,6 +232,10 @@ class ResultsPanel(QWidget):
         if not self._runs:
             self.details.setHtml(f"<p style='color:#666'>{tr('no_runs')}</p>")
 
+    def runs(self) -> list[dict[str, Any]]:
+        """The runs shown, newest first."""
+        return self._runs
+
     def selected_run_id(self) -> int | None:
         rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
         return int(self.model.row(rows[0].row())[0]) if rows else None

@@ -62,6 +62,7 @@ class SessionMixin:
         if self.project is not None:
             self.project.close()
         self.project = project
+        self.map_run_id = None  # the map shows the latest coverage run until one is picked
         self.undo_stack.clear()
         for model in self.table_models.values():
             model.load(project)

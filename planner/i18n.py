@@ -92,7 +92,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "returns_log": ("还书记录（可选）", "Returns log (optional)"),
     "choose_file": ("选择…", "Choose…"),
     "day": ("日期", "Day"),
-    "any_day": ("（全部）", "(all)"),
+    "any_day": ("留空：记录中的最后一天；或如 2026-11-24", "empty: the log's last day; or e.g. 2026-11-24"),
     "crate_size": ("每箱册数", "Items per crate"),
     "coverage_hint": (
         "统计每个区县在服务半径内能到达图书馆的人口。",
@@ -314,6 +314,16 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "title_scenario": ("「{name}」", " “{name}”"),
     "col_title": ("运行与设置", "Run and settings"),
     "sites_opened": ("新开站点 {n} 处", "{n} new sites opened"),
+    "form_field": ("“{field}”：{message}", "{field}: {message}"),
+    "form_no_kinds": (
+        "没有勾选任何服务点类型，请至少勾选一种再计算覆盖。",
+        "no service kind is ticked: tick at least one to compute coverage.",
+    ),
+    "form_bad_day": (
+        "“{value}”不是日期，请按 2026-11-24 的格式填写；留空则按记录中的最后一天。",
+        "{value!r} is not a date: write it like 2026-11-24, or leave it empty for the log's last day.",
+    ),
+    "form_no_file": ("找不到文件 {path}", "no file {path}"),
     "title_plan": ("（选址方案实施后）", " (after the siting plan)"),
     "title_budget": ("预算 {budget} 标准站点", "budget {budget} site-equivalents"),
     "title_floor": ("各区县不低于 {pct}%", "every district ≥ {pct}%"),

@@ -3,6 +3,7 @@ of one planner.jobs function) when its Run button is pressed; the window runs it
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from planner.errors import PlannerError
+from planner.i18n import text
 from planner.jobs.bookmobile import run_bookmobile_week
 from planner.jobs.courier import run_courier_day
 from planner.jobs.coverage import run_coverage
@@ -72,7 +75,17 @@ class _Form(QWidget):
             widget.setText(tr(key))
 
     def job(self, project_path: Path | None) -> Job:
+        """The job for what the form holds; PlannerError naming the field when it is wrong."""
         raise NotImplementedError
+
+
+def field_error(field_key: str, key: str, **fields: object) -> PlannerError:
+    """A user-input error in a form, naming the field by its label, in both languages."""
+    zh, en = (
+        text("form_field", lang, field=text(field_key, lang), message=text(key, lang, **fields))
+        for lang in ("zh", "en")
+    )
+    return PlannerError(zh, en, field=tr(field_key))
 
 
 class ThresholdInput(QWidget):
@@ -169,6 +182,8 @@ class CoverageForm(_Form):
     def job(self, project_path: Path | None) -> Job:
         threshold, mode = self.threshold.value()
         kinds, scenario = self.chosen_kinds(), self.scenario.text().strip() or "baseline"
+        if kinds == []:
+            raise field_error("kinds", "form_no_kinds")
         return Job(
             tr("job_coverage"),
             lambda project, control: run_coverage(
@@ -290,10 +305,17 @@ class CourierForm(_Form):
             self.returns_log.setText(path)
 
     def job(self, project_path: Path | None) -> Job:
-        log = self.returns_log.text().strip()
+        log, day = self.returns_log.text().strip(), self.day.text().strip()
+        if log and not Path(log).is_file():
+            raise field_error("returns_log", "form_no_file", path=log)
+        if day:
+            try:
+                day = date.fromisoformat(day).isoformat()
+            except ValueError:
+                raise field_error("day", "form_bad_day", value=day) from None
         params = {
             "returns_log": Path(log) if log else None,
-            "day": self.day.text().strip() or None,
+            "day": day or None,
             "crate_size": self.crate_size.value(),
             "time_limit_s": self.time_limit.value(),
             "seed": self.seed.value(),

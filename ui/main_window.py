@@ -391,7 +391,12 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         if self.project is None:
             self.statusBar().showMessage(tr("no_project"), 5000)
             return
-        self.start_on_saved_project(self.forms[key].job(self.project.path))
+        try:
+            job = self.forms[key].job(self.project.path)
+        except PlannerError as exc:  # the user's input: a plain message naming the field
+            show_error(self, exc)
+            return
+        self.start_on_saved_project(job)
 
     def start_on_saved_project(
         self, job: Job, on_done: Callable[[Any], None] | None = None

@@ -324,6 +324,26 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "{value!r} is not a date: write it like 2026-11-24, or leave it empty for the log's last day.",
     ),
     "form_no_file": ("找不到文件 {path}", "no file {path}"),
+    "compare_table": ("表格", "Table"),
+    "compare_chart": ("图表", "Chart"),
+    "delta_pp": ("变化（百分点）", "Δ (pp)"),
+    "gini_seats": ("基尼系数（人均座位）", "Gini (seats per person)"),
+    "theil_seats": ("泰尔指数（人均座位）", "Theil (seats per person)"),
+    "gini_note": (
+        "基尼系数、泰尔指数衡量居民人均可用座位数（两步移动搜索法）的不均：0 为完全均等，越大越不均；它们不是覆盖率。",
+        "Gini and Theil measure how unequally seats per person (two-step floating catchment) "
+        "are spread: 0 is perfectly even, higher is less even; they are not coverage shares.",
+    ),
+    "budget_unit": (" 标准站点", " site-equivalents"),
+    "budget_tip": (
+        "预算按候选点图层的 cost 列计：1 为一处标准站点的费用，中心城区 1.5；所选站点 cost 之和不超过预算。",
+        "The budget is in the candidates' cost column: 1 is a standard site, 1.5 in the urban "
+        "core; the chosen sites' costs add up to at most the budget.",
+    ),
+    "floor_tip": (
+        "公平覆盖模型：每个区县的覆盖率都不低于此百分比（例如 30%）。",
+        "Fair model: every district's coverage share is at least this percentage (e.g. 30 %).",
+    ),
     "title_plan": ("（选址方案实施后）", " (after the siting plan)"),
     "title_budget": ("预算 {budget} 标准站点", "budget {budget} site-equivalents"),
     "title_floor": ("各区县不低于 {pct}%", "every district ≥ {pct}%"),

@@ -42,3 +42,18 @@ def test_coverage_with_no_service_kind_ticked_is_refused_with_a_plain_message(qt
     box = _error_box(qtbot, window)
     assert text("kinds", language()) in box.text() and not box.detailedText()
     assert not window.runner.busy and window.project.runs("coverage") == []
+
+
+def test_the_siting_floor_is_a_percentage_and_the_budget_has_its_unit(qtbot):
+    from ui.job_forms import SitingForm
+    from ui.strings import tr
+
+    form = SitingForm()
+    qtbot.addWidget(form)
+    form.floor.lineEdit().selectAll()
+    qtbot.keyClicks(form.floor.lineEdit(), "30")
+    form.floor.interpretText()
+    form.budget.setValue(4.5)  # three sites in the urban core, cost 1.5 each
+    assert form.floor.suffix().strip() == "%" and form.params()["floor"] == 0.3
+    assert form.params()["budget"] == 4.5 and form.budget.suffix() == tr("budget_unit")
+    assert "cost" in form.budget.toolTip()

@@ -438,9 +438,12 @@ def test_results_panel_and_compare_show_stored_runs_side_by_side(qtbot, window, 
     assert window.results.model.rowCount() == 2
     assert "鹿城区" in window.results.shown_html() and "70.0%" in window.results.shown_html()
     compare = window.compare
-    assert compare.model.rowCount() == 2
-    rows = {compare.model.row(i)[0]: compare.model.row(i) for i in range(2)}
+    rows = {compare.model.row(i)[0]: compare.model.row(i) for i in range(compare.model.rowCount())}
     assert rows["鹿城区"][1:] == ["50.0%", "70.0%", "+20.0"]  # older on the left
+    assert rows[strings.tr("total")][1:] == ["50.0%", "72.2%", "+22.2"]  # the city total
+    assert rows[strings.tr("gini_seats")][1:] == ["0.100", "0.100", "+0.000"]
+    assert rows[strings.tr("worst")][1:3] == ["龙湾区 50.0%", "龙湾区 50.0%"]
+    assert strings.tr("gini_note") == compare.note.text()
     bars = compare.figure.axes[0].patches
     assert sorted(round(b.get_height(), 1) for b in bars) == [50.0, 50.0, 70.0, 75.0]
 

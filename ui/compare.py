@@ -11,13 +11,13 @@ from typing import Any
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QLabel,
-    QSplitter,
+    QScrollArea,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +26,8 @@ from planner.fonts import use_cjk_font
 from planner.run_titles import run_title, settings_text
 from ui.strings import language, tr
 from ui.table_models import RowsModel
+
+CHART_MIN_W, CHART_MIN_H = 420, 300  # pixels: below this the district names overlap
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Entry:
     label: str
     family: str  # "coverage" or "routes"
     data: Any  # by_district rows, or routes
+    total: dict[str, Any] | None = None  # the city total (coverage)
+    equity: dict[str, Any] | None = None  # Gini, Theil, worst district (coverage runs)
 
 
 def entries(runs: list[dict[str, Any]]) -> list[Entry]:
@@ -50,6 +54,8 @@ def entries(runs: list[dict[str, Any]]) -> list[Entry]:
                     title,
                     "coverage",
                     result.get("by_district", []),
+                    result.get("total"),
+                    result.get("equity"),
                 )
             )
         elif kind == "siting":
@@ -59,6 +65,7 @@ def entries(runs: list[dict[str, Any]]) -> list[Entry]:
                     f"{tr('before_of', id=run['id'])} · {settings_text(run, language())}",
                     "coverage",
                     result.get("before", []),
+                    result.get("total_before"),
                 )
             )
             found.append(
@@ -67,6 +74,7 @@ def entries(runs: list[dict[str, Any]]) -> list[Entry]:
                     f"{tr('after_of', id=run['id'])} · {settings_text(run, language())}",
                     "coverage",
                     result.get("after", []),
+                    result.get("total_after"),
                 )
             )
         elif kind in ("bookmobile", "courier"):
@@ -79,6 +87,42 @@ def entries(runs: list[dict[str, Any]]) -> list[Entry]:
                 )
             )
     return found
+
+
+def _share_row(name: str, sa: float | None, sb: float | None) -> list[str]:
+    delta = f"{(sb - sa) * 100:+.1f}" if sa is not None and sb is not None else "—"
+    return [name, "—" if sa is None else f"{sa:.1%}", "—" if sb is None else f"{sb:.1%}", delta]
+
+
+def _total_share(entry: Entry) -> float | None:
+    """The city's share: the stored total, else covered over population of the districts."""
+    if entry.total and entry.total.get("share") is not None:
+        return float(entry.total["share"])
+    population = sum(float(r.get("population") or 0) for r in entry.data)
+    covered = sum(float(r.get("covered") or 0) for r in entry.data)
+    return covered / population if population else None
+
+
+def _equity_rows(a: Entry, b: Entry) -> list[list[str]]:
+    """Gini and Theil of seats per person and the worst-covered district, for each side."""
+    ea, eb = a.equity or {}, b.equity or {}
+    rows = []
+    for key in ("gini", "theil"):
+        va, vb = ea.get(key), eb.get(key)
+        delta = f"{vb - va:+.3f}" if va is not None and vb is not None else "—"
+        rows.append([tr(f"{key}_seats"), _fmt3(va), _fmt3(vb), delta])
+
+    def worst(e: dict[str, Any]) -> str:
+        if not e.get("worst_district"):
+            return "—"
+        return f"{e['worst_district']} {e.get('worst_share', 0):.1%}"
+
+    rows.append([tr("worst"), worst(ea), worst(eb), ""])
+    return rows
+
+
+def _fmt3(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
 
 
 def _per_vehicle(routes: list[dict[str, Any]]) -> dict[str, tuple[float, float]]:
@@ -107,14 +151,22 @@ class CompareWidget(QWidget):
         self.table.verticalHeader().hide()
         self.figure = Figure(figsize=(5, 3), tight_layout=True)
         self.canvas = FigureCanvasQTAgg(self.figure)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.canvas)
-        splitter.setSizes([160, 260])
+        # The chart on its own tab, never squeezed below a readable size: a narrow dock scrolls.
+        self.canvas.setMinimumSize(CHART_MIN_W, CHART_MIN_H)
+        chart = QScrollArea()
+        chart.setWidget(self.canvas)
+        chart.setWidgetResizable(True)
+        self.views = QTabWidget()
+        self.views.addTab(self.table, "")
+        self.views.addTab(chart, "")
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color:#555")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.views, 1)
+        layout.addWidget(self.note)
         self._entries: list[Entry] = []
         self.run_a.currentIndexChanged.connect(self.refresh)
         self.run_b.currentIndexChanged.connect(self.refresh)
@@ -123,6 +175,10 @@ class CompareWidget(QWidget):
     def retranslate(self) -> None:
         self.label_a.setText(tr("run_a"))
         self.label_b.setText(tr("run_b"))
+        self.views.setTabText(0, tr("compare_table"))
+        self.views.setTabText(1, tr("compare_chart"))
+        self.note.setText(tr("gini_note"))
+        self.note.setToolTip(tr("gini_note"))
         self.refresh()
 
     def set_runs(self, runs: list[dict[str, Any]]) -> None:
@@ -175,14 +231,10 @@ class CompareWidget(QWidget):
             d for d in share_b if d not in {r["district"] for r in a.data}
         ]
         share_a = {r["district"]: r["share"] for r in a.data}
-        rows = []
-        for d in districts:
-            sa, sb = share_a.get(d), share_b.get(d)
-            delta = f"{(sb - sa) * 100:+.1f}" if sa is not None and sb is not None else "—"
-            rows.append(
-                [d, "—" if sa is None else f"{sa:.1%}", "—" if sb is None else f"{sb:.1%}", delta]
-            )
-        self.model.set_rows([tr("district"), a.label, b.label, "Δ (pp)"], rows)
+        rows = [_share_row(d, share_a.get(d), share_b.get(d)) for d in districts]
+        rows.append(_share_row(tr("total"), _total_share(a), _total_share(b)))
+        rows += _equity_rows(a, b)
+        self.model.set_rows([tr("district"), a.label, b.label, tr("delta_pp")], rows)
         self.table.resizeColumnsToContents()
         ax = self.figure.add_subplot(1, 1, 1)
         x = range(len(districts))

@@ -211,12 +211,14 @@ class SitingForm(_Form):
         self.p.setValue(10)
         self.threshold = self.row("threshold", ThresholdInput(15))
         self.time_limit = self.row("time_limit", _seconds_spin(60.0))
-        self.floor = self.row("floor", QDoubleSpinBox())
-        self.floor.setRange(0.0, 1.0)
-        self.floor.setSingleStep(0.05)
-        self.budget = self.row("budget", QDoubleSpinBox())
-        self.budget.setRange(0.0, 1e12)
-        self.budget.setDecimals(0)
+        self.floor = self.row("floor", QDoubleSpinBox())  # a percentage, as every result is
+        self.floor.setRange(0.0, 100.0)
+        self.floor.setDecimals(1)
+        self.floor.setSingleStep(5.0)
+        self.budget = self.row("budget", QDoubleSpinBox())  # in the cost column's unit
+        self.budget.setRange(0.0, 1e6)
+        self.budget.setDecimals(1)
+        self.budget.setSingleStep(0.5)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -228,19 +230,27 @@ class SitingForm(_Form):
             self.model.addItem(tr(f"model_{model}"), model)
         self.model.setCurrentIndex(index)
         self.floor.setSpecialValueText(tr("none"))
+        self.floor.setSuffix(" %")
+        self.floor.setToolTip(tr("floor_tip"))
         self.budget.setSpecialValueText(tr("none"))
+        self.budget.setSuffix(tr("budget_unit"))
+        self.budget.setToolTip(tr("budget_tip"))
 
-    def job(self, project_path: Path | None) -> Job:
+    def params(self) -> dict[str, Any]:
+        """The siting job's arguments: the floor as a fraction, the budget in cost units."""
         threshold, mode = self.threshold.value()
-        params = {
+        return {
             "model": self.model.currentData(),
             "p": self.p.value(),
             "threshold": threshold,
             "mode": mode,
             "time_limit_s": self.time_limit.value(),
-            "floor": self.floor.value() or None,
+            "floor": self.floor.value() / 100.0 or None,
             "budget": self.budget.value() or None,
         }
+
+    def job(self, project_path: Path | None) -> Job:
+        params = self.params()
         return Job(
             tr("job_siting"),
             lambda project, control: run_siting(project, **params, control=control),

@@ -73,9 +73,10 @@ def run_html(run: dict[str, Any]) -> str:
         equity = result.get("equity", {})
         if equity:
             parts.append(
-                f"<p><b>{tr('equity')}</b>: {tr('gini')} {equity.get('gini', 0):.3f} · {tr('theil')} "
+                f"<p><b>{tr('equity')}</b>: {tr('gini_seats')} {equity.get('gini', 0):.3f} · {tr('theil_seats')} "
                 f"{equity.get('theil', 0):.3f} · {tr('worst')} {escape(str(equity.get('worst_district', '')))} "
                 f"{_pct(equity.get('worst_share'))}</p>"
+                f"<p style='color:#666'>{escape(tr('gini_note'))}</p>"
             )
     elif kind == "siting":
         after = {r["district"]: r for r in result.get("after", [])}

@@ -13,6 +13,7 @@ from PyQt6.QtWidgets import (
     QAbstractItemView,
     QColorDialog,
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QProgressBar,
@@ -112,6 +113,16 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         data_box = QWidget()
         data_layout = QVBoxLayout(data_box)
         data_layout.setContentsMargins(2, 2, 2, 2)
+        self.add_row_button, self.delete_rows_button = QPushButton(), QPushButton()
+        self.add_row_button.setObjectName("addRowButton")
+        self.delete_rows_button.setObjectName("deleteRowsButton")
+        self.add_row_button.clicked.connect(self.add_table_row)
+        self.delete_rows_button.clicked.connect(self.delete_table_rows)
+        row_buttons = QHBoxLayout()
+        row_buttons.addWidget(self.add_row_button)
+        row_buttons.addWidget(self.delete_rows_button)
+        row_buttons.addStretch(1)
+        data_layout.addLayout(row_buttons)
         data_layout.addWidget(self.edit_message)
         data_layout.addWidget(self.data_tabs, 1)
 
@@ -212,10 +223,17 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         self.act_export_report = self._action("export_report", self.export_report)
         self.act_quit = self._action("quit", self.close, sk.Quit)
         self.act_refresh = self._action("refresh_map", self.refresh_map, sk.Refresh)
-        self.act_undo = self.undo_stack.createUndoAction(self)
-        self.act_undo.setShortcut(QKeySequence(sk.Undo))
-        self.act_redo = self.undo_stack.createRedoAction(self)
-        self.act_redo.setShortcut(QKeySequence(sk.Redo))
+        # Our own undo/redo actions: Qt's prefix its texts with an untranslated "Undo".
+        self.act_undo = self._action("undo", self.undo_stack.undo, sk.Undo)
+        self.act_redo = self._action("redo", self.undo_stack.redo, sk.Redo)
+        self.undo_stack.canUndoChanged.connect(self.act_undo.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.act_redo.setEnabled)
+        self.undo_stack.undoTextChanged.connect(lambda _: self._undo_texts())
+        self.undo_stack.redoTextChanged.connect(lambda _: self._undo_texts())
+        self.act_undo.setEnabled(False)
+        self.act_redo.setEnabled(False)
+        self.act_add_row = self._action("add_row_action", self.add_table_row)
+        self.act_delete_rows = self._action("delete_rows_action", self.delete_table_rows)
 
         bar = self.menuBar()
         self.menu_file = bar.addMenu("")
@@ -241,6 +259,9 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         self.menu_edit = bar.addMenu("")
         self.menu_edit.addAction(self.act_undo)
         self.menu_edit.addAction(self.act_redo)
+        self.menu_edit.addSeparator()
+        self.menu_edit.addAction(self.act_add_row)
+        self.menu_edit.addAction(self.act_delete_rows)
         self.menu_view = bar.addMenu("")
         self.menu_view.addAction(self.act_refresh)
         self.menu_view.addSeparator()
@@ -283,8 +304,7 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
     def retranslate(self) -> None:
         for action in self._actions:
             action.setText(tr(action.data()))
-        self.act_undo.setText(tr("undo"))
-        self.act_redo.setText(tr("redo"))
+        self._undo_texts()
         self.menu_file.setTitle(tr("menu_file"))
         self.menu_recent.setTitle(tr("menu_recent"))
         self.menu_edit.setTitle(tr("menu_edit"))
@@ -313,8 +333,18 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         self.results.retranslate()
         self.compare.set_runs(self.project.runs() if self.project else [])
         self.cancel_button.setText(tr("cancel"))
+        self.add_row_button.setText(tr("add_row_action"))
+        self.delete_rows_button.setText(tr("delete_rows_action"))
         self._update_recent_menu()
         self._update_title()
+
+    def _undo_texts(self) -> None:
+        """撤销 修改 停靠(分钟): the action's word and the step's text, both in the language."""
+        for action, key, step in (
+            (self.act_undo, "undo", self.undo_stack.undoText()),
+            (self.act_redo, "redo", self.undo_stack.redoText()),
+        ):
+            action.setText(f"{tr(key)} {step}" if step else tr(key))
 
     def _update_title(self) -> None:
         title = tr("app_title")
@@ -370,6 +400,29 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         self.edit_message.setText(message)
         self.edit_message.show()
         self.statusBar().showMessage(message, 8000)
+
+    def current_table(self) -> tuple[EditableTableModel, QTableView]:
+        """The data table on the front tab, and its view."""
+        key = TABLES[max(self.data_tabs.currentIndex(), 0)].key
+        return self.table_models[key], self.table_views[key]
+
+    def add_table_row(self) -> None:
+        """A new row below the selected one (or at the end), selected to be filled in."""
+        model, view = self.current_table()
+        selected = [i.row() for i in view.selectionModel().selectedRows()]
+        row = model.add_row(max(selected) + 1 if selected else None)
+        if row is not None:
+            view.selectRow(row)
+            view.scrollTo(model.index(row, 0))
+
+    def delete_table_rows(self) -> None:
+        """The selected rows of the front table deleted, in one step the Undo action restores."""
+        model, view = self.current_table()
+        rows = [i.row() for i in view.selectionModel().selectedRows()]
+        if not rows:
+            self.statusBar().showMessage(tr("no_rows_selected"), 5000)
+            return
+        model.delete_rows(rows)
 
     def select_feature(self, table: str, feature_id: str) -> None:
         """Show the clicked map feature's row in its table."""

@@ -13,11 +13,13 @@ from PyQt6.QtWidgets import (
     QAbstractItemView,
     QColorDialog,
     QDockWidget,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTabWidget,
     QToolBar,
@@ -40,6 +42,8 @@ from ui.job_forms import (
 )
 from ui.layer_panel import LayerPanel
 from ui.map_view import MapView
+from ui.progress_text import progress_text
+from ui.qt_language import use_qt_language
 from ui.results import ResultsPanel
 from ui.session import SessionMixin, demo_project_path, user_error
 from ui.strings import tr
@@ -48,6 +52,7 @@ from ui.workers import Job, JobRunner
 
 __all__ = ["MainWindow", "demo_project_path", "user_error"]
 
+DOCK_MIN_W, DOCK_MIN_H = 120, 80  # pixels: a dock scrolls below this
 MAP_TABLES = ("libraries", "candidates", "stops")  # tables whose rows the map can select
 
 
@@ -58,12 +63,16 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         super().__init__()
         self.settings = settings or QSettings()
         strings.set_language(str(self.settings.value("language", "zh")))
+        use_qt_language(strings.language())
         self.project: Project | None = None
         self.map_run_id: int | None = None  # the coverage run the map shows; None: the latest
         self.undo_stack = QUndoStack(self)
         self.runner = JobRunner(self)
         self._on_done: Callable[[Any], None] | None = None
-        self.resize(1400, 880)
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        self.resize(
+            min(1400, screen.width()) if screen else 1280, min(880, screen.height()) if screen else 720
+        )
 
         self.map_view = MapView(self)
         self.setCentralWidget(self.map_view)
@@ -187,7 +196,14 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
     def _dock(self, key: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(self)
         dock.setObjectName(f"dock_{key}")
-        dock.setWidget(widget)
+        # Scrolls instead of holding the window open: it must fit a 1280×720 screen.
+        scroll = QScrollArea()
+        scroll.setObjectName(f"scroll_{key}")
+        scroll.setWidget(widget)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumSize(DOCK_MIN_W, DOCK_MIN_H)
+        dock.setWidget(scroll)
         self.addDockWidget(area, dock)
         return dock
 
@@ -296,6 +312,7 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
     def set_language(self, lang: str) -> None:
         """Switch every label to `lang` and rebuild the map's labels."""
         strings.set_language(lang)
+        use_qt_language(lang)
         self.settings.setValue("language", lang)
         self.language_actions[lang].setChecked(True)
         self.retranslate()
@@ -502,9 +519,10 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
 
     def _progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(round(fraction * 1000)))
-        if message and self.cancel_button.isEnabled():
+        shown = progress_text(message)
+        if shown and self.cancel_button.isEnabled():
             self.progress_label.setText(
-                f"{tr('running', title=self.runner.job.title if self.runner.job else '')} · {message}"
+                f"{tr('running', title=self.runner.job.title if self.runner.job else '')} · {shown}"
             )
 
     def _job_finished(self, job: Job, result: Any, seconds: float) -> None:

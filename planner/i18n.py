@@ -362,6 +362,17 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "progress_equity": ("正在计算公平性指标", "computing equity figures"),
     "progress_matrix": ("正在计算出行时间", "computing travel times"),
     "progress_loading": ("正在载入：{name}", "loading: {name}"),
+    "datum": ("坐标基准", "Datum"),
+    "datum_wgs84": ("WGS84（GPS、天地图）", "WGS84 (GPS, Tianditu)"),
+    "datum_gcj02": ("GCJ-02（高德、腾讯地图），导入时转为 WGS84", "GCJ-02 (Amap, Tencent), converted to WGS84"),
+    "datum_tip": (
+        "从高德或腾讯地图取的坐标是 GCJ-02，选它才能与其他图层对齐。",
+        "Coordinates taken from Amap or Tencent maps are GCJ-02: choose it so they line up.",
+    ),
+    "replace_layer": (
+        "项目中已有图层“{name}”，导入会替换它。要替换吗？",
+        "The project has a layer “{name}” already: the import replaces it. Replace it?",
+    ),
     "title_plan": ("（选址方案实施后）", " (after the siting plan)"),
     "title_budget": ("预算 {budget} 标准站点", "budget {budget} site-equivalents"),
     "title_floor": ("各区县不低于 {pct}%", "every district ≥ {pct}%"),

@@ -597,8 +597,10 @@ def test_importing_a_csv_through_the_dialog_replaces_a_layer_in_the_map_and_tabl
     for target, source in (("lon", "经度"), ("lat", "纬度"), ("id", "编号"), ("name", "名称")):
         combo = dialog.mapping[target]
         combo.setCurrentIndex(combo.findData(source))
+    asked = answer_question(qtbot, strings.tr("button_replace"))  # it replaces a layer
     with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
         dialog.ok_button.click()
+    assert asked and "candidates" in asked[0]
     with Project.open(window.project.path) as project:
         rooms = project.read_layer("candidates")
     assert list(rooms["id"]) == ["R1", "R2"] and rooms.geometry.x.tolist() == [120.65, 120.64]
@@ -621,6 +623,7 @@ def test_importing_over_an_edited_table_keeps_the_imported_layer(qtbot, window, 
     for target, source in (("lon", "经度"), ("lat", "纬度"), ("id", "编号"), ("name", "名称")):
         combo = dialog.mapping[target]
         combo.setCurrentIndex(combo.findData(source))
+    answer_question(qtbot, strings.tr("button_replace"))
     with qtbot.waitSignal(window.runner.finished, timeout=20_000):  # saving redraws the map too
         dialog.ok_button.click()
     with Project.open(window.project.path) as project:

@@ -30,7 +30,7 @@ class ExportsMixin:
         if self.project is None:
             self.statusBar().showMessage(tr("no_project"), 5000)
             return None
-        dialog = ImportDialog(self, path)
+        dialog = ImportDialog(self, path, {info.name for info in self.project.layers()})
         dialog.accepted.connect(lambda: self.import_file(dialog.request()))
         dialog.open()
         return dialog

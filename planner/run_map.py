@@ -16,6 +16,11 @@ from planner.errors import PlannerError
 from planner.maps import MapLayer, build_map, save_standalone
 from planner.store import Project
 
+#: No English on a Chinese map: the scale bar in metres only, no "Leaflet" credit link.
+METRIC_ONLY_CSS = (
+    "<style>.leaflet-control-scale-line + .leaflet-control-scale-line { display: none; }"
+    " .leaflet-control-attribution { display: none; }</style>"
+)
 MAP_PICTURE_SIZE = (900, 640)  # pixels: wide enough for the city, small enough for A4
 CHROMIUM_TIMEOUT_S = 90
 
@@ -60,7 +65,7 @@ def coverage_map(
     The one place that asks planner.maps for a run's map: build_map picks a run by scenario
     name (the newest of that name); planner.maps.map_for_run(project, run_id) replaces it."""
     scenario = run["scenario"] if run is not None else None
-    return build_map(
+    fmap, layers = build_map(
         project,
         lang=lang,
         colours=colours,
@@ -69,6 +74,8 @@ def coverage_map(
         route_layers=route_layers,
         tiles=tiles,
     )
+    fmap.get_root().header.add_child(folium.Element(METRIC_ONLY_CSS))
+    return fmap, layers
 
 
 def write_run_map(

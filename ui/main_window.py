@@ -127,11 +127,12 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         self.delete_rows_button.setObjectName("deleteRowsButton")
         self.add_row_button.clicked.connect(self.add_table_row)
         self.delete_rows_button.clicked.connect(self.delete_table_rows)
-        row_buttons = QHBoxLayout()
-        row_buttons.addWidget(self.add_row_button)
-        row_buttons.addWidget(self.delete_rows_button)
-        row_buttons.addStretch(1)
-        data_layout.addLayout(row_buttons)
+        row_buttons = QWidget()  # beside the tabs: a short dock keeps its rows for the table
+        row_layout = QHBoxLayout(row_buttons)
+        row_layout.setContentsMargins(0, 0, 2, 0)
+        row_layout.addWidget(self.add_row_button)
+        row_layout.addWidget(self.delete_rows_button)
+        self.data_tabs.setCornerWidget(row_buttons, Qt.Corner.TopRightCorner)
         data_layout.addWidget(self.edit_message)
         data_layout.addWidget(self.data_tabs, 1)
 
@@ -143,12 +144,7 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
             "results", self.result_tabs, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.dock_data = self._dock("data", data_box, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.dock_layers, self.dock_jobs], [230, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks(
-            [self.dock_data, self.dock_jobs, self.dock_results],
-            [240, 330, 420],
-            Qt.Orientation.Vertical,
-        )
+        self.fit_docks()
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -193,6 +189,20 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
             self.restoreState(state)
 
     # ---- construction ----------------------------------------------------------------
+    def fit_docks(self) -> None:
+        """Dock sizes as shares of the window, so a 720-pixel screen keeps every dock usable."""
+        width, height = self.width(), self.height()
+        self.resizeDocks(
+            [self.dock_layers, self.dock_jobs],
+            [width * 18 // 100, width * 30 // 100],
+            Qt.Orientation.Horizontal,
+        )
+        self.resizeDocks(
+            [self.dock_data, self.dock_jobs, self.dock_results],
+            [height * 32 // 100, height * 36 // 100, height * 46 // 100],
+            Qt.Orientation.Vertical,
+        )
+
     def _dock(self, key: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(self)
         dock.setObjectName(f"dock_{key}")

@@ -231,6 +231,8 @@ class EditableTableModel(QAbstractTableModel):
         value = self.value(index.row(), column)
         if role == Qt.ItemDataRole.DisplayRole and column == "kind" and has(f"kind_{value}"):
             return tr(f"kind_{value}")  # edited as the code (central, branch, …), shown by name
+        if role == Qt.ItemDataRole.DisplayRole and has(f"{column}_{value}"):
+            return tr(f"{column}_{value}")  # provenance real/modelled shown in the language
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return _format(value, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, (int, float)):

@@ -314,7 +314,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "title_scenario": ("「{name}」", " “{name}”"),
     "col_title": ("运行与设置", "Run and settings"),
     "sites_opened": ("新开站点 {n} 处", "{n} new sites opened"),
-    "form_field": ("“{field}”：{message}", "{field}: {message}"),
     "form_no_kinds": (
         "没有勾选任何服务点类型，请至少勾选一种再计算覆盖。",
         "no service kind is ticked: tick at least one to compute coverage.",
@@ -376,6 +375,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "col_location_note": ("位置说明", "Location note"),
     "provenance_real": ("真实", "real"),
     "provenance_modelled": ("模拟", "modelled"),
+    "tab_map": ("地图", "Map"),
     "title_plan": ("（选址方案实施后）", " (after the siting plan)"),
     "title_budget": ("预算 {budget} 标准站点", "budget {budget} site-equivalents"),
     "title_floor": ("各区县不低于 {pct}%", "every district ≥ {pct}%"),

@@ -48,3 +48,18 @@ def test_the_map_shows_the_latest_coverage_run_then_the_one_picked(qtbot, window
     assert window.map_run_id == first
     assert js(qtbot, window, FILLS) == {"鹿城区": "10.0%", "龙湾区": "20.0%"}
     assert latest != first
+
+
+def test_a_map_rebuilt_behind_the_compare_tab_draws_once_shown_again(qtbot, window):  # noqa: F811
+    window.centre_tabs.setCurrentWidget(window.compare)
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        window.refresh_map()  # Leaflet loads in a hidden view: no size, nothing drawn
+    with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
+        window.centre_tabs.setCurrentWidget(window.map_view)
+    size = js(
+        qtbot,
+        window,
+        "(function () { var m = Object.values(window).find(function (v) {"
+        " return v instanceof L.Map; }); return m.getSize().x; })()",
+    )
+    assert size > 100

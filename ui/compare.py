@@ -234,7 +234,7 @@ class CompareWidget(QWidget):
         rows = [_share_row(d, share_a.get(d), share_b.get(d)) for d in districts]
         rows.append(_share_row(tr("total"), _total_share(a), _total_share(b)))
         rows += _equity_rows(a, b)
-        self.model.set_rows([tr("district"), a.label, b.label, tr("delta_pp")], rows)
+        self.model.set_rows([tr("district"), tr("run_a"), tr("run_b"), tr("delta_pp")], rows)
         self.table.resizeColumnsToContents()
         ax = self.figure.add_subplot(1, 1, 1)
         x = range(len(districts))
@@ -243,14 +243,14 @@ class CompareWidget(QWidget):
             [i - width / 2 for i in x],
             [100 * share_a.get(d, 0) for d in districts],
             width,
-            label=a.label,
+            label=f"{tr('run_a')}：{a.label}",
             color="#9ecae1",
         )
         ax.bar(
             [i + width / 2 for i in x],
             [100 * share_b.get(d, 0) for d in districts],
             width,
-            label=b.label,
+            label=f"{tr('run_b')}：{b.label}",
             color="#3182bd",
         )
         ax.set_xticks(list(x), districts, rotation=45, ha="right", fontsize=8)

@@ -81,11 +81,8 @@ class _Form(QWidget):
 
 def field_error(field_key: str, key: str, **fields: object) -> PlannerError:
     """A user-input error in a form, naming the field by its label, in both languages."""
-    zh, en = (
-        text("form_field", lang, field=text(field_key, lang), message=text(key, lang, **fields))
-        for lang in ("zh", "en")
-    )
-    return PlannerError(zh, en, field=tr(field_key))
+    zh, en = (text(key, lang, **fields) for lang in ("zh", "en"))
+    return PlannerError(zh, en, field=tr(field_key))  # the box says 字段 “日期”：…
 
 
 class ThresholdInput(QWidget):

@@ -75,7 +75,10 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         )
 
         self.map_view = MapView(self)
-        self.setCentralWidget(self.map_view)
+        # The map and the compare view share the centre: the chart gets the room it needs.
+        self.centre_tabs = QTabWidget()
+        self.centre_tabs.setObjectName("centreTabs")
+        self.setCentralWidget(self.centre_tabs)
         self.layer_panel = LayerPanel()
         self.forms: dict[str, _Form] = {
             "coverage": CoverageForm(),
@@ -89,9 +92,8 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
             form.runRequested.connect(lambda key=key: self.run_form(key))
         self.results = ResultsPanel()
         self.compare = CompareWidget()
-        self.result_tabs = QTabWidget()
-        self.result_tabs.addTab(self.results, "")
-        self.result_tabs.addTab(self.compare, "")
+        self.centre_tabs.addTab(self.map_view, "")
+        self.centre_tabs.addTab(self.compare, "")
 
         self.table_models: dict[str, EditableTableModel] = {}
         self.table_views: dict[str, QTableView] = {}
@@ -141,7 +143,7 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         )
         self.dock_jobs = self._dock("jobs", self.job_tabs, Qt.DockWidgetArea.RightDockWidgetArea)
         self.dock_results = self._dock(
-            "results", self.result_tabs, Qt.DockWidgetArea.RightDockWidgetArea
+            "results", self.results, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.dock_data = self._dock("data", data_box, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.fit_docks()
@@ -348,8 +350,8 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         for i, key in enumerate(self.forms):
             self.job_tabs.setTabText(i, tr(f"tab_{key}"))
             self.forms[key].retranslate()
-        self.result_tabs.setTabText(0, tr("runs"))
-        self.result_tabs.setTabText(1, tr("tab_compare"))
+        self.centre_tabs.setTabText(0, tr("tab_map"))
+        self.centre_tabs.setTabText(1, tr("tab_compare"))
         for i, spec in enumerate(TABLES):
             self.data_tabs.setTabText(i, tr(f"tab_{spec.key}"))
             model = self.table_models[spec.key]
@@ -540,7 +542,6 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         self.statusBar().showMessage(tr("finished", title=job.title, s=seconds), 10000)
         if job.stores_run and self.project is not None:
             self.reload_runs()
-            self.result_tabs.setCurrentWidget(self.results)
             self.refresh_map()
         callback, self._on_done = self._on_done, None
         if callback is not None:

@@ -64,6 +64,7 @@ class MapView(QWebEngineView):
         self._hidden: set[str] = {"population"}
         self.colours: dict[str, str] = {}  # the user's colour for a group key
         self.loading = False
+        self._stale = False  # loaded while hidden: load again when shown
         self.layers: list[MapLayer] = []
         self.loadFinished.connect(self._on_loaded)
 
@@ -104,11 +105,21 @@ class MapView(QWebEngineView):
 
     def _on_loaded(self, ok: bool) -> None:
         self.loading = False
+        # Leaflet sizes the map when the page loads: hidden (another centre tab in front), it
+        # has no size and draws nothing, so the page loads again once the view is shown.
+        self._stale = not self.isVisible()
         for key in self._hidden:
             self.page().runJavaScript(
                 f"window.plannerSetVisible && plannerSetVisible({js_literal(key)}, false)"
             )
         self.mapLoaded.emit(ok)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale and not self.loading:
+            self._stale = False
+            self.loading = True
+            self.reload()
 
     def closeEvent(self, event: Any) -> None:
         self._dir.cleanup()

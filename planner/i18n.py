@@ -322,6 +322,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "“{value}”不是日期，请按 2026-11-24 的格式填写；留空则按记录中的最后一天。",
         "{value!r} is not a date: write it like 2026-11-24, or leave it empty for the log's last day.",
     ),
+    "form_floor_fair_only": (
+        "各区最低覆盖率只用于“公平覆盖”模型：请改选该模型，或把下限设为“无”。",
+        "a district floor applies to the Fair model only: choose it, or set the floor to none.",
+    ),
     "form_no_file": ("找不到文件 {path}", "no file {path}"),
     "compare_table": ("表格", "Table"),
     "compare_chart": ("图表", "Chart"),

@@ -75,7 +75,7 @@ def _threshold(result: dict[str, Any], zh: bool) -> str:
     """The run's threshold with its unit, mode and travel-time source, in words."""
     lang = "zh" if zh else "en"
     return (f"{_L(zh, '覆盖标准：', 'Covered within: ')}{_label('mode_', result.get('mode') or 'distance', zh)} "
-            f"{threshold_text(result.get('threshold'), result.get('unit'), lang)}; "
+            f"{threshold_text(result.get('threshold'), result.get('unit'), lang)}{_L(zh, '；', '; ')}"
             f"{_L(zh, '出行时间来源：', 'travel times: ')}{_label('source_', result.get('cost_source', ''), zh)}")
 
 

@@ -21,6 +21,7 @@ METRIC_ONLY_CSS = (
     "<style>.leaflet-control-scale-line + .leaflet-control-scale-line { display: none; }"
     " .leaflet-control-attribution { display: none; }</style>"
 )
+PICTURE_CSS = "<style>.leaflet-control-zoom { display: none; }</style>"  # nothing to click
 MAP_PICTURE_SIZE = (900, 640)  # pixels: wide enough for the city, small enough for A4
 CHROMIUM_TIMEOUT_S = 90
 
@@ -105,6 +106,7 @@ def run_map_png(project: Project, run: dict[str, Any], lang: str = "zh") -> byte
     with tempfile.TemporaryDirectory(prefix="planner-map-shot-") as folder:
         page, png, profile = (Path(folder) / n for n in ("map.html", "map.png", "profile"))
         fmap, _ = coverage_map(project, run, lang=lang)
+        fmap.get_root().header.add_child(folium.Element(PICTURE_CSS))
         save_standalone(fmap, page, layer_control=False)
         width, height = MAP_PICTURE_SIZE
         args = [

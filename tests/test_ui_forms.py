@@ -57,3 +57,13 @@ def test_the_siting_floor_is_a_percentage_and_the_budget_has_its_unit(qtbot):
     assert form.floor.suffix().strip() == "%" and form.params()["floor"] == 0.3
     assert form.params()["budget"] == 4.5 and form.budget.suffix() == tr("budget_unit")
     assert "cost" in form.budget.toolTip()
+
+
+def test_a_floor_with_a_model_that_takes_none_is_a_plain_message(qtbot, window):  # noqa: F811
+    form = window.forms["siting"]
+    form.model.setCurrentIndex(form.model.findData("mclp"))
+    form.floor.setValue(30.0)
+    qtbot.mouseClick(form.run_button, Qt.MouseButton.LeftButton)
+    box = _error_box(qtbot, window)
+    assert text("floor", language()) in box.text() and not box.detailedText()
+    assert not window.runner.busy

@@ -248,6 +248,8 @@ class SitingForm(_Form):
 
     def job(self, project_path: Path | None) -> Job:
         params = self.params()
+        if params["floor"] is not None and params["model"] != "fair":
+            raise field_error("floor", "form_floor_fair_only")
         return Job(
             tr("job_siting"),
             lambda project, control: run_siting(project, **params, control=control),

@@ -45,6 +45,7 @@ def test_qt_buttons_are_chinese_in_the_chinese_window(qtbot, window):  # noqa: F
     english = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
     qtbot.addWidget(english)
     assert english.buttons()[0].text().replace("&", "") == "OK"
+    assert window.compare.views.tabText(1) == "Chart"  # the compare view follows the switch
     window.set_language("zh")
 
 

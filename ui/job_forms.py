@@ -307,6 +307,7 @@ class CourierForm(_Form):
         super().retranslate()
         self.choose.setText(tr("choose_file"))
         self.day.setPlaceholderText(tr("any_day"))
+        self.day.setToolTip(tr("any_day"))
 
     def _choose_log(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("returns_log"), "", tr("import_files"))

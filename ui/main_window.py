@@ -360,6 +360,7 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
             )
         self.layer_panel.retranslate()
         self.results.retranslate()
+        self.compare.retranslate()
         self.compare.set_runs(self.project.runs() if self.project else [])
         self.cancel_button.setText(tr("cancel"))
         self.add_row_button.setText(tr("add_row_action"))

@@ -71,7 +71,8 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
         self._on_done: Callable[[Any], None] | None = None
         screen = self.screen().availableGeometry() if self.screen() is not None else None
         self.resize(
-            min(1400, screen.width()) if screen else 1280, min(880, screen.height()) if screen else 720
+            min(1400, screen.width()) if screen else 1280,
+            min(880, screen.height()) if screen else 720,
         )
 
         self.map_view = MapView(self)

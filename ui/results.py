@@ -54,9 +54,7 @@ def run_html(run: dict[str, Any]) -> str:
     parts = [f"<h3>{escape(run_title(run, language()))}</h3>"]
     if result.get("cost_source"):
         source = result["cost_source"]
-        parts.append(
-            f"<p>{tr('cost_source')}: {escape(tr(f'source_{source}') if has(f'source_{source}') else source)}</p>"
-        )
+        parts.append(f"<p>{tr('cost_source')}: {escape(tr(f'source_{source}') if has(f'source_{source}') else source)}</p>")
     if kind == "coverage":
         rows = [
             [r["district"], _num(r["population"]), _num(r["covered"]), _pct(r["share"])]
@@ -260,43 +258,18 @@ def _courier_parts(result: dict[str, Any]) -> list[str]:
     comparison = result.get("comparison", {})
     chosen = comparison.get("chosen")
     rows = [
-        [
-            tr(f"plan_{name}"),
-            t["vehicles"],
-            f"{t['distance_km']:.1f}",
-            f"{t['duration_h']:.1f}",
-            t["served"],
-            t["dropped"],
-            "✓" if name == chosen else "",
-        ]
-        for name, t in comparison.items()
-        if name != "chosen"
+        [tr(f"plan_{name}"), t["vehicles"], f"{t['distance_km']:.1f}", f"{t['duration_h']:.1f}", t["served"],
+         t["dropped"], "✓" if name == chosen else ""]
+        for name, t in comparison.items() if name != "chosen"
     ]
     if rows:
-        parts.append(
-            f"<h4>{tr('courier_plans')}</h4>"
-            + _table(
-                [
-                    "",
-                    tr("vehicle"),
-                    tr("km"),
-                    tr("hours"),
-                    tr("served"),
-                    tr("dropped"),
-                    tr("plan_chosen"),
-                ],
-                rows,
-            )
-        )
+        parts.append(f"<h4>{tr('courier_plans')}</h4>" + _table(
+            ["", tr("vehicle"), tr("km"), tr("hours"), tr("served"), tr("dropped"), tr("plan_chosen")], rows))
     flows = result.get("flows", [])
     if flows:
-        names = {f["from"]: f.get("from_name", f["from"]) for f in flows} | {
-            f["to"]: f.get("to_name", f["to"]) for f in flows
-        }
+        names = {f["from"]: f.get("from_name", f["from"]) for f in flows} | {f["to"]: f.get("to_name", f["to"]) for f in flows}
         ids = sorted({f["from"] for f in flows} | {f["to"] for f in flows})
         crates = {(f["from"], f["to"]): f["crates"] for f in flows}
         matrix = [[names.get(a, a), *[crates.get((a, b), "") for b in ids]] for a in ids]
-        parts.append(
-            f"<h4>{tr('flows')}</h4>" + _table(["", *[names.get(b, b) for b in ids]], matrix)
-        )
+        parts.append(f"<h4>{tr('flows')}</h4>" + _table(["", *[names.get(b, b) for b in ids]], matrix))
     return parts

@@ -154,6 +154,11 @@ def _match_columns(columns: list[str], explicit: dict[str, str] | None) -> dict[
     return found
 
 
+def guess_columns(columns: list[str]) -> dict[str, str]:
+    """Our field → the file's column, as an import with no explicit mapping reads them."""
+    return _match_columns(columns, None)
+
+
 def _read(path: Path, role: str, columns: dict[str, str] | None, crs: str | None,
           layer: str | None, sheet: str | None) -> Source:
     if path.suffix.lower() in TABLE_SUFFIXES:

@@ -1,12 +1,12 @@
-"""The officials' report: one HTML file (and a PDF printed by headless Chromium) with coverage
-by district before and after the siting plan, equity figures, the new sites, and the bookmobile
-and courier summaries, with static charts. Every string from the project is escaped."""
+"""The officials' report: one HTML file (and a PDF printed by headless Chromium) on the coverage
+run the user picks (by default the latest), named with its settings, its table beside a picture
+of its offline map, equity figures, the plan's before and after with a map of each, the new
+sites, and the bookmobile and courier summaries. Every string from the project is escaped."""
 
 from __future__ import annotations
 
 import base64
 import io
-import shutil
 import subprocess
 import tempfile
 from html import escape
@@ -17,9 +17,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 
+from planner.fonts import use_cjk_font  # noqa: E402
 from planner.i18n import has, text  # noqa: E402
+from planner.run_map import chromium, coverage_run, run_map_png, siting_of  # noqa: E402
+from planner.run_titles import run_title, threshold_text  # noqa: E402
 from planner.store import Project  # noqa: E402
 
 _CSS = """
@@ -31,18 +33,13 @@ th, td { border: 1px solid #bbb; padding: 3px 8px; text-align: right; }
 th { background: #eef4fa; } td:first-child, th:first-child { text-align: left; }
 .note { color: #666; font-size: .85em; }
 img { max-width: 100%; }
+.pair { display: flex; gap: 1em; align-items: flex-start; flex-wrap: wrap; }
+.pair > div, .pair > figure { flex: 1 1 45%; margin: 0; }
+img.map { border: 1px solid #bbb; }
+figcaption { font-size: .85em; color: #444; }
 @page { size: A4; margin: 15mm; }
 @media print { body { margin: 0; } h2 { page-break-after: avoid; } table, img { page-break-inside: avoid; } }
 """
-
-
-def _font() -> None:
-    """Use a CJK font for the charts when one is installed (fonts-noto-cjk), so Chinese shows."""
-    for f in font_manager.fontManager.ttflist:
-        if "CJK SC" in f.name or f.name in ("Noto Sans SC", "WenQuanYi Micro Hei"):
-            plt.rcParams["font.family"] = f.name
-            break
-    plt.rcParams["axes.unicode_minus"] = False
 
 
 def _png(fig: Any) -> str:
@@ -68,65 +65,103 @@ def _table(head: list[str], rows: list[list[Any]]) -> str:
     return f"<table><tr>{h}</tr>{body}</table>"
 
 
-def build_report(project: Project, lang: str = "zh") -> str:
-    """The report as one HTML string."""
+def _img(png: bytes | None, alt: str) -> str:
+    if png is None:
+        return ""
+    return f"<img class='map' alt='{escape(alt)}' src='data:image/png;base64,{base64.b64encode(png).decode()}'>"
+
+
+def _threshold(result: dict[str, Any], zh: bool) -> str:
+    """The run's threshold with its unit, mode and travel-time source, in words."""
+    lang = "zh" if zh else "en"
+    return (f"{_L(zh, '覆盖标准：', 'Covered within: ')}{_label('mode_', result.get('mode') or 'distance', zh)} "
+            f"{threshold_text(result.get('threshold'), result.get('unit'), lang)}{_L(zh, '；', '; ')}"
+            f"{_L(zh, '出行时间来源：', 'travel times: ')}{_label('source_', result.get('cost_source', ''), zh)}")
+
+
+def _coverage_section(project: Project, run: dict[str, Any], zh: bool, maps: bool) -> list[str]:
+    """The chosen coverage run: its table beside its map picture, its chart and equity."""
+    lang = "zh" if zh else "en"
+    b = run["result"]
+    parts = [f"<h2>{_L(zh, '分区县覆盖', 'Coverage by district')}：{escape(run_title(run, lang))}</h2>",
+             f"<p class='note'>{escape(_threshold(b, zh))}</p>"]
+    head = [_L(zh, "区县", "District"), _L(zh, "常住人口", "Population"), _L(zh, "覆盖人口", "Covered"), _L(zh, "覆盖率", "Share")]
+    rows = [[r["district"], f"{r.get('population_official') or round(r['population']):,}", f"{round(r['covered']):,}",
+             f"{r['share']:.1%}"] for r in b["by_district"]]
+    t = b["total"]
+    rows.append([_L(zh, "全市", "Total"), f"{round(t['population']):,}", f"{round(t['covered']):,}", f"{t['share']:.1%}"])
+    picture = _img(run_map_png(project, run, lang), _L(zh, "覆盖地图", "coverage map")) if maps else ""
+    parts.append(f"<div class='pair'><div>{_table(head, rows)}</div><div>{picture}</div></div>")
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    names = [r["district"] for r in b["by_district"]]
+    ax.bar(range(len(names)), [r["share"] * 100 for r in b["by_district"]], 0.6, color="#2c7fb8")
+    ax.set_xticks(list(range(len(names))), names, rotation=30, ha="right")
+    ax.set_ylabel("%")
+    ax.set_title(_L(zh, "各区县覆盖率", "Coverage share by district"))
+    parts.append(f"<img alt='chart' src='{_png(fig)}'>")
+    e = b.get("equity", {})
+    p90 = e.get("p90_cost")
+    p90_text = "—" if p90 is None else (f"{p90 / 60:.1f}" if b.get("unit") == "s" else f"{p90:.0f} m")
+    parts.append(f"<h2>{_L(zh, '公平性', 'Equity')}</h2>" + _table(
+        [_L(zh, "指标", "Measure"), _L(zh, "数值", "Value")],
+        [[_L(zh, "基尼系数（人均座位数的不均，非覆盖率）", "Gini (of seats per person, not of coverage)"), f"{e.get('gini', float('nan')):.3f}"],
+         [_L(zh, "泰尔指数（人均座位数）", "Theil (of seats per person)"), f"{e.get('theil', float('nan')):.3f}"],
+         [_L(zh, "覆盖最差区县", "Worst covered district"), f"{e.get('worst_district', '')} ({e.get('worst_share', 0):.1%})"],
+         [_L(zh, "90% 人口的出行时间（分钟）", "90th percentile travel (min)"), p90_text]]))
+    parts.append(f"<p class='note'>{_L(zh, '基尼系数与泰尔指数衡量各处居民人均可用座位数（两步移动搜索法）的不均：0 为完全均等，越大越不均；它们不是覆盖率。', 'Gini and Theil measure how unequally seats per person (two-step floating catchment) are spread: 0 is perfectly even, higher is less even; they are not coverage shares.')}</p>")
+    return parts
+
+
+def _plan_section(project: Project, siting: dict[str, Any], zh: bool, maps: bool) -> list[str]:
+    """Before and after the siting plan: the table of both and a map picture of each."""
+    lang = "zh" if zh else "en"
+    s = siting["result"]
+    after_rows = {r["district"]: r for r in s.get("after", [])}
+    parts = [f"<h2>{_L(zh, '规划前后对比', 'Before and after the plan')}：{escape(run_title(siting, lang))}</h2>",
+             f"<p class='note'>{escape(_threshold(s, zh))}</p>"]
+    rows = []
+    for r in s.get("before", []):
+        s2 = after_rows.get(r["district"], r)["share"]
+        rows.append([r["district"], f"{r['share']:.1%}", f"{s2:.1%}", f"{(s2 - r['share']) * 100:+.1f}"])
+    tb, ta = s.get("total_before", {}), s.get("total_after", {})
+    if tb and ta:
+        rows.append([_L(zh, "全市", "Total"), f"{tb['share']:.1%}", f"{ta['share']:.1%}", f"{(ta['share'] - tb['share']) * 100:+.1f}"])
+    parts.append(_table([_L(zh, "区县", "District"), _L(zh, "规划前", "Before"), _L(zh, "规划后", "After"),
+                         _L(zh, "变化（百分点）", "Change (pp)")], rows))
+    if maps:
+        before = _matching_coverage(project, s)
+        after = project.run(int(s["plan_run_id"])) if s.get("plan_run_id") else None
+        pictures = [f"<figure>{_img(run_map_png(project, r, lang), cap)}<figcaption>{escape(cap)}：{escape(run_title(r, lang))}</figcaption></figure>"
+                    for r, cap in ((before, _L(zh, "规划前", "Before")), (after, _L(zh, "规划后", "After"))) if r is not None]
+        parts.append(f"<div class='pair'>{''.join(pictures)}</div>")
+    parts.append(f"<h3>{_L(zh, '新址', 'New sites')}</h3><p class='note'>{escape(_label('model_', s.get('model'), zh))} · "
+                 f"{_L(zh, '最优' if s.get('optimal') else '有时限', 'optimal' if s.get('optimal') else 'time-limited')}, {_L(zh, '差距', 'gap')} {s.get('gap', 0):.2%}</p>")
+    parts.append(_table([_L(zh, "编号", "Id"), _L(zh, "名称", "Name"), _L(zh, "区县", "District"), _L(zh, "经度", "Lon"), _L(zh, "纬度", "Lat")],
+                        [[x["id"], x.get("name", ""), x.get("district", ""), f"{x['lon']:.5f}", f"{x['lat']:.5f}"] for x in s["selected"]]))
+    return parts
+
+
+def _matching_coverage(project: Project, siting_result: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest coverage run of the plan's settings that is not a plan: the "before" map."""
+    keys = ("threshold", "unit", "mode", "cost_source")
+    return next((r for r in project.runs("coverage") if r["scenario"] != "plan"
+                 and all(r["result"].get(k) == siting_result.get(k) for k in keys)), None)
+
+
+def build_report(project: Project, lang: str = "zh", *, run_id: int | None = None, maps: bool = True) -> str:
+    """The report as one HTML string, on coverage run `run_id` (default: the latest coverage
+    run); `maps` adds the map pictures (drawn by headless Chromium)."""
     zh = lang != "en"
-    _font()
+    use_cjk_font()
     parts = [f"<h1>{escape(project.meta.get('name', ''))} · {_L(zh, '图书馆服务覆盖与车辆计划报告', 'Library coverage and vehicle plan report')}</h1>"]
-    before = project.latest_run("coverage", "baseline") or project.latest_run("coverage")
-    siting = project.latest_run("siting")
-    after = project.latest_run("coverage", "plan")
-    if before:
-        b = before["result"]
-        a_rows = {r["district"]: r for r in (after["result"]["by_district"] if after else [])}
-        minutes = b["threshold"] / 60 if b.get("unit") == "s" else None
-        thr = f"{minutes:.0f} {_L(zh, '分钟', 'minutes')}" if minutes else f"{b['threshold']:.0f} m"
-        parts.append(f"<h2>{_L(zh, '分区县覆盖', 'Coverage by district')}</h2><p class='note'>"
-                     f"{escape(_L(zh, '覆盖：', 'Covered: '))}{escape(thr)} ({escape(_label('mode_', b.get('mode'), zh))}, "
-                     f"{escape(_label('source_', b.get('cost_source', ''), zh))})</p>")
-        head = [_L(zh, "区县", "District"), _L(zh, "常住人口", "Population"), _L(zh, "覆盖人口", "Covered"), _L(zh, "覆盖率", "Share")]
-        if a_rows:
-            head += [_L(zh, "规划后覆盖率", "Share after plan"), _L(zh, "变化", "Change")]
-        rows = []
-        for r in b["by_district"]:
-            row = [r["district"], f"{r.get('population_official') or round(r['population']):,}", f"{round(r['covered']):,}", f"{r['share']:.1%}"]
-            if a_rows:
-                s2 = a_rows.get(r["district"], r)["share"]
-                row += [f"{s2:.1%}", f"{(s2 - r['share']) * 100:+.1f}"]
-            rows.append(row)
-        t = b["total"]
-        total = [_L(zh, "全市", "Total"), f"{round(t['population']):,}", f"{round(t['covered']):,}", f"{t['share']:.1%}"]
-        if a_rows:
-            t2 = after["result"]["total"]["share"]
-            total += [f"{t2:.1%}", f"{(t2 - t['share']) * 100:+.1f}"]
-        parts.append(_table(head, [*rows, total]))
-        fig, ax = plt.subplots(figsize=(8, 3.6))
-        names = [r["district"] for r in b["by_district"]]
-        x = range(len(names))
-        ax.bar([i - 0.2 for i in x], [r["share"] * 100 for r in b["by_district"]], 0.4, label=_L(zh, "现状", "now"), color="#9ecae1")
-        if a_rows:
-            ax.bar([i + 0.2 for i in x], [a_rows.get(n, {"share": 0})["share"] * 100 for n in names], 0.4,
-                   label=_L(zh, "规划后", "after plan"), color="#2c7fb8")
-        ax.set_xticks(list(x), names, rotation=30, ha="right")
-        ax.set_ylabel("%")
-        ax.legend()
-        ax.set_title(_L(zh, "各区县覆盖率", "Coverage share by district"))
-        parts.append(f"<img alt='chart' src='{_png(fig)}'>")
-        e = b.get("equity", {})
-        parts.append(f"<h2>{_L(zh, '公平性', 'Equity')}</h2>" + _table(
-            [_L(zh, "指标", "Measure"), _L(zh, "数值", "Value")],
-            [["Gini", f"{e.get('gini', float('nan')):.3f}"], ["Theil", f"{e.get('theil', float('nan')):.3f}"],
-             [_L(zh, "最差区县", "Worst district"), f"{e.get('worst_district', '')} ({e.get('worst_share', 0):.1%})"],
-             [_L(zh, "90% 人口的出行时间（分钟）", "90th percentile travel (min)"),
-              f"{e.get('p90_cost', float('nan')) / 60:.1f}" if b.get("unit") == "s" else f"{e.get('p90_cost', float('nan')):.0f} m"]]))
+    run = coverage_run(project, run_id)
+    if run is not None:
+        parts += _coverage_section(project, run, zh, maps)
     else:
         parts.append(f"<p>{_L(zh, '尚无覆盖分析结果。', 'No coverage analysis yet.')}</p>")
-    if siting:
-        s = siting["result"]
-        parts.append(f"<h2>{_L(zh, '新址方案', 'New sites')}</h2><p class='note'>{escape(_label('model_', s.get('model'), zh))} · "
-                     f"{_L(zh, '最优' if s.get('optimal') else '有时限', 'optimal' if s.get('optimal') else 'time-limited')}, {_L(zh, '差距', 'gap')} {s.get('gap', 0):.2%}</p>")
-        parts.append(_table([_L(zh, "编号", "Id"), _L(zh, "名称", "Name"), _L(zh, "区县", "District"), _L(zh, "经度", "Lon"), _L(zh, "纬度", "Lat")],
-                            [[x["id"], x.get("name", ""), x.get("district", ""), f"{x['lon']:.5f}", f"{x['lat']:.5f}"] for x in s["selected"]]))
+    siting = (siting_of(project, run["id"]) if run is not None else None) or project.latest_run("siting")
+    if siting is not None:
+        parts += _plan_section(project, siting, zh, maps)
     for kind, title in (("bookmobile", _L(zh, "城市书巴周计划", "Bookmobile week")), ("courier", _L(zh, "通借通还物流", "Courier runs"))):
         run = project.latest_run(kind)
         if not run:
@@ -152,14 +187,16 @@ def build_report(project: Project, lang: str = "zh") -> str:
             f"<title>{_L(zh, '规划报告', 'Planning report')}</title><style>{_CSS}</style></head><body>{body}</body></html>")
 
 
-def write_report(project: Project, out_dir: Path, *, lang: str = "zh", pdf: bool = True) -> dict[str, Path]:
-    """Write report.html (and report.pdf when Chromium is installed) into `out_dir`."""
+def write_report(project: Project, out_dir: Path, *, lang: str = "zh", pdf: bool = True,
+                 run_id: int | None = None, maps: bool = True) -> dict[str, Path]:
+    """Write report.html (and report.pdf when Chromium is installed) into `out_dir`, on coverage
+    run `run_id` (default: the latest coverage run)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     html = out_dir / "report.html"
-    html.write_text(build_report(project, lang), encoding="utf-8")
+    html.write_text(build_report(project, lang, run_id=run_id, maps=maps), encoding="utf-8")
     files = {"html": html}
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    browser = chromium()
     if pdf and browser:
         target = out_dir / "report.pdf"
         with tempfile.TemporaryDirectory() as profile:

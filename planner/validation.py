@@ -169,6 +169,11 @@ def service_kind(value: Any) -> str:
     """The code of a kind of service point, from its code or a name staff use (城市书房)."""
     text = "" if is_blank(value) else str(value).strip()
     code = text.lower() if text.lower() in KINDS else KIND_ALIASES.get(text.lower())
+    if code is None:  # the label a table shows, in either language (城市书房, Study room)
+        code = next(
+            (k for k in KINDS for lang in ("zh", "en") if i18n.text(f"kind_{k}", lang).lower() == text.lower()),
+            None,
+        )
     if code is None:
         raise Invalid("bad_kind", v=text, choices=kind_choices())
     return code

@@ -438,9 +438,12 @@ def test_results_panel_and_compare_show_stored_runs_side_by_side(qtbot, window, 
     assert window.results.model.rowCount() == 2
     assert "鹿城区" in window.results.shown_html() and "70.0%" in window.results.shown_html()
     compare = window.compare
-    assert compare.model.rowCount() == 2
-    rows = {compare.model.row(i)[0]: compare.model.row(i) for i in range(2)}
+    rows = {compare.model.row(i)[0]: compare.model.row(i) for i in range(compare.model.rowCount())}
     assert rows["鹿城区"][1:] == ["50.0%", "70.0%", "+20.0"]  # older on the left
+    assert rows[strings.tr("total")][1:] == ["50.0%", "72.2%", "+22.2"]  # the city total
+    assert rows[strings.tr("gini_seats")][1:] == ["0.100", "0.100", "+0.000"]
+    assert rows[strings.tr("worst")][1:3] == ["龙湾区 50.0%", "龙湾区 50.0%"]
+    assert strings.tr("gini_note") == compare.note.text()
     bars = compare.figure.axes[0].patches
     assert sorted(round(b.get_height(), 1) for b in bars) == [50.0, 50.0, 70.0, 75.0]
 
@@ -594,8 +597,10 @@ def test_importing_a_csv_through_the_dialog_replaces_a_layer_in_the_map_and_tabl
     for target, source in (("lon", "经度"), ("lat", "纬度"), ("id", "编号"), ("name", "名称")):
         combo = dialog.mapping[target]
         combo.setCurrentIndex(combo.findData(source))
+    asked = answer_question(qtbot, strings.tr("button_replace"))  # it replaces a layer
     with qtbot.waitSignal(window.map_view.mapLoaded, timeout=20_000):
         dialog.ok_button.click()
+    assert asked and "candidates" in asked[0]
     with Project.open(window.project.path) as project:
         rooms = project.read_layer("candidates")
     assert list(rooms["id"]) == ["R1", "R2"] and rooms.geometry.x.tolist() == [120.65, 120.64]
@@ -618,6 +623,7 @@ def test_importing_over_an_edited_table_keeps_the_imported_layer(qtbot, window, 
     for target, source in (("lon", "经度"), ("lat", "纬度"), ("id", "编号"), ("name", "名称")):
         combo = dialog.mapping[target]
         combo.setCurrentIndex(combo.findData(source))
+    answer_question(qtbot, strings.tr("button_replace"))
     with qtbot.waitSignal(window.runner.finished, timeout=20_000):  # saving redraws the map too
         dialog.ok_button.click()
     with Project.open(window.project.path) as project:

@@ -18,6 +18,7 @@ UI_FONTS = [
     "Microsoft YaHei",
     "PingFang SC",
 ]
+SCREENSHOT_SIZE = (1280, 720)  # a small laptop screen: what must fit
 SCREENSHOT_SETTLE_S = 1.5  # after the map page loads, let Leaflet draw
 SCREENSHOT_TIMEOUT_S = 900.0  # the demo project may have to be built first
 
@@ -86,6 +87,9 @@ def _show_window(
 
     if lang is not None:
         window.set_language(lang)
+    if screenshot is not None:
+        window.resize(*SCREENSHOT_SIZE)
+        window.fit_docks()
     window.show()
     opened = window.open_project(project) if project is not None else window.open_demo()
     if not opened and screenshot is not None:

@@ -9,25 +9,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import matplotlib
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QLabel,
-    QSplitter,
+    QScrollArea,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.results import kind_label
-from ui.strings import tr
+from planner.fonts import use_cjk_font
+from planner.run_titles import run_title, settings_text
+from ui.strings import language, tr
 from ui.table_models import RowsModel
 
-CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "DejaVu Sans"]
+CHART_MIN_W, CHART_MIN_H = 420, 300  # pixels: below this the district names overlap
 
 
 @dataclass(frozen=True)
@@ -38,41 +38,91 @@ class Entry:
     label: str
     family: str  # "coverage" or "routes"
     data: Any  # by_district rows, or routes
+    total: dict[str, Any] | None = None  # the city total (coverage)
+    equity: dict[str, Any] | None = None  # Gini, Theil, worst district (coverage runs)
 
 
 def entries(runs: list[dict[str, Any]]) -> list[Entry]:
     found: list[Entry] = []
     for run in runs:
         result, kind = run["result"], run["kind"]
-        scenario = f" {run['scenario']}" if run.get("scenario") else ""
+        title = run_title(run, language())
         if kind == "coverage":
             found.append(
                 Entry(
                     run["id"],
-                    f"#{run['id']} {kind_label(kind)}{scenario}",
+                    title,
                     "coverage",
                     result.get("by_district", []),
+                    result.get("total"),
+                    result.get("equity"),
                 )
             )
         elif kind == "siting":
             found.append(
                 Entry(
-                    run["id"], tr("before_of", id=run["id"]), "coverage", result.get("before", [])
+                    run["id"],
+                    f"{tr('before_of', id=run['id'])} · {settings_text(run, language())}",
+                    "coverage",
+                    result.get("before", []),
+                    result.get("total_before"),
                 )
             )
             found.append(
-                Entry(run["id"], tr("after_of", id=run["id"]), "coverage", result.get("after", []))
+                Entry(
+                    run["id"],
+                    f"{tr('after_of', id=run['id'])} · {settings_text(run, language())}",
+                    "coverage",
+                    result.get("after", []),
+                    result.get("total_after"),
+                )
             )
         elif kind in ("bookmobile", "courier"):
             found.append(
                 Entry(
                     run["id"],
-                    f"#{run['id']} {kind_label(kind)}{scenario}",
+                    title,
                     "routes",
                     result.get("routes", []),
                 )
             )
     return found
+
+
+def _share_row(name: str, sa: float | None, sb: float | None) -> list[str]:
+    delta = f"{(sb - sa) * 100:+.1f}" if sa is not None and sb is not None else "—"
+    return [name, "—" if sa is None else f"{sa:.1%}", "—" if sb is None else f"{sb:.1%}", delta]
+
+
+def _total_share(entry: Entry) -> float | None:
+    """The city's share: the stored total, else covered over population of the districts."""
+    if entry.total and entry.total.get("share") is not None:
+        return float(entry.total["share"])
+    population = sum(float(r.get("population") or 0) for r in entry.data)
+    covered = sum(float(r.get("covered") or 0) for r in entry.data)
+    return covered / population if population else None
+
+
+def _equity_rows(a: Entry, b: Entry) -> list[list[str]]:
+    """Gini and Theil of seats per person and the worst-covered district, for each side."""
+    ea, eb = a.equity or {}, b.equity or {}
+    rows = []
+    for key in ("gini", "theil"):
+        va, vb = ea.get(key), eb.get(key)
+        delta = f"{vb - va:+.3f}" if va is not None and vb is not None else "—"
+        rows.append([tr(f"{key}_seats"), _fmt3(va), _fmt3(vb), delta])
+
+    def worst(e: dict[str, Any]) -> str:
+        if not e.get("worst_district"):
+            return "—"
+        return f"{e['worst_district']} {e.get('worst_share', 0):.1%}"
+
+    rows.append([tr("worst"), worst(ea), worst(eb), ""])
+    return rows
+
+
+def _fmt3(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
 
 
 def _per_vehicle(routes: list[dict[str, Any]]) -> dict[str, tuple[float, float]]:
@@ -87,10 +137,6 @@ def _per_vehicle(routes: list[dict[str, Any]]) -> dict[str, tuple[float, float]]
 class CompareWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        matplotlib.rcParams["font.sans-serif"] = CJK_FONTS + list(
-            matplotlib.rcParams["font.sans-serif"]
-        )
-        matplotlib.rcParams["axes.unicode_minus"] = False
         self.run_a, self.run_b = QComboBox(), QComboBox()
         self.label_a, self.label_b = QLabel(), QLabel()
         form = QFormLayout()
@@ -105,14 +151,22 @@ class CompareWidget(QWidget):
         self.table.verticalHeader().hide()
         self.figure = Figure(figsize=(5, 3), tight_layout=True)
         self.canvas = FigureCanvasQTAgg(self.figure)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.canvas)
-        splitter.setSizes([160, 260])
+        # The chart on its own tab, never squeezed below a readable size: a narrow dock scrolls.
+        self.canvas.setMinimumSize(CHART_MIN_W, CHART_MIN_H)
+        chart = QScrollArea()
+        chart.setWidget(self.canvas)
+        chart.setWidgetResizable(True)
+        self.views = QTabWidget()
+        self.views.addTab(self.table, "")
+        self.views.addTab(chart, "")
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color:#555")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.views, 1)
+        layout.addWidget(self.note)
         self._entries: list[Entry] = []
         self.run_a.currentIndexChanged.connect(self.refresh)
         self.run_b.currentIndexChanged.connect(self.refresh)
@@ -121,6 +175,10 @@ class CompareWidget(QWidget):
     def retranslate(self) -> None:
         self.label_a.setText(tr("run_a"))
         self.label_b.setText(tr("run_b"))
+        self.views.setTabText(0, tr("compare_table"))
+        self.views.setTabText(1, tr("compare_chart"))
+        self.note.setText(tr("gini_note"))
+        self.note.setToolTip(tr("gini_note"))
         self.refresh()
 
     def set_runs(self, runs: list[dict[str, Any]]) -> None:
@@ -149,6 +207,7 @@ class CompareWidget(QWidget):
         self.run_b.setCurrentIndex(b)
 
     def refresh(self) -> None:
+        use_cjk_font()
         self.figure.clear()
         self.message.clear()
         ia, ib = self.run_a.currentIndex(), self.run_b.currentIndex()
@@ -172,14 +231,10 @@ class CompareWidget(QWidget):
             d for d in share_b if d not in {r["district"] for r in a.data}
         ]
         share_a = {r["district"]: r["share"] for r in a.data}
-        rows = []
-        for d in districts:
-            sa, sb = share_a.get(d), share_b.get(d)
-            delta = f"{(sb - sa) * 100:+.1f}" if sa is not None and sb is not None else "—"
-            rows.append(
-                [d, "—" if sa is None else f"{sa:.1%}", "—" if sb is None else f"{sb:.1%}", delta]
-            )
-        self.model.set_rows([tr("district"), a.label, b.label, "Δ (pp)"], rows)
+        rows = [_share_row(d, share_a.get(d), share_b.get(d)) for d in districts]
+        rows.append(_share_row(tr("total"), _total_share(a), _total_share(b)))
+        rows += _equity_rows(a, b)
+        self.model.set_rows([tr("district"), tr("run_a"), tr("run_b"), tr("delta_pp")], rows)
         self.table.resizeColumnsToContents()
         ax = self.figure.add_subplot(1, 1, 1)
         x = range(len(districts))
@@ -188,14 +243,14 @@ class CompareWidget(QWidget):
             [i - width / 2 for i in x],
             [100 * share_a.get(d, 0) for d in districts],
             width,
-            label=a.label,
+            label=f"{tr('run_a')}：{a.label}",
             color="#9ecae1",
         )
         ax.bar(
             [i + width / 2 for i in x],
             [100 * share_b.get(d, 0) for d in districts],
             width,
-            label=b.label,
+            label=f"{tr('run_b')}：{b.label}",
             color="#3182bd",
         )
         ax.set_xticks(list(x), districts, rotation=45, ha="right", fontsize=8)

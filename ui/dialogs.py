@@ -30,7 +30,7 @@ from PyQt6.QtWidgets import (
 
 from models.schema import LAYER_ROLES
 from planner.errors import PlannerError
-from ui.importing import ImportRequest, is_table, preview
+from ui.importing import ImportRequest, guess_columns, is_table, preview
 from ui.strings import has, language, tr
 from ui.table_models import RowsModel
 
@@ -94,8 +94,14 @@ def _role_label(role: str) -> str:
 class ImportDialog(QDialog):
     """Choose a file and its role, see its first rows, and say which column is which."""
 
-    def __init__(self, parent: QWidget | None = None, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        path: Path | None = None,
+        existing: set[str] | frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__(parent)
+        self.existing = set(existing)  # the project's layer names: replacing one is asked
         self.setWindowTitle(tr("import_title"))
         self.resize(760, 560)
         self.path_edit = QLineEdit()
@@ -109,10 +115,15 @@ class ImportDialog(QDialog):
         for role in LAYER_ROLES:
             self.role.addItem(_role_label(role), role)
         self.name = QLineEdit()
+        self.datum = QComboBox()
+        self.datum.addItem(tr("datum_wgs84"), "wgs84")
+        self.datum.addItem(tr("datum_gcj02"), "gcj02")
+        self.datum.setToolTip(tr("datum_tip"))
         form = QFormLayout()
         form.addRow(tr("file"), file_row)
         form.addRow(tr("role"), self.role)
         form.addRow(tr("layer_name"), self.name)
+        form.addRow(tr("datum"), self.datum)
         self.preview_model = RowsModel(self)
         table = QTableView()
         table.setModel(self.preview_model)
@@ -178,17 +189,14 @@ class ImportDialog(QDialog):
         while self.mapping_form.rowCount():
             self.mapping_form.removeRow(0)
         self.mapping = {}
-        lowered = {c.lower(): c for c in self._source_columns}
+        guessed = guess_columns(self._source_columns)  # what the importer itself would read
         for target in self._targets():
             combo = QComboBox()
             combo.addItem(tr("not_mapped"), "")
             for column in self._source_columns:
                 combo.addItem(column, column)
-            guess = lowered.get(target) or lowered.get(
-                {"lon": "lng", "lat": "latitude"}.get(target, "")
-            )
-            if guess:
-                combo.setCurrentIndex(combo.findData(guess))
+            if guessed.get(target):
+                combo.setCurrentIndex(combo.findData(guessed[target]))
             label = tr(f"col_{target}") if has(f"col_{target}") else target
             self.mapping_form.addRow(f"{label} ({target})", combo)
             self.mapping[target] = combo
@@ -201,5 +209,26 @@ class ImportDialog(QDialog):
             if combo.currentData()
         }
         return ImportRequest(
-            Path(self.path_edit.text()), self.role.currentData(), self.name.text().strip(), columns
+            Path(self.path_edit.text()),
+            self.role.currentData(),
+            self.name.text().strip(),
+            columns,
+            self.datum.currentData(),
         )
+
+    def accept(self) -> None:
+        """Asks before the import replaces a layer the project has; "no" keeps the dialog."""
+        name = self.name.text().strip() or self.role.currentData()
+        if name in self.existing:
+            answer = ask(
+                self,
+                tr("replace_title"),
+                tr("replace_layer", name=name),
+                [(Button.No, tr("button_other_name")), (Button.Yes, tr("button_replace"))],
+                escape=Button.No,
+            )
+            if answer != Button.Yes:
+                self.name.setFocus()
+                self.name.selectAll()
+                return
+        super().accept()

@@ -19,10 +19,16 @@ class ImportRequest:
     role: str
     name: str
     columns: dict[str, str] = field(default_factory=dict)
+    datum: str = "wgs84"  # "gcj02": coordinates from a Chinese web map, converted to WGS84
 
 
 def is_table(path: Path) -> bool:
     return path.suffix.lower() in importers.TABLE_SUFFIXES
+
+
+def guess_columns(columns: list[str]) -> dict[str, str]:
+    """Which of the file's columns the importer reads as each field when none is chosen."""
+    return importers.guess_columns(columns)
 
 
 def preview(path: Path, rows: int = 20):  # noqa: ANN201 - a pandas DataFrame
@@ -32,6 +38,11 @@ def preview(path: Path, rows: int = 20):  # noqa: ANN201 - a pandas DataFrame
 def import_layer(project: Project, request: ImportRequest) -> str:
     """Import the file as asked; returns the stored layer's name."""
     info = importers.import_layer(
-        project, request.path, request.role, name=request.name or None, columns=request.columns or None
+        project,
+        request.path,
+        request.role,
+        name=request.name or None,
+        columns=request.columns or None,
+        datum=request.datum,
     )
     return info.name

@@ -3,6 +3,7 @@ of one planner.jobs function) when its Run button is pressed; the window runs it
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from planner.errors import PlannerError
+from planner.i18n import text
 from planner.jobs.bookmobile import run_bookmobile_week
 from planner.jobs.courier import run_courier_day
 from planner.jobs.coverage import run_coverage
@@ -85,7 +88,14 @@ class _Form(QWidget):
         return self.travel
 
     def job(self, project_path: Path | None) -> Job:
+        """The job for what the form holds; PlannerError naming the field when it is wrong."""
         raise NotImplementedError
+
+
+def field_error(field_key: str, key: str, **fields: object) -> PlannerError:
+    """A user-input error in a form, naming the field by its label, in both languages."""
+    zh, en = (text(key, lang, **fields) for lang in ("zh", "en"))
+    return PlannerError(zh, en, field=tr(field_key))  # the box says 字段 “日期”：…
 
 
 class ThresholdInput(QWidget):
@@ -184,6 +194,8 @@ class CoverageForm(_Form):
         threshold, mode = self.threshold.value()
         kinds, scenario = self.chosen_kinds(), self.scenario.text().strip() or "baseline"
         travel = self.travel.currentData()
+        if kinds == []:
+            raise field_error("kinds", "form_no_kinds")
         return Job(
             tr("job_coverage"),
             lambda project, control: run_coverage(
@@ -212,12 +224,14 @@ class SitingForm(_Form):
         self.p.setValue(10)
         self.threshold = self.row("threshold", ThresholdInput(15))
         self.time_limit = self.row("time_limit", _seconds_spin(60.0))
-        self.floor = self.row("floor", QDoubleSpinBox())
-        self.floor.setRange(0.0, 1.0)
-        self.floor.setSingleStep(0.05)
-        self.budget = self.row("budget", QDoubleSpinBox())
-        self.budget.setRange(0.0, 1e12)
-        self.budget.setDecimals(0)
+        self.floor = self.row("floor", QDoubleSpinBox())  # a percentage, as every result is
+        self.floor.setRange(0.0, 100.0)
+        self.floor.setDecimals(1)
+        self.floor.setSingleStep(5.0)
+        self.budget = self.row("budget", QDoubleSpinBox())  # in the cost column's unit
+        self.budget.setRange(0.0, 1e6)
+        self.budget.setDecimals(1)
+        self.budget.setSingleStep(0.5)
         self.travel_row()
         self.retranslate()
 
@@ -230,20 +244,30 @@ class SitingForm(_Form):
             self.model.addItem(tr(f"model_{model}"), model)
         self.model.setCurrentIndex(index)
         self.floor.setSpecialValueText(tr("none"))
+        self.floor.setSuffix(" %")
+        self.floor.setToolTip(tr("floor_tip"))
         self.budget.setSpecialValueText(tr("none"))
+        self.budget.setSuffix(tr("budget_unit"))
+        self.budget.setToolTip(tr("budget_tip"))
 
-    def job(self, project_path: Path | None) -> Job:
+    def params(self) -> dict[str, Any]:
+        """The siting job's arguments: the floor as a fraction, the budget in cost units."""
         threshold, mode = self.threshold.value()
-        params = {
+        return {
             "model": self.model.currentData(),
             "p": self.p.value(),
             "threshold": threshold,
             "mode": mode,
             "time_limit_s": self.time_limit.value(),
-            "floor": self.floor.value() or None,
+            "floor": self.floor.value() / 100.0 or None,
             "budget": self.budget.value() or None,
             "travel": self.travel.currentData(),
         }
+
+    def job(self, project_path: Path | None) -> Job:
+        params = self.params()
+        if params["floor"] is not None and params["model"] != "fair":
+            raise field_error("floor", "form_floor_fair_only")
         return Job(
             tr("job_siting"),
             lambda project, control: run_siting(project, **params, control=control),
@@ -304,6 +328,7 @@ class CourierForm(_Form):
         super().retranslate()
         self.choose.setText(tr("choose_file"))
         self.day.setPlaceholderText(tr("any_day"))
+        self.day.setToolTip(tr("any_day"))
 
     def _choose_log(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("returns_log"), "", tr("import_files"))
@@ -311,10 +336,17 @@ class CourierForm(_Form):
             self.returns_log.setText(path)
 
     def job(self, project_path: Path | None) -> Job:
-        log = self.returns_log.text().strip()
+        log, day = self.returns_log.text().strip(), self.day.text().strip()
+        if log and not Path(log).is_file():
+            raise field_error("returns_log", "form_no_file", path=log)
+        if day:
+            try:
+                day = date.fromisoformat(day).isoformat()
+            except ValueError:
+                raise field_error("day", "form_bad_day", value=day) from None
         params = {
             "returns_log": Path(log) if log else None,
-            "day": self.day.text().strip() or None,
+            "day": day or None,
             "crate_size": self.crate_size.value(),
             "time_limit_s": self.time_limit.value(),
             "seed": self.seed.value(),

@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from contextlib import suppress
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import QSettings, QStandardPaths, Qt, QTimer
+from PyQt6.QtCore import QSettings, Qt, QTimer
 from PyQt6.QtGui import QAction, QActionGroup, QCloseEvent, QColor, QKeySequence, QUndoStack
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QColorDialog,
     QDockWidget,
-    QFileDialog,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTabWidget,
     QToolBar,
@@ -28,17 +27,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from planner.demo import DemoOptions, build_demo
 from planner.errors import PlannerError
-from planner.i18n import text
-from planner.maps import write_coverage_map, write_routes_map
-from planner.report import write_report
-from planner.store import Project, backup_path
-from planner.timetable import write_routes_xlsx
+from planner.store import Project
 from ui import strings
 from ui.compare import CompareWidget
-from ui.dialogs import Button, ImportDialog, ask, show_error
-from ui.importing import ImportRequest, import_layer
+from ui.dialogs import show_error
+from ui.exports import ExportsMixin
 from ui.job_forms import (
     BookmobileForm,
     CourierForm,
@@ -47,41 +41,45 @@ from ui.job_forms import (
     _Form,
 )
 from ui.layer_panel import LayerPanel
-from ui.map_view import KIND_COLOURS, MapView
+from ui.map_view import MapView
+from ui.progress_text import progress_text
+from ui.qt_language import use_qt_language
 from ui.results import ResultsPanel
+from ui.session import SessionMixin, demo_project_path, user_error
 from ui.strings import tr
 from ui.table_models import TABLES, EditableTableModel
 from ui.workers import Job, JobRunner
 
+__all__ = ["MainWindow", "demo_project_path", "user_error"]
+
+DOCK_MIN_W, DOCK_MIN_H = 120, 80  # pixels: a dock scrolls below this
 MAP_TABLES = ("libraries", "candidates", "stops")  # tables whose rows the map can select
-RECENT_LIMIT = 6
 
 
-def user_error(key: str, **fields: object) -> PlannerError:
-    """A PlannerError worded by the label `key` in both languages (the box shows the current
-    one)."""
-    return PlannerError(text(key, "zh", **fields), text(key, "en", **fields))
+class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
+    """The window: docks, actions, language, jobs; the session and exports live in mixins."""
 
-
-def demo_project_path() -> Path:
-    """Where the demo project is built once: the user's application data folder."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".planner") / "demo" / "demo.planner"
-
-
-class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
         strings.set_language(str(self.settings.value("language", "zh")))
+        use_qt_language(strings.language())
         self.project: Project | None = None
+        self.map_run_id: int | None = None  # the coverage run the map shows; None: the latest
         self.undo_stack = QUndoStack(self)
         self.runner = JobRunner(self)
         self._on_done: Callable[[Any], None] | None = None
-        self.resize(1400, 880)
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        self.resize(
+            min(1400, screen.width()) if screen else 1280,
+            min(880, screen.height()) if screen else 720,
+        )
 
         self.map_view = MapView(self)
-        self.setCentralWidget(self.map_view)
+        # The map and the compare view share the centre: the chart gets the room it needs.
+        self.centre_tabs = QTabWidget()
+        self.centre_tabs.setObjectName("centreTabs")
+        self.setCentralWidget(self.centre_tabs)
         self.layer_panel = LayerPanel()
         self.forms: dict[str, _Form] = {
             "coverage": CoverageForm(),
@@ -95,9 +93,8 @@ class MainWindow(QMainWindow):
             form.runRequested.connect(lambda key=key: self.run_form(key))
         self.results = ResultsPanel()
         self.compare = CompareWidget()
-        self.result_tabs = QTabWidget()
-        self.result_tabs.addTab(self.results, "")
-        self.result_tabs.addTab(self.compare, "")
+        self.centre_tabs.addTab(self.map_view, "")
+        self.centre_tabs.addTab(self.compare, "")
 
         self.table_models: dict[str, EditableTableModel] = {}
         self.table_views: dict[str, QTableView] = {}
@@ -128,6 +125,17 @@ class MainWindow(QMainWindow):
         data_box = QWidget()
         data_layout = QVBoxLayout(data_box)
         data_layout.setContentsMargins(2, 2, 2, 2)
+        self.add_row_button, self.delete_rows_button = QPushButton(), QPushButton()
+        self.add_row_button.setObjectName("addRowButton")
+        self.delete_rows_button.setObjectName("deleteRowsButton")
+        self.add_row_button.clicked.connect(self.add_table_row)
+        self.delete_rows_button.clicked.connect(self.delete_table_rows)
+        row_buttons = QWidget()  # beside the tabs: a short dock keeps its rows for the table
+        row_layout = QHBoxLayout(row_buttons)
+        row_layout.setContentsMargins(0, 0, 2, 0)
+        row_layout.addWidget(self.add_row_button)
+        row_layout.addWidget(self.delete_rows_button)
+        self.data_tabs.setCornerWidget(row_buttons, Qt.Corner.TopRightCorner)
         data_layout.addWidget(self.edit_message)
         data_layout.addWidget(self.data_tabs, 1)
 
@@ -136,15 +144,10 @@ class MainWindow(QMainWindow):
         )
         self.dock_jobs = self._dock("jobs", self.job_tabs, Qt.DockWidgetArea.RightDockWidgetArea)
         self.dock_results = self._dock(
-            "results", self.result_tabs, Qt.DockWidgetArea.RightDockWidgetArea
+            "results", self.results, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.dock_data = self._dock("data", data_box, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.dock_layers, self.dock_jobs], [230, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks(
-            [self.dock_data, self.dock_jobs, self.dock_results],
-            [240, 330, 420],
-            Qt.Orientation.Vertical,
-        )
+        self.fit_docks()
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -166,6 +169,7 @@ class MainWindow(QMainWindow):
             lambda layers: self.layer_panel.set_layers(layers, self._hidden_layers())
         )
         self.map_view.featureClicked.connect(self.select_feature)
+        self.results.runSelected.connect(self.show_run_on_map)
         self.layer_panel.visibilityChanged.connect(self.map_view.set_layer_visible)
         self.layer_panel.colourRequested.connect(self.choose_colour)
         self.settings.beginGroup("colours")
@@ -188,10 +192,31 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     # ---- construction ----------------------------------------------------------------
+    def fit_docks(self) -> None:
+        """Dock sizes as shares of the window, so a 720-pixel screen keeps every dock usable."""
+        width, height = self.width(), self.height()
+        self.resizeDocks(
+            [self.dock_layers, self.dock_jobs],
+            [width * 18 // 100, width * 30 // 100],
+            Qt.Orientation.Horizontal,
+        )
+        self.resizeDocks(
+            [self.dock_data, self.dock_jobs, self.dock_results],
+            [height * 32 // 100, height * 36 // 100, height * 46 // 100],
+            Qt.Orientation.Vertical,
+        )
+
     def _dock(self, key: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(self)
         dock.setObjectName(f"dock_{key}")
-        dock.setWidget(widget)
+        # Scrolls instead of holding the window open: it must fit a 1280×720 screen.
+        scroll = QScrollArea()
+        scroll.setObjectName(f"scroll_{key}")
+        scroll.setWidget(widget)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumSize(DOCK_MIN_W, DOCK_MIN_H)
+        dock.setWidget(scroll)
         self.addDockWidget(area, dock)
         return dock
 
@@ -227,10 +252,17 @@ class MainWindow(QMainWindow):
         self.act_export_report = self._action("export_report", self.export_report)
         self.act_quit = self._action("quit", self.close, sk.Quit)
         self.act_refresh = self._action("refresh_map", self.refresh_map, sk.Refresh)
-        self.act_undo = self.undo_stack.createUndoAction(self)
-        self.act_undo.setShortcut(QKeySequence(sk.Undo))
-        self.act_redo = self.undo_stack.createRedoAction(self)
-        self.act_redo.setShortcut(QKeySequence(sk.Redo))
+        # Our own undo/redo actions: Qt's prefix its texts with an untranslated "Undo".
+        self.act_undo = self._action("undo", self.undo_stack.undo, sk.Undo)
+        self.act_redo = self._action("redo", self.undo_stack.redo, sk.Redo)
+        self.undo_stack.canUndoChanged.connect(self.act_undo.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.act_redo.setEnabled)
+        self.undo_stack.undoTextChanged.connect(lambda _: self._undo_texts())
+        self.undo_stack.redoTextChanged.connect(lambda _: self._undo_texts())
+        self.act_undo.setEnabled(False)
+        self.act_redo.setEnabled(False)
+        self.act_add_row = self._action("add_row_action", self.add_table_row)
+        self.act_delete_rows = self._action("delete_rows_action", self.delete_table_rows)
 
         bar = self.menuBar()
         self.menu_file = bar.addMenu("")
@@ -256,6 +288,9 @@ class MainWindow(QMainWindow):
         self.menu_edit = bar.addMenu("")
         self.menu_edit.addAction(self.act_undo)
         self.menu_edit.addAction(self.act_redo)
+        self.menu_edit.addSeparator()
+        self.menu_edit.addAction(self.act_add_row)
+        self.menu_edit.addAction(self.act_delete_rows)
         self.menu_view = bar.addMenu("")
         self.menu_view.addAction(self.act_refresh)
         self.menu_view.addSeparator()
@@ -290,6 +325,7 @@ class MainWindow(QMainWindow):
     def set_language(self, lang: str) -> None:
         """Switch every label to `lang` and rebuild the map's labels."""
         strings.set_language(lang)
+        use_qt_language(lang)
         self.settings.setValue("language", lang)
         self.language_actions[lang].setChecked(True)
         self.retranslate()
@@ -298,8 +334,7 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         for action in self._actions:
             action.setText(tr(action.data()))
-        self.act_undo.setText(tr("undo"))
-        self.act_redo.setText(tr("redo"))
+        self._undo_texts()
         self.menu_file.setTitle(tr("menu_file"))
         self.menu_recent.setTitle(tr("menu_recent"))
         self.menu_edit.setTitle(tr("menu_edit"))
@@ -316,8 +351,8 @@ class MainWindow(QMainWindow):
         for i, key in enumerate(self.forms):
             self.job_tabs.setTabText(i, tr(f"tab_{key}"))
             self.forms[key].retranslate()
-        self.result_tabs.setTabText(0, tr("runs"))
-        self.result_tabs.setTabText(1, tr("tab_compare"))
+        self.centre_tabs.setTabText(0, tr("tab_map"))
+        self.centre_tabs.setTabText(1, tr("tab_compare"))
         for i, spec in enumerate(TABLES):
             self.data_tabs.setTabText(i, tr(f"tab_{spec.key}"))
             model = self.table_models[spec.key]
@@ -326,10 +361,21 @@ class MainWindow(QMainWindow):
             )
         self.layer_panel.retranslate()
         self.results.retranslate()
+        self.compare.retranslate()
         self.compare.set_runs(self.project.runs() if self.project else [])
         self.cancel_button.setText(tr("cancel"))
+        self.add_row_button.setText(tr("add_row_action"))
+        self.delete_rows_button.setText(tr("delete_rows_action"))
         self._update_recent_menu()
         self._update_title()
+
+    def _undo_texts(self) -> None:
+        """撤销 修改 停靠(分钟): the action's word and the step's text, both in the language."""
+        for action, key, step in (
+            (self.act_undo, "undo", self.undo_stack.undoText()),
+            (self.act_redo, "redo", self.undo_stack.redoText()),
+        ):
+            action.setText(f"{tr(key)} {step}" if step else tr(key))
 
     def _update_title(self) -> None:
         title = tr("app_title")
@@ -345,232 +391,23 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
         self.setWindowFilePath(str(self.project.path) if self.project is not None else "")
 
-    # ---- project ---------------------------------------------------------------------
-    @property
-    def dirty(self) -> bool:
-        return any(model.dirty for model in self.table_models.values())
-
-    def open_project(self, path: str | Path) -> bool:
-        """Open a project file; on a bad file show why and keep the current one. Unsaved table
-        edits in the current project: Save / Don't save / Cancel, as on closing."""
-        if self.dirty and not self._may_close():
-            return False
-        try:
-            project = Project.open(path)
-        except PlannerError as exc:
-            show_error(self, exc)
-            return False
-        self._continue_in(project)
-        return True
-
-    def _continue_in(self, project: Project) -> None:
-        """Show `project`, opened already, in place of the current one (closed, its table edits
-        dropped: the caller saved them, in it or in `project`)."""
-        if self.project is not None:
-            self.project.close()
-        self.project = project
-        self.undo_stack.clear()
-        for model in self.table_models.values():
-            model.load(project)
-        libraries = self.table_models["libraries"]
-        present = (
-            {str(libraries.value(r, "kind")) for r in range(libraries.rowCount())}
-            if "kind" in libraries.columns()
-            else set()
-        )
-        kinds = [k for k in KIND_COLOURS if k in present] + sorted(present - set(KIND_COLOURS))
-        self.forms["coverage"].set_kinds(kinds)
-        for view in self.table_views.values():
-            view.resizeColumnsToContents()
-        self._remember(project.path)
-        self.reload_runs()
-        self.refresh_map()
-        self._update_title()
-        lang = strings.language()
-        notices = [notice.text(lang) for notice in project.notices]
-        message = " ".join([tr("opened", path=project.path), *notices])
-        self.statusBar().showMessage(message, 30000 if notices else 5000)
-
-    def open_demo(self) -> bool:
-        """Open the demo project, building it first (once, in the worker) when it is missing;
-        False when that cannot even start."""
-        path = demo_project_path()
-        if path.is_file():
-            return self.open_project(path)
-        options = DemoOptions(path.parent, seconds=10.0, lang=strings.language())
-
-        def build(_project: Project | None, control: Any) -> Path:
-            build_demo(options, control)
-            return path
-
-        return self.start_job(Job(tr("job_demo"), build, None), on_done=self.open_project)
-
-    def choose_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("open_project"), "", tr("planner_files"))
-        if path:
-            self.open_project(path)
-
-    def new_project(self) -> None:
-        path = self._ask_save_path("new_project", "project.planner", "planner_files")
-        if path is None:
-            return
-        try:
-            Project.create(path, overwrite=True).close()
-        except PlannerError as exc:
-            show_error(self, exc)
-            return
-        self.open_project(path)
-
-    def save_edits(self) -> bool:
-        """Write every edited table back to the project in one transaction."""
-        if self.project is None or not self.dirty:
-            return True
-        try:
-            self._write_edits(self.project)
-        except PlannerError as exc:
-            show_error(self, exc)  # rolled back: every edit is still pending
-            return False
-        self._mark_saved()
-        self.statusBar().showMessage(tr("saved"), 5000)
-        self.refresh_map()
-        return True
-
-    def _write_edits(self, project: Project) -> None:
-        """The edited tables written to `project`, all in one transaction or none."""
-        with project.transaction():
-            for model in self.table_models.values():
-                model.save(project)
-
-    def _mark_saved(self) -> None:
-        """Once the edits' transaction has committed, and only then: the tables are clean."""
-        for model in self.table_models.values():
-            model.mark_saved()
-        self.undo_stack.setClean()
-        self._update_title()
-
-    def discard_edits(self) -> None:
-        """Drop the table edits not saved yet: the tables show the project as last saved."""
-        for model in self.table_models.values():
-            model.load(self.project)
-        self.undo_stack.clear()
-        self._update_title()
-
-    def save_as(self) -> None:
-        if self.project is None:
-            self.statusBar().showMessage(tr("no_project"), 5000)
-            return
-        path = self._ask_save_path("save_as", self.project.path.name, "planner_files")
-        if path is not None:
-            self.save_project_as(path)
-
-    def save_project_as(self, path: str | Path) -> bool:
-        """Write the project, with the table edits not saved yet, to a new file and go on in
-        that file; the file open until now keeps its last saved state."""
-        if self.project is None:
-            return False
-        if self.runner.busy:  # a job writes its run into the file it opened
-            self.statusBar().showMessage(tr("busy"), 5000)
-            return False
-        target = Path(path)
-        if target.resolve() == self.project.path.resolve():
-            show_error(self, user_error("save_as_same_file", path=target))
-            return False
-        try:
-            self._write_copy(target)
-            copy = self._open_copy(target)
-        except PlannerError as exc:
-            show_error(self, exc)  # the window stays on the original, every edit still pending
-            return False
-        self._continue_in(copy)  # its tables, read back from the copy, hold the edits
-        self.statusBar().showMessage(tr("saved_as", path=target), 10000)
-        return True
-
-    @staticmethod
-    def _open_copy(target: Path) -> Project:
-        """The copy Save As wrote, opened; if it cannot be, an error saying where the edits are."""
-        try:
-            return Project.open(target)
-        except PlannerError as exc:
-            zh, en = (
-                text("save_as_not_opened", lang, path=target, reason=exc.text(lang))
-                for lang in ("zh", "en")
-            )
-            raise PlannerError(zh, en) from exc
-
-    def _write_copy(self, target: Path) -> None:
-        """The project as last saved with the table edits written into it, at `target`.
-
-        Built in a file beside `target` and renamed in, so a failure leaves `target` as it was.
-        """
-        assert self.project is not None
-        staging = target.with_name(target.name + ".saving")
-        try:
-            self.project.copy_to(staging, overwrite=True)
-            with Project.open(staging) as copy:
-                self._write_edits(copy)
-            staging.replace(target)
-        except PlannerError as exc:  # the user knows the file they chose, not the staging one
-            problems = [replace(p, file=str(target)) for p in exc.problems]
-            raise PlannerError(problems=problems) from exc
-        except OSError as exc:
-            raise user_error("save_as_failed", path=target, reason=exc) from exc
-        finally:
-            for leftover in (staging, backup_path(staging)):  # opening it made a backup too
-                with suppress(OSError):
-                    leftover.unlink(missing_ok=True)
-
-    def _ask_save_path(self, title_key: str, default_name: str, filter_key: str) -> Path | None:
-        """A file to write, from the save dialog (starting in the project's folder), with the
-        default name's suffix added when the user typed none; None when cancelled.
-
-        The dialog asks before replacing the name as typed; a file that only the added suffix
-        makes an existing one is asked about here, and "no" goes back to the dialog."""
-        folder = self.project.path.parent if self.project is not None else Path()
-        start, suffix = str(folder / default_name), Path(default_name).suffix
-        while True:
-            path, _ = QFileDialog.getSaveFileName(self, tr(title_key), start, tr(filter_key))
-            if not path:
-                return None
-            if path.lower().endswith(suffix.lower()):
-                return Path(path)
-            target = Path(f"{path}{suffix}")
-            if not target.exists() or self._may_replace(target):
-                return target
-            start = str(target)
-
-    def _may_replace(self, target: Path) -> bool:
-        answer = ask(
-            self,
-            tr("replace_title"),
-            tr("replace_file", path=target),
-            [(Button.No, tr("button_other_name")), (Button.Yes, tr("button_replace"))],
-            escape=Button.No,
-        )
-        return answer == Button.Yes
-
-    def _remember(self, path: Path) -> None:
-        recent = [str(path.resolve())] + [p for p in self._recent() if p != str(path.resolve())]
-        self.settings.setValue("last_project", str(path.resolve()))
-        self.settings.setValue("recent_projects", recent[:RECENT_LIMIT])
-        self._update_recent_menu()
-
-    def _recent(self) -> list[str]:
-        value = self.settings.value("recent_projects", [])
-        return [value] if isinstance(value, str) else list(value or [])
-
-    def _update_recent_menu(self) -> None:
-        self.menu_recent.clear()
-        for path in self._recent():
-            self.menu_recent.addAction(path, lambda path=path: self.open_project(path))
-        self.menu_recent.setEnabled(bool(self._recent()))
-
     def reload_runs(self, select: int | None = None) -> None:
         runs = self.project.runs() if self.project is not None else []
         self.results.set_runs(runs, select)
         self.compare.set_runs(runs)
 
     def refresh_map(self) -> None:
-        self.map_view.show_project(self.project, strings.language())
+        self.map_view.show_project(self.project, strings.language(), self.map_run_id)
+
+    def show_run_on_map(self, run_id: int) -> None:
+        """A coverage or siting run picked in the runs list colours the map (and goes into the
+        exported map and report); other runs leave the map as it is."""
+        if self.project is None:
+            return
+        kind = next((r["kind"] for r in self.results.runs() if r["id"] == run_id), None)
+        if kind in ("coverage", "siting") and run_id != self.map_run_id:
+            self.map_run_id = run_id
+            self.refresh_map()
 
     def choose_colour(self, key: str) -> None:
         """Restyle one layer (e.g. one kind of library); remembered across sessions."""
@@ -595,6 +432,29 @@ class MainWindow(QMainWindow):
         self.edit_message.show()
         self.statusBar().showMessage(message, 8000)
 
+    def current_table(self) -> tuple[EditableTableModel, QTableView]:
+        """The data table on the front tab, and its view."""
+        key = TABLES[max(self.data_tabs.currentIndex(), 0)].key
+        return self.table_models[key], self.table_views[key]
+
+    def add_table_row(self) -> None:
+        """A new row below the selected one (or at the end), selected to be filled in."""
+        model, view = self.current_table()
+        selected = [i.row() for i in view.selectionModel().selectedRows()]
+        row = model.add_row(max(selected) + 1 if selected else None)
+        if row is not None:
+            view.selectRow(row)
+            view.scrollTo(model.index(row, 0))
+
+    def delete_table_rows(self) -> None:
+        """The selected rows of the front table deleted, in one step the Undo action restores."""
+        model, view = self.current_table()
+        rows = [i.row() for i in view.selectionModel().selectedRows()]
+        if not rows:
+            self.statusBar().showMessage(tr("no_rows_selected"), 5000)
+            return
+        model.delete_rows(rows)
+
     def select_feature(self, table: str, feature_id: str) -> None:
         """Show the clicked map feature's row in its table."""
         if table not in self.table_models:
@@ -615,7 +475,12 @@ class MainWindow(QMainWindow):
         if self.project is None:
             self.statusBar().showMessage(tr("no_project"), 5000)
             return
-        self.start_on_saved_project(self.forms[key].job(self.project.path))
+        try:
+            job = self.forms[key].job(self.project.path)
+        except PlannerError as exc:  # the user's input: a plain message naming the field
+            show_error(self, exc)
+            return
+        self.start_on_saved_project(job)
 
     def start_on_saved_project(
         self, job: Job, on_done: Callable[[Any], None] | None = None
@@ -668,9 +533,10 @@ class MainWindow(QMainWindow):
 
     def _progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(round(fraction * 1000)))
-        if message and self.cancel_button.isEnabled():
+        shown = progress_text(message)
+        if shown and self.cancel_button.isEnabled():
             self.progress_label.setText(
-                f"{tr('running', title=self.runner.job.title if self.runner.job else '')} · {message}"
+                f"{tr('running', title=self.runner.job.title if self.runner.job else '')} · {shown}"
             )
 
     def _job_finished(self, job: Job, result: Any, seconds: float) -> None:
@@ -678,7 +544,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(tr("finished", title=job.title, s=seconds), 10000)
         if job.stores_run and self.project is not None:
             self.reload_runs()
-            self.result_tabs.setCurrentWidget(self.results)
             self.refresh_map()
         callback, self._on_done = self._on_done, None
         if callback is not None:
@@ -699,108 +564,6 @@ class MainWindow(QMainWindow):
             # (stderr; pytest-qt turns it into a test failure).
             sys.excepthook(type(exc), exc, exc.__traceback__)
 
-    # ---- import and export -----------------------------------------------------------
-    def import_dialog(self, path: Path | None = None) -> ImportDialog | None:
-        if self.project is None:
-            self.statusBar().showMessage(tr("no_project"), 5000)
-            return None
-        dialog = ImportDialog(self, path)
-        dialog.accepted.connect(lambda: self.import_file(dialog.request()))
-        dialog.open()
-        return dialog
-
-    def import_file(self, request: ImportRequest) -> None:
-        if self.project is None:
-            return
-
-        def run(project: Project | None, _control: Any) -> str:
-            assert project is not None
-            return import_layer(project, request)
-
-        def done(_name: str) -> None:
-            if self.project is not None:
-                self.open_project(self.project.path)
-
-        # Saved first, or reopening the project afterwards would save the edited old table
-        # over the imported one.
-        self.start_on_saved_project(Job(tr("job_import"), run, self.project.path), on_done=done)
-
-    def _export(self, fn: Callable[[Project], Any]) -> None:
-        """Run `fn(project)`, which writes a file, in the worker on the project as shown."""
-        if self.project is None:
-            self.statusBar().showMessage(tr("no_project"), 5000)
-            return
-        lang = strings.language()
-
-        def run(project: Project | None, _control: Any) -> Any:
-            assert project is not None
-            return fn(project)
-
-        def done(path: Any) -> None:
-            self.statusBar().showMessage(tr("exported", path=path), 10000)
-
-        job = Job(tr("job_export") + f" ({lang})", run, self.project.path)
-        self.start_on_saved_project(job, on_done=done)
-
-    def export_map(self) -> None:
-        path = self._ask_save_path("export_map", "map.html", "html_files")
-        if path is None:
-            return
-        lang = strings.language()
-        self._export(lambda project: write_coverage_map(project, path, lang=lang))
-
-    def export_routes_map(self, kind: str) -> None:
-        """The latest bookmobile week or courier day on an offline map."""
-        if self._latest_run(kind) is None:
-            return
-        path = self._ask_save_path(f"export_{kind}_map", f"{kind}_routes.html", "html_files")
-        if path is None:
-            return
-        lang = strings.language()
-        self._export(lambda project: write_routes_map(project, kind, path, lang=lang))
-
-    def export_timetable(self) -> None:
-        self._export_routes_xlsx("bookmobile", "export_timetable", "bookmobile_timetable.xlsx")
-
-    def export_courier_runs(self) -> None:
-        self._export_routes_xlsx("courier", "export_courier_xlsx", "courier_runs.xlsx")
-
-    def _export_routes_xlsx(self, kind: str, title_key: str, default_name: str) -> None:
-        """The latest run of `kind` as a workbook, one sheet per vehicle."""
-        run = self._latest_run(kind)
-        if run is None:
-            return
-        path = self._ask_save_path(title_key, default_name, "xlsx_files")
-        if path is None:
-            return
-        lang, result = strings.language(), run["result"]
-        self._export(lambda _project: write_routes_xlsx(result, path, lang=lang))
-
-    def _latest_run(self, kind: str) -> dict[str, Any] | None:
-        """The newest stored run of `kind`; None, after saying so, when there is none yet."""
-        if self.project is None:
-            self.statusBar().showMessage(tr("no_project"), 5000)
-            return None
-        run = self.project.latest_run(kind)
-        if run is None:
-            zh, en = (
-                text("no_run", lang, kind=text(f"kind_{kind}", lang)) for lang in ("zh", "en")
-            )
-            show_error(self, PlannerError(zh, en))
-        return run
-
-    def export_report(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("choose_dir"))
-        if not folder:
-            return
-        lang = strings.language()
-
-        def report(project: Project) -> Path:
-            write_report(project, Path(folder), lang=lang)
-            return Path(folder)
-
-        self._export(report)
-
     # ---- closing ---------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         """Ask what becomes of unsaved table edits, then stop a running job, remember the
@@ -818,26 +581,3 @@ class MainWindow(QMainWindow):
             self.project = None
         self.map_view.close()
         super().closeEvent(event)
-
-    def _may_close(self) -> bool:
-        """Save / Don't save / Cancel for the unsaved table edits: True once they are saved or
-        dropped; False on Cancel, or when the save failed (its error shown, every edit kept)."""
-        assert self.project is not None
-        name = self.project.meta.get("name") or self.project.path.stem
-        answer = ask(
-            self,
-            tr("unsaved_title"),
-            tr("close_unsaved", name=name),
-            [
-                (Button.Save, tr("button_save")),
-                (Button.Discard, tr("button_discard")),
-                (Button.Cancel, tr("cancel")),
-            ],
-            escape=Button.Cancel,
-        )
-        if answer == Button.Save:
-            return self.save_edits()
-        if answer == Button.Discard:
-            self.discard_edits()
-            return True
-        return False

@@ -18,7 +18,8 @@ from PyQt6.QtCore import QUrl, pyqtSignal
 from PyQt6.QtWebEngineCore import QWebEnginePage
 from PyQt6.QtWebEngineWidgets import QWebEngineView
 
-from planner.maps import KIND_COLOURS, SELECT_PREFIX, MapLayer, build_map_page, js_literal
+from planner.maps import KIND_COLOURS, SELECT_PREFIX, MapLayer, js_literal
+from planner.run_map import coverage_map, coverage_run
 from planner.store import Project
 from ui.strings import tr
 
@@ -63,11 +64,13 @@ class MapView(QWebEngineView):
         self._hidden: set[str] = {"population"}
         self.colours: dict[str, str] = {}  # the user's colour for a group key
         self.loading = False
+        self._stale = False  # loaded while hidden: load again when shown
         self.layers: list[MapLayer] = []
         self.loadFinished.connect(self._on_loaded)
 
-    def show_project(self, project: Project | None, lang: str) -> None:
-        """Rebuild the page from the project (its layers and latest results) and load it."""
+    def show_project(self, project: Project | None, lang: str, run_id: int | None = None) -> None:
+        """Rebuild the page from the project (its layers, coverage run `run_id` or by default
+        the latest coverage run, and the latest routes) and load it."""
         self._generation += 1
         path = Path(self._dir.name) / f"map-{self._generation}.html"
         if project is None:
@@ -77,7 +80,15 @@ class MapView(QWebEngineView):
             )
             self.layers = []
         else:
-            self.layers = build_map_page(project, path, lang, self.colours)
+            fmap, self.layers = coverage_map(
+                project,
+                coverage_run(project, run_id),
+                lang=lang,
+                colours=self.colours,
+                catchments=False,
+                route_layers=True,
+            )
+            fmap.save(str(path))
         self.layersChanged.emit(self.layers)
         self.loading = True
         self.load(QUrl.fromLocalFile(str(path)))
@@ -94,11 +105,21 @@ class MapView(QWebEngineView):
 
     def _on_loaded(self, ok: bool) -> None:
         self.loading = False
+        # Leaflet sizes the map when the page loads: hidden (another centre tab in front), it
+        # has no size and draws nothing, so the page loads again once the view is shown.
+        self._stale = not self.isVisible()
         for key in self._hidden:
             self.page().runJavaScript(
                 f"window.plannerSetVisible && plannerSetVisible({js_literal(key)}, false)"
             )
         self.mapLoaded.emit(ok)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale and not self.loading:
+            self._stale = False
+            self.loading = True
+            self.reload()
 
     def closeEvent(self, event: Any) -> None:
         self._dir.cleanup()

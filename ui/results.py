@@ -15,12 +15,14 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from planner.run_titles import MODELS_WITH_P, run_title
 from ui.strings import has, language, tr
 from ui.table_models import RowsModel
 
 
-def kind_label(kind: str) -> str:
-    return tr(f"kind_{kind}") if has(f"kind_{kind}") else kind
+def label_of(prefix: str, value: object) -> str:
+    """A value through the label table (model_lscp → 集合覆盖…), or as it is."""
+    return tr(f"{prefix}{value}") if has(f"{prefix}{value}") else str(value)
 
 
 def _pct(value: float | None) -> str:
@@ -49,8 +51,7 @@ def _clock(minutes: float | None) -> str:
 def run_html(run: dict[str, Any]) -> str:
     """The figures of one stored run as a small HTML page (names escaped: they come from files)."""
     result, kind = run["result"], run["kind"]
-    scenario = f" · {escape(run['scenario'])}" if run.get("scenario") else ""
-    parts = [f"<h3>#{run['id']} {escape(kind_label(kind))}{scenario}</h3>"]
+    parts = [f"<h3>{escape(run_title(run, language()))}</h3>"]
     if result.get("cost_source"):
         source = result["cost_source"]
         parts.append(f"<p>{tr('cost_source')}: {escape(tr(f'source_{source}') if has(f'source_{source}') else source)}</p>")
@@ -72,9 +73,10 @@ def run_html(run: dict[str, Any]) -> str:
         equity = result.get("equity", {})
         if equity:
             parts.append(
-                f"<p><b>{tr('equity')}</b>: {tr('gini')} {equity.get('gini', 0):.3f} · {tr('theil')} "
+                f"<p><b>{tr('equity')}</b>: {tr('gini_seats')} {equity.get('gini', 0):.3f} · {tr('theil_seats')} "
                 f"{equity.get('theil', 0):.3f} · {tr('worst')} {escape(str(equity.get('worst_district', '')))} "
                 f"{_pct(equity.get('worst_share'))}</p>"
+                f"<p style='color:#666'>{escape(tr('gini_note'))}</p>"
             )
     elif kind == "siting":
         after = {r["district"]: r for r in result.get("after", [])}
@@ -96,8 +98,12 @@ def run_html(run: dict[str, Any]) -> str:
                 _pct(after_total.get("share")),
             ]
         )
+        model = result.get("model", "")
+        p = f" · p = {result.get('p')}" if model in MODELS_WITH_P and result.get("p") else ""
+        opened = result.get("sites_opened", len(result.get("selected", [])))
         parts.append(
-            f"<p>{tr('model')}: {escape(str(result.get('model', '')))} · p = {result.get('p')} · "
+            f"<p>{tr('model')}: {escape(label_of('model_', model))}{p} · "
+            f"{escape(tr('sites_opened', n=opened))} · "
             f"{tr('optimal')}: {tr('yes') if result.get('optimal') else tr('no')} · {tr('gap')}: {result.get('gap', 0):.2%}</p>"
         )
         parts.append(_table([tr("district"), tr("population"), tr("before"), tr("after")], rows))
@@ -203,8 +209,7 @@ class ResultsPanel(QWidget):
         current = self.selected_run_id()
         headers = [
             tr("col_id"),
-            tr("col_kind"),
-            tr("col_scenario"),
+            tr("col_title"),
             tr("col_created"),
             tr("col_seconds"),
             tr("col_status"),
@@ -212,8 +217,7 @@ class ResultsPanel(QWidget):
         rows = [
             [
                 r["id"],
-                kind_label(r["kind"]),
-                r.get("scenario") or "",
+                run_title(r, language()).split(" ", 1)[-1],
                 (r.get("created_at") or "").replace("T", " "),
                 round(float(r.get("seconds") or 0.0), 2),
                 r.get("status") or "",
@@ -228,6 +232,10 @@ class ResultsPanel(QWidget):
                 self.view.selectRow(ids.index(current))
         if not self._runs:
             self.details.setHtml(f"<p style='color:#666'>{tr('no_runs')}</p>")
+
+    def runs(self) -> list[dict[str, Any]]:
+        """The runs shown, newest first."""
+        return self._runs
 
     def selected_run_id(self) -> int | None:
         rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []

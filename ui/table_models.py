@@ -86,6 +86,38 @@ class SetCellCommand(QUndoCommand):
         self.model.set_raw(self.row, self.column, self.old)
 
 
+class InsertRowCommand(QUndoCommand):
+    """A new row (a fresh id; a point where the row above is), undoable."""
+
+    def __init__(self, model: EditableTableModel, row: int) -> None:
+        super().__init__(tr("add_row", table=tr(f"tab_{model.spec.key}")))
+        self.model, self.row = model, row
+        self.values, self.point = model.new_row_values(row)
+
+    def redo(self) -> None:
+        self.model.insert_raw(self.row, self.values, self.point)
+
+    def undo(self) -> None:
+        self.model.remove_raw(self.row)
+
+
+class RemoveRowsCommand(QUndoCommand):
+    """Rows deleted together, undoable: undo puts each back where it was."""
+
+    def __init__(self, model: EditableTableModel, rows: list[int]) -> None:
+        super().__init__(tr("delete_rows", n=len(rows), table=tr(f"tab_{model.spec.key}")))
+        self.model = model
+        self.removed = [(r, *model.row_raw(r)) for r in sorted(set(rows))]
+
+    def redo(self) -> None:
+        for row, _values, _point in reversed(self.removed):
+            self.model.remove_raw(row)
+
+    def undo(self) -> None:
+        for row, values, point in self.removed:
+            self.model.insert_raw(row, values, point)
+
+
 class EditableTableModel(QAbstractTableModel):
     """A project table as rows of typed values; lon/lat columns edit a point layer's geometry."""
 
@@ -197,6 +229,8 @@ class EditableTableModel(QAbstractTableModel):
         value = self.value(index.row(), column)
         if role == Qt.ItemDataRole.DisplayRole and column == "kind" and has(f"kind_{value}"):
             return tr(f"kind_{value}")  # edited as the code (central, branch, …), shown by name
+        if role == Qt.ItemDataRole.DisplayRole and has(f"{column}_{value}"):
+            return tr(f"{column}_{value}")  # provenance real/modelled shown in the language
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return _format(value, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, (int, float)):
@@ -238,6 +272,75 @@ class EditableTableModel(QAbstractTableModel):
             self._frame.iat[row, self._frame.columns.get_loc(column)] = value
         index = self.index(row, self._columns.index(column))
         self.dataChanged.emit(index, index)
+        self._set_dirty(True)
+
+    # ---- rows ------------------------------------------------------------------------
+    def can_add_rows(self) -> bool:
+        """A loaded table, and for a layer one of points (a new row gets a point to move)."""
+        if self.stored_name is None:
+            return False
+        return self._geometry is None or COORDINATES[0] in self._columns
+
+    def add_row(self, at: int | None = None) -> int | None:
+        """Insert a new row at `at` (default: the end), undoable; its index, or None (with
+        `editRefused`) when this table cannot take new rows."""
+        if not self.can_add_rows():
+            self.editRefused.emit(tr("cannot_add_row"))
+            return None
+        row = len(self._frame) if at is None else max(0, min(at, len(self._frame)))
+        self.undo_stack.push(InsertRowCommand(self, row))
+        return row
+
+    def delete_rows(self, rows: list[int]) -> None:
+        """Delete `rows` in one undoable step."""
+        rows = [r for r in rows if 0 <= r < len(self._frame)]
+        if rows:
+            self.undo_stack.push(RemoveRowsCommand(self, rows))
+
+    def new_row_values(self, row: int) -> tuple[dict[str, Any], Any]:
+        """Values of a new row: those of the row above (or the first row), so its kind, hours
+        and point are valid to start from, with a fresh id and an empty name."""
+        near = row - 1 if row > 0 else 0
+        if len(self._frame):
+            values, point = self.row_raw(near)
+        else:
+            values, point = {c: None for c in self._frame.columns}, None
+        if "id" in values:
+            ids = [str(v) for v in self._frame["id"]]
+            prefix = _id_prefix(ids) or self.spec.key[:1].upper()
+            n = len(ids) + 1
+            while f"{prefix}{n}" in ids:
+                n += 1
+            values["id"] = f"{prefix}{n}"
+        if "name" in values:
+            values["name"] = ""
+        if self._geometry is not None and point is None:
+            point = shapely.Point(120.70, 28.00)  # Wenzhou, for a layer with no point yet
+        return values, point
+
+    def row_raw(self, row: int) -> tuple[dict[str, Any], Any]:
+        values = {c: self._frame.iat[row, i] for i, c in enumerate(self._frame.columns)}
+        return values, (self._geometry[row] if self._geometry is not None else None)
+
+    def insert_raw(self, row: int, values: dict[str, Any], point: Any) -> None:
+        """Put a row in (the undo commands' way in)."""
+        self.beginInsertRows(QModelIndex(), row, row)
+        line = pd.DataFrame([values], columns=self._frame.columns).astype(object)
+        self._frame = pd.concat(
+            [self._frame.iloc[:row], line, self._frame.iloc[row:]], ignore_index=True
+        ).astype(object)
+        if self._geometry is not None:
+            self._geometry.insert(row, point)
+        self.endInsertRows()
+        self._set_dirty(True)
+
+    def remove_raw(self, row: int) -> None:
+        """Take a row out (the undo commands' way in)."""
+        self.beginRemoveRows(QModelIndex(), row, row)
+        self._frame = self._frame.drop(index=self._frame.index[row]).reset_index(drop=True)
+        if self._geometry is not None:
+            del self._geometry[row]
+        self.endRemoveRows()
         self._set_dirty(True)
 
     def row_of_id(self, feature_id: str) -> int | None:
@@ -283,6 +386,12 @@ class EditableTableModel(QAbstractTableModel):
             integer = all(isinstance(v, int) for v in current.dropna())
             return validation.number(text, field=column, integer=integer)
         return text
+
+
+def _id_prefix(ids: list[str]) -> str:
+    """The letters the ids start with when they all share them (L0, L1 → "L")."""
+    heads = {i.rstrip("0123456789") for i in ids}
+    return heads.pop() if len(heads) == 1 else ""
 
 
 def _numeric_column(series: pd.Series) -> bool:

@@ -12,6 +12,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", type=Path)
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--no-pdf", action="store_true")
+    p.add_argument("--run", type=int, help="the coverage (or siting) run to report (default: the latest coverage run)")
     p.set_defaults(func=run)
 
 
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_output_folder(args.out, "--out")
     with Project.open(args.project) as project:
-        files = write_report(project, args.out, lang=args.lang, pdf=not args.no_pdf)
+        files = write_report(project, args.out, lang=args.lang, pdf=not args.no_pdf, run_id=args.run)
     for path in files.values():
         print(path)
     if "pdf" not in files and not args.no_pdf:

@@ -1,10 +1,13 @@
 """Courier runs for shared borrowing (通借通还): crates picked up at one library and delivered
 to another within both libraries' opening hours, by vans with capacities and shifts.
 
-Search: paired requests make cheapest-arc first solutions fail (they build routes arc by arc
-and cannot keep a pickup and its delivery together), so the first solution inserts each
-pickup–delivery pair whole (parallel cheapest insertion; local cheapest insertion when transfers
-link pairs), then guided local search.
+A visit is one stop: the fixed stop time (parking, paperwork) is paid once each time a van
+arrives at a library, however many loads it takes on or hands over there; handling is per crate.
+
+Search: our own construction (routing.construct) always builds a complete first plan, at any
+volume; OR-Tools' guided local search then improves it from those routes when the day is small
+enough to search in the time given. OR-Tools' own first-solution builders are not used: they
+fail outright once transfers tie pairs together on large days.
 
 Two plans are compared: *direct* (each shipment is one pickup–delivery pair) and *hub* (every
 shipment not already touching the central library goes via the central library: one pair brings
@@ -27,13 +30,18 @@ import numpy as np
 from models.control import Control
 from models.costs import CostModel
 from models.records import Shipment, TimeWindow, Vehicle
+from routing.check import assert_feasible
+from routing.construct import construct
 from routing.instance import Plan, RoutingInstance, VehicleSpec, Visit
 from routing.solver import solve
 
-STOP_MIN = 5.0  # parking and paperwork per shipment handled
+STOP_MIN = 5.0  # parking and paperwork, once per van arrival at a library
 CRATE_MIN = 1.0  # loading or unloading one crate
 HUB_SORT_MIN = 45.0  # sorting at the central library between a shipment's two legs
 PENALTY_PER_CRATE_M = 500_000.0
+#: Above this many visits a day the constructed plan is kept as it is (searching it further
+#: would not finish in a useful time).
+SEARCH_MAX_VISITS = 400
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,11 @@ class CourierPlan:
     def vehicles(self) -> int:
         return self.plan.vehicles_used
 
+    @property
+    def found(self) -> bool:
+        """False when there was work to do and the plan serves none of it."""
+        return not self.instance.visits or bool(self.plan.used_routes)
+
 
 def split_oversized(shipments: Sequence[Shipment], capacity: int) -> tuple[list[Shipment], list[tuple[str, str]]]:
     """Shipments larger than the biggest van become several of at most `capacity` crates."""
@@ -100,12 +113,13 @@ def plan_day(
     cost: CostModel,
     speed_kph: float,
     hub_id: str | None = None,
-    time_limit_s: float = 30.0,
     control: Control | None = None,
     solution_limit: int | None = None,
 ) -> CourierPlan:
-    """Route the day's shipments directly (hub_id None) or through the hub library."""
+    """Route the day's shipments directly (hub_id None) or through the hub library, searching
+    for at most `control.time_limit_s` (default 30 s) after the constructed plan."""
     control = control or Control()
+    time_limit_s = control.time_limit_s if control.time_limit_s is not None else 30.0
     lib = {x.id: x for x in libraries}
     ids = [x.id for x in libraries]
     xy = np.array([lib[i].xy for i in ids], float)
@@ -150,7 +164,7 @@ def _solve(
     visits, pairs, precedences, owner = [], [], [], {}
     first_leg: dict[str, tuple[str, float]] = {}
     for s, src, dst in legs:
-        handling = (STOP_MIN + CRATE_MIN * s.crates) * 60.0
+        handling = CRATE_MIN * s.crates * 60.0
         a0, a1 = _window(lib[src])
         b0, b1 = _window(lib[dst])
         leg = 2 if s.id in first_leg else 1
@@ -170,12 +184,20 @@ def _solve(
     )
     ids = tuple(sorted(loc, key=loc.get))
     instance = RoutingInstance("courier", tuple(visits), vehicles, metres, seconds, tuple(pairs), ids,
-                               tuple(precedences))
+                               tuple(precedences), stop_time=STOP_MIN * 60.0)
     if not visits:
         return instance, Plan(routes=[], status="empty"), owner
-    # Parallel insertion leaves every visit out once transfers tie pairs together; local
-    # insertion (pair by pair, checking the whole model) still builds a plan then.
-    first = "local_cheapest_insertion" if precedences else "parallel_cheapest_insertion"
-    plan = solve(instance, time_limit_s=time_limit_s, control=control, first_solution=first,
-                 solution_limit=solution_limit)
+    plan = construct(instance)
+    assert_feasible(instance, plan)
+    if len(visits) <= SEARCH_MAX_VISITS and time_limit_s > 0.2 and not control.cancel.is_set():
+        start = [[stop.visit_id for stop in r.stops] for r in plan.routes]
+        try:
+            better = solve(instance, time_limit_s=time_limit_s, control=control, initial_routes=start,
+                           solution_limit=solution_limit)
+        except ValueError:  # rounding made the constructed routes unreadable: keep them
+            better = None
+        if better is not None and better.status == "ok" and (
+            (len(better.dropped), better.total_distance) < (len(plan.dropped), plan.total_distance)
+        ):
+            plan = better
     return instance, plan, owner

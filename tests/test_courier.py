@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from models.control import Control
 from models.costs import MODES, StraightLineCost
 from models.records import Shipment, TimeWindow, Vehicle
 from planner.cli import main
@@ -19,7 +20,7 @@ from planner.jobs.courier import run_courier_day
 from planner.returns_log import read_returns_log, shipments_from_log
 from planner.store import Project
 from routing.check import check_plan
-from routing.courier import CRATE_MIN, HUB_SORT_MIN, STOP_MIN, Library, plan_day
+from routing.courier import CRATE_MIN, HUB_SORT_MIN, Library, plan_day
 from routing.lilim import read_lilim
 from routing.solver import solve
 
@@ -127,11 +128,11 @@ def _hub_day():
 def test_hub_plan_takes_crates_on_only_after_unloading_and_sorting():
     shipments, libs, vans = _hub_day()
     day = plan_day(shipments, libs, vans, cost=StraightLineCost(MODES["van"]), speed_kph=MODES["van"].speed_kph,
-                   hub_id="C", time_limit_s=3, solution_limit=200)
+                   hub_id="C", control=Control(time_limit_s=3), solution_limit=200)
     assert not day.left
     start = {s.visit_id: s.start for r in day.plan.routes for s in r.stops}
     for sid, crates in (("R>Y", 3), ("Y>S", 2)):
-        unloaded = start[f"{sid}:1:D"] + (STOP_MIN + CRATE_MIN * crates) * 60
+        unloaded = start[f"{sid}:1:D"] + CRATE_MIN * crates * 60
         assert start[f"{sid}:2:P"] >= unloaded + HUB_SORT_MIN * 60 - 1e-6
         assert day.instance.location_ids[day.instance.visit(f"{sid}:1:D").location] == "C"
 
@@ -139,7 +140,7 @@ def test_hub_plan_takes_crates_on_only_after_unloading_and_sorting():
 def test_checker_rejects_a_transfer_taken_on_before_it_is_sorted():
     shipments, libs, vans = _hub_day()
     day = plan_day(shipments, libs, vans, cost=StraightLineCost(MODES["van"]), speed_kph=MODES["van"].speed_kph,
-                   hub_id="C", time_limit_s=3, solution_limit=200)
+                   hub_id="C", control=Control(time_limit_s=3), solution_limit=200)
     assert check_plan(day.instance, day.plan).feasible
     first, then, gap = day.instance.precedences[0]
     hurried = replace(day.instance, precedences=((first, then, gap + 24 * 3600.0),))

@@ -87,7 +87,7 @@ def _routes(plan: CourierPlan, lib_rows: dict[str, tuple[str, float, float]], va
 
 def _totals(plan: CourierPlan) -> dict[str, Any]:
     return {"vehicles": plan.vehicles, "distance_km": round(plan.distance_m / 1000, 2),
-            "duration_h": round(plan.duration_s / 3600, 2), "shipments": len(plan.shipments),
+            "duration_h": round(float(plan.duration_s) / 3600, 2), "shipments": len(plan.shipments),
             "served": len(plan.shipments) - len(plan.left), "dropped": len(plan.left)}
 
 
@@ -136,12 +136,11 @@ def run_courier_day(
     speed = MODES["van"].speed_kph
     central = libraries.loc[libraries["kind"] == "central", "id"].astype(str)
     hub = central.iloc[0] if len(central) else None
-    direct = plan_day(shipments, libs, vans_today, cost=cost, speed_kph=speed, time_limit_s=time_limit_s / 2,
-                      control=control.sub(0, 0.5), solution_limit=solution_limit)
+    direct = plan_day(shipments, libs, vans_today, cost=cost, speed_kph=speed, control=control.sub(0, 0.5, time_limit_s / 2), solution_limit=solution_limit)
     plans = {"direct": direct}
     if hub is not None:
         plans["hub"] = plan_day(shipments, libs, vans_today, cost=cost, speed_kph=speed, hub_id=hub,
-                                time_limit_s=time_limit_s / 2, control=control.sub(0.5, 1.0), solution_limit=solution_limit)
+                                control=control.sub(0.5, 1.0, time_limit_s / 2), solution_limit=solution_limit)
     chosen = min(plans, key=lambda k: (len(plans[k].left), plans[k].distance_m))
     plan = plans[chosen]
     lib_rows = {str(r.id): (str(r.name), r.geometry.x, r.geometry.y) for r in libraries.itertuples(index=False)}

@@ -56,10 +56,9 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
             project, time_limit_s=options.seconds, seed=options.seed,
             control=next_step("城市书巴周计划 bookmobile week"),
         )
-        day = courier.run_courier_day(
-            project, time_limit_s=options.seconds, seed=options.seed,
-            control=next_step("通借通还物流 courier day"),
-        )
+        day_control = next_step("通借通还物流 courier day")
+        day_control.time_limit_s = options.seconds
+        day = courier.run_courier_day(project, courier.CourierRequest(seed=options.seed), control=day_control)
         network_runs: dict[str, Any] = {}
         if options.network:
             network_runs = _network_step(project, options, next_step("路网出行时间 road network"))
@@ -150,7 +149,7 @@ def _summary(
             "gap": site["gap"],
         },
         "bookmobile": week["totals"],
-        "courier": {**day["totals"], "comparison": day.get("comparison", {})},
+        "courier": {**day.totals, "comparison": day.comparison},
         "files": {k: str(v) for k, v in files.items()},
     }
     if network_runs:

@@ -3,7 +3,7 @@
 van-km and turnaround.
 
 Candidate designs are tiers by weekly volume (the busiest third of libraries, the middle, the
-quietest), from everyone daily and direct down to everyone weekly via the hub. Each candidate
+quietest; libraries with no traffic are quiet), from everyone daily and direct down to everyone weekly via the hub. Each candidate
 is simulated over the week with the constructed routes (fast, no search), giving a point (van-km,
 share of items home within D working days, p95 turnaround). The frontier keeps the points no
 other beats on both; the design chosen is the cheapest in van-km that meets the turnaround
@@ -55,11 +55,14 @@ class DesignPoint:
 def tier_patterns(volume: dict[str, int], hub_id: str | None,
                   tiers: tuple[tuple[int, bool], tuple[int, bool], tuple[int, bool]]) -> dict[str, Pattern]:
     """Patterns for a tiered design: libraries ranked by weekly items in and out, split in thirds."""
-    ranked = sorted((x for x in volume if x != hub_id), key=lambda x: (-volume[x], x))
+    ranked = sorted((x for x in volume if x != hub_id and volume[x] > 0), key=lambda x: (-volume[x], x))
     out: dict[str, Pattern] = {}
+    for lib in volume:  # libraries without traffic this week: the quiet tier
+        out[lib] = Pattern(tiers[2][0], tiers[2][1] and hub_id is not None)
     for k, lib in enumerate(ranked):
-        per_week, via_hub = tiers[min(3 * k // max(len(ranked), 1), 2)]
+        per_week, via_hub = tiers[min(3 * k // len(ranked), 2)]
         out[lib] = Pattern(per_week, via_hub and hub_id is not None)
+    out.pop(hub_id or "", None)
     return out
 
 

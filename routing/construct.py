@@ -129,8 +129,9 @@ def construct(instance: RoutingInstance) -> Plan:
                 break
         if best is None:
             later = [ready[k] for ks in pending_at.values() for k in ks if k in ready and ready[k] > van.t]
-            if later and not van.onboard:
-                van.t = min(later)
+            spec = instance.vehicles[van.index]
+            if later and not van.onboard and min(later) + dur[van.loc, spec.end_location] <= spec.shift_end - MARGIN:
+                van.t = min(later)  # wait for sorted transfers, still home in time
                 continue
             van.done = True
             continue

@@ -65,6 +65,7 @@ class CourierPlan:
     shipments: list[Shipment]  # after splitting oversized ones
     left: dict[str, tuple[str, str]] = field(default_factory=dict)  # shipment id → (zh, en)
     notes: list[tuple[str, str]] = field(default_factory=list)
+    at_hub: set[str] = field(default_factory=set)  # shipments left at the hub after their first leg
 
     @property
     def distance_m(self) -> float:
@@ -113,10 +114,12 @@ def plan_day(
     cost: CostModel,
     speed_kph: float,
     hub_id: str | None = None,
+    via_hub: frozenset[str] | None = None,
     control: Control | None = None,
     solution_limit: int | None = None,
 ) -> CourierPlan:
-    """Route the day's shipments directly (hub_id None) or through the hub library, searching
+    """Route the day's shipments directly (hub_id None) or through the hub library (all of them,
+    or only those whose ids are in `via_hub`), searching
     for at most `control.time_limit_s` (default 30 s) after the constructed plan."""
     control = control or Control()
     time_limit_s = control.time_limit_s if control.time_limit_s is not None else 30.0
@@ -140,19 +143,20 @@ def plan_day(
         else:
             ok.append(s)
 
-    legs = [(s, s.from_id, s.to_id) for s in ok] if hub_id is None else [
-        leg for s in ok for leg in (
-            [(s, s.from_id, s.to_id)] if hub_id in (s.from_id, s.to_id) else [(s, s.from_id, hub_id), (s, hub_id, s.to_id)]
-        )
-    ]
+    def through_hub(s: Shipment) -> bool:
+        return hub_id is not None and hub_id not in (s.from_id, s.to_id) and (via_hub is None or s.id in via_hub)
+
+    legs = [leg for s in ok for leg in (
+        [(s, s.from_id, hub_id), (s, hub_id, s.to_id)] if through_hub(s) else [(s, s.from_id, s.to_id)])]
     instance, plan, owner = _solve(legs, lib, loc, vans, seconds, metres, time_limit_s, control, solution_limit)
     at_hub = {owner[v] for v in plan.dropped if v.endswith(":2:P")} - {owner[v] for v in plan.dropped if v.endswith(":1:P")}
     for shipment_id in sorted(at_hub):
+        # Its first leg is served: the crates are at the hub, to go on another day.
         left[shipment_id] = ("今天送到中心馆分拣，下一个工作日转运", "brought to the central library today: goes on the next working day")
     for visit_id in plan.dropped:
         left.setdefault(owner[visit_id], ("车队今天的时间或容量不够，顺延到下一个工作日",
                                           "the vans' hours or capacity ran out today: left for the next working day"))
-    return CourierPlan(instance, plan, owner, shipments, left, notes)
+    return CourierPlan(instance, plan, owner, shipments, left, notes, at_hub)
 
 
 def _solve(

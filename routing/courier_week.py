@@ -136,34 +136,38 @@ def simulate_week(
         waiting = sorted((i for i in at if i not in home and ready[i] <= k), key=lambda i: (returned[i], i))
         for i in waiting:
             src, dst = at[i], _next_stop(at[i], owner[i], patterns, hub_id)
+            if dst == hub_id and served(owner[i]):
+                dst = owner[i]  # both ends served today: through the hub and on, the same day
             if served(src) and served(dst):
                 groups.setdefault((src, dst), []).append(i)
-        loads, items_of = [], {}
+        loads, items_of, through = [], {}, set()
         for (src, dst), ids in sorted(groups.items()):
             sid = f"{src}>{dst}@{day}"
             loads.append(Shipment(sid, src, dst, math.ceil(len(ids) / crate_size), day, len(ids)))
             items_of[sid] = ids
+            if hub_id not in (src, dst) and _next_stop(src, dst, patterns, hub_id) == hub_id:
+                through.add(sid)
         vans = list(vans_of_day(weekday))
         plan = None
         if loads:
-            plan = plan_day(loads, libraries, vans, cost=cost, speed_kph=speed_kph,
-                            control=control.sub(k / len(dates), (k + 1) / len(dates), search_s),
+            plan = plan_day(loads, libraries, vans, cost=cost, speed_kph=speed_kph, hub_id=hub_id,
+                            via_hub=frozenset(through), control=control.sub(k / len(dates), (k + 1) / len(dates), search_s),
                             solution_limit=solution_limit)
+            whole_of = {p.id: (p.id if p.id in items_of else p.id.rsplit(".", 1)[0]) for p in plan.shipments}
             for part in plan.shipments:
-                if part.id in plan.left:
+                reached = hub_id if part.id in plan.at_hub else (None if part.id in plan.left else part.to_id)
+                if reached is None:
                     continue
-                base, _, piece = part.id.partition("@")
-                whole = f"{base}@{part.day}"
+                whole = whole_of[part.id]
                 ids = items_of[whole]
-                if piece != part.day:  # a split load: its share of the items, in order
-                    n = int(piece.rsplit(".", 1)[1]) - 1
-                    per = part.crates * crate_size
-                    first = sum(p.crates for p in plan.shipments if p.id.startswith(whole + ".")
+                if part.id != whole:  # a split load: its share of the items, in order
+                    n = int(part.id.rsplit(".", 1)[1]) - 1
+                    first = sum(p.crates for p in plan.shipments if whole_of[p.id] == whole
                                 and int(p.id.rsplit(".", 1)[1]) - 1 < n) * crate_size
-                    ids = ids[first:first + per]
+                    ids = ids[first:first + part.crates * crate_size]
                 for i in ids:
-                    at[i] = part.to_id
-                    if part.to_id == owner[i]:
+                    at[i] = reached
+                    if reached == owner[i]:
                         home[i] = k
                     else:
                         ready[i] = k + 1  # sorted at the hub overnight

@@ -145,3 +145,17 @@ def test_both_plans_build_a_complete_first_plan_at_560_loads_a_day():
         assert day.found and check_plan(day.instance, day.plan).feasible
         assert len(day.left) < 0.1 * len(loads)  # thirty vans carry nearly all of it
     assert time.monotonic() - started < 15
+
+
+def test_school_libraries_are_served_in_term_only(project, tmp_path):
+    libs = project.read_layer("libraries")
+    libs.loc[libs["id"] == "S", "kind"] = "school"
+    project.write_layer("libraries", libs, "libraries")
+    out = tmp_path / "term.json"
+    code = main(["courier", str(project.path), "--log", str(_log(tmp_path, 20)), "--week", "--seconds", "1",
+                 "--school-term", "2026-09-01", "2026年11月24日", "--json", str(out)])
+    data = json.loads(out.read_text(encoding="utf-8"))
+    visits = {(d["date"], s["library"]) for d in data["days"] for v in d["vans"] for s in v["stops"]}
+    assert code == 0 and any(lib == "S" for _, lib in visits)
+    assert not any(lib == "S" and day > "2026-11-24" for day, lib in visits)
+    assert all(i["home"] is None or i["home"] <= "2026-11-24" for i in data["items"] if "S" in (i["from"], i["to"]))

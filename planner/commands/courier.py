@@ -23,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cost-per-km", type=float, default=3.0, help="with --week: cost per van-km (default 3)")
     p.add_argument("--cost-per-hour", type=float, default=60.0, help="with --week: cost per van-hour (default 60)")
     p.add_argument("--cost-per-van-day", type=float, default=150.0, help="with --week: cost per van-day (default 150)")
+    p.add_argument("--school-term", nargs=2, metavar=("FIRST", "LAST"),
+                   help="with --week: school libraries are served only between these dates (YYYY-MM-DD)")
     p.add_argument("--crate-size", type=int, default=30, help="books per crate")
     p.add_argument("--seconds", type=float, default=30.0, help="time limit (s)")
     p.add_argument("--seed", type=int, default=0)
@@ -90,12 +92,19 @@ def _run_week(args: argparse.Namespace) -> int:
     from planner.jobs.courier import write_courier_xlsx
     from planner.jobs.courier_week import CourierWeekRequest, run_courier_week
     from planner.progress import cli_control
+    from planner.returns_log import parse_log_date
     from planner.store import Project
 
     if args.day:
         raise PlannerError("--day 与 --week 不能同时使用", "--day and --week cannot be used together", field="--day")
+    term = args.school_term or (None, None)
+    for value in term:
+        if value is not None and parse_log_date(value)[0] is None:
+            raise PlannerError(f"--school-term 的“{value}”不是日期（例如 2026-09-01）",
+                               f"--school-term {value!r} is not a date (e.g. 2026-09-01)", field="--school-term")
+    first, last = (None if v is None else parse_log_date(v)[0].isoformat() for v in term)
     request = CourierWeekRequest(
-        returns_log=args.log, crate_size=args.crate_size, max_turnaround_days=args.max_turnaround_days,
+        term_first_day=first, term_last_day=last, returns_log=args.log, crate_size=args.crate_size, max_turnaround_days=args.max_turnaround_days,
         van_km_budget=args.van_km_budget, cost_per_km=args.cost_per_km, cost_per_hour=args.cost_per_hour,
         cost_per_van_day=args.cost_per_van_day, seed=args.seed)
     with Project.open(args.project) as project, cli_control("通借通还 courier week", args.seconds) as control:

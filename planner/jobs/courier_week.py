@@ -151,7 +151,7 @@ def run_courier_week(project: Project, request: CourierWeekRequest | None = None
                              control=ctl, solution_limit=request.solution_limit)
 
     design_ctl = control.sub(0.0, 0.3)
-    points = evaluate(simulate, volume, hub, request.max_turnaround_days, lambda f: design_ctl.report(f, "design"))
+    points = evaluate(simulate, volume, hub, request.max_turnaround_days, lambda f: design_ctl.report(f, "服务频次方案 service design"))
     best, met = choose(points, request.share_within, request.van_km_budget)
     patterns = dict(best.patterns)
     outcome = simulate(patterns, time_limit_s * 0.7 / max(len(dates), 1), control.sub(0.3, 1.0))

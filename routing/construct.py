@@ -35,8 +35,10 @@ class _Van:
     done: bool = False
 
 
-def construct(instance: RoutingInstance) -> Plan:
-    """A complete, checked-feasible plan of the instance's pairs (visits outside pairs are left out)."""
+def construct(instance: RoutingInstance, look: int = 1) -> Plan:
+    """A complete, checked-feasible plan of the instance's pairs (visits outside pairs are left
+    out). Each van goes to the nearest place with work (`look` 1), or of the `look` nearest
+    the one handling the most crates per minute of driving and stopping."""
     visit = {v.id: v for v in instance.visits}
     pairs = [(visit[p], visit[d]) for p, d in instance.pairs]
     pair_of_delivery = {d: k for k, (_, d) in enumerate(instance.pairs)}
@@ -112,6 +114,8 @@ def construct(instance: RoutingInstance) -> Plan:
             load += p.demand
         if not unloads and not loads:
             return None
+        if not loads and not round_ok(van, loc, t, onboard):  # never strand what is on board
+            return None
         return arrive, unloads, loads
 
     while True:
@@ -121,12 +125,17 @@ def construct(instance: RoutingInstance) -> Plan:
         van = min(active, key=lambda v: v.t)
         places = {pairs[k][1].location for k in van.onboard}
         places |= {loc for loc, ks in pending_at.items() if any(k in ready for k in ks)}
-        best = None
+        best, found = None, []
         for loc in sorted(places, key=lambda x: dur[van.loc, x]):
             option = plan_stop(van, loc)
             if option is not None:
-                best = (loc, option)
-                break
+                found.append((loc, option))
+                if len(found) >= look:
+                    break
+        if found:
+            # Of the `look` nearest places with work, the most crates handled per minute.
+            best = max(found, key=lambda f: sum(abs(pairs[k][0].demand) for k in (*f[1][1], *f[1][2]))
+                       / (dur[van.loc, f[0]] + stop + 60.0))
         if best is None:
             later = [ready[k] for ks in pending_at.values() for k in ks if k in ready and ready[k] > van.t]
             spec = instance.vehicles[van.index]

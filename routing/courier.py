@@ -191,7 +191,9 @@ def _solve(
                                tuple(precedences), stop_time=STOP_MIN * 60.0)
     if not visits:
         return instance, Plan(routes=[], status="empty"), owner
-    plan = construct(instance)
+    # A few constructions (nearest place with work, or the busiest of the 2–3 nearest): the best.
+    looks = (1, 2, 3) if len(pairs) <= SEARCH_MAX_VISITS else (1, 2)
+    plan = min((construct(instance, look) for look in looks), key=lambda p: (len(p.dropped), p.total_distance))
     assert_feasible(instance, plan)
     if len(visits) <= SEARCH_MAX_VISITS and time_limit_s > 0.2 and not control.cancel.is_set():
         start = [[stop.visit_id for stop in r.stops] for r in plan.routes]

@@ -5,6 +5,8 @@ with one row per visit."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 from openpyxl import load_workbook
 from PyQt6.QtCore import QUrl
@@ -13,8 +15,8 @@ from PyQt6.QtGui import QTextDocument
 from models.control import Control
 from planner.cli import main
 from planner.i18n import text
-from planner.jobs.courier import CourierRequest, run_courier_day, write_courier_xlsx
-from planner.jobs.courier_week import CourierWeekRequest, run_courier_week
+from planner.jobs.courier import CourierRequest, CourierResult, run_courier_day, write_courier_xlsx
+from planner.jobs.courier_week import CourierWeekRequest, CourierWeekResult, run_courier_week
 from planner.report import build_report
 from tests.test_courier_week import _log, project  # noqa: F401 - fixture
 from ui.courier_week import CHART_URL
@@ -39,6 +41,8 @@ def test_window_and_report_show_both_plans_and_the_week(qtbot, project, tmp_path
     assert {r["day"] for r in day.routes} == {day.day}  # the date column is filled
     week = run_courier_week(project, CourierWeekRequest(returns_log=_log(tmp_path, 30), solution_limit=20),
                             control=Control(time_limit_s=1))
+    assert CourierResult.from_json(json.loads(json.dumps(day.to_json()))) == day
+    assert CourierWeekResult.from_json(json.loads(json.dumps(week.to_json()))) == week
     panel = ResultsPanel()
     qtbot.addWidget(panel)
     runs = [{"id": r["id"], "kind": r["kind"], "result": r["result"]} for r in project.runs()]

@@ -58,3 +58,26 @@ def test_constructed_plan_alone_is_complete_and_checked():
     day = _plan()
     built = construct(day.instance)
     assert not built.dropped and check_plan(day.instance, built).feasible
+
+
+def test_constructed_plans_are_feasible_on_random_days_with_transfers():
+    import numpy as np
+
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        libs = []
+        for k in range(15):
+            opens = int(rng.integers(7, 11))
+            hours = TimeWindow.parse(f"{opens:02d}:00", f"{opens + int(rng.integers(3, 9)):02d}:00")
+            libs.append(Library(f"L{k}", f"{k}", tuple(rng.uniform(0, 30000, 2)), hours))
+        shipments = []
+        for k in range(40):
+            a, b = rng.choice(15, 2, replace=False)
+            shipments.append(Shipment(f"s{k}", f"L{a}", f"L{b}", int(rng.integers(1, 12))))
+        vans = [Vehicle(f"v{i}", str(i), f"L{i}", TimeWindow.parse("08:00", "16:00"), 15, ("Mon",)) for i in range(3)]
+        for hub in (None, "L0"):
+            day = plan_day(shipments, libs, vans, cost=StraightLineCost(MODES["van"]), speed_kph=MODES["van"].speed_kph,
+                           hub_id=hub, control=Control(time_limit_s=0.1))  # the constructed plan alone
+            report = check_plan(day.instance, day.plan)
+            assert report.feasible, (seed, hub, report.violations[:3])
+            assert day.plan.used_routes and len(day.left) < len(day.shipments)

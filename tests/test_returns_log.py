@@ -8,6 +8,8 @@ from datetime import date, datetime
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.errors import PlannerError
 from planner.returns_log import parse_log_date, read_returns_log
@@ -57,3 +59,15 @@ def test_a_date_far_from_the_rest_is_refused(tmp_path):
         read_returns_log(_csv(tmp_path, ["2026-09-01", "2026-09-02", "2026-09-03", "2025-09-02"]), LIBS)
     text = err.value.text("en")
     assert "row 5, field 'date'" in text and "far from" in text and "row 2" not in text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=24), st.dates().map(str), st.dates().map(lambda d: f"{d.year}年{d.month}月{d.day}日"),
+                 st.from_regex(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}", fullmatch=True)), st.booleans())
+def test_any_cell_is_a_plausible_date_or_a_reason(cell, excel):
+    day, why = parse_log_date(cell, excel=excel)
+    assert (day is None) != (why is None)
+    if day is not None:
+        assert 2000 <= day.year <= date.today().year + 1
+    else:
+        assert why[0] and why[1]

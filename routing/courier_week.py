@@ -86,11 +86,15 @@ class WeekOutcome:
         return {i.id: self.home_day[i.id] - i.day_index for i in self.items if i.id in self.home_day}
 
     def share_within(self, days: float) -> float:
-        """Share of all items home within `days` working days (items not home count as late)."""
-        if not self.items:
-            return 1.0
+        """Share of items home within `days` working days. An item not home counts as late once
+        `days` working days have passed in the plan; one returned too near the end of the plan
+        to be late yet is left out (it may still make it next week)."""
         t = self.turnaround()
-        return sum(1 for v in t.values() if v <= days) / len(self.items)
+        last = len(self.days) - 1
+        counted = [i for i in self.items if i.id in t or last - i.day_index >= days]
+        if not counted:
+            return 1.0
+        return sum(1 for i in counted if i.id in t and t[i.id] <= days) / len(counted)
 
 
 def simulate_week(

@@ -63,13 +63,16 @@ class CourierWeekRequest:
 @dataclass(frozen=True)
 class CourierWeekResult:
     """The planned week. `to_json()` gives the contract keys (days, items, turnaround_days,
-    van_km, cost_per_item) plus the shared route-run keys (routes, totals, dropped, check)."""
+    van_km, cost_per_item) plus the shared route-run keys (routes, totals, dropped, check).
+    `carry_days` are the working days after the week on which vans only took its backlog home
+    (listed under days too, so every item's home date is a planned day)."""
 
     days: list[dict[str, Any]]
     items: list[dict[str, Any]]
     turnaround_days: dict[str, Any]
     van_km: float
     cost_per_item: float | None
+    carry_days: list[str]
     measures: dict[str, Any]
     design: dict[str, Any]
     not_home: list[dict[str, Any]]
@@ -106,6 +109,16 @@ def week_dates(log_dates: list[str], week_of: str) -> list[str]:
     return [d.isoformat() for d in sorted(days)]
 
 
+def settle_dates(last: str, n: int) -> list[str]:
+    """The `n` working days (Mon–Fri) after `last`."""
+    out, day = [], date.fromisoformat(last)
+    while len(out) < n:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            out.append(day.isoformat())
+    return out
+
+
 def run_courier_week(project: Project, request: CourierWeekRequest | None = None, *,
                      control: Control | None = None, cost: CostModel | None = None) -> CourierWeekResult:
     """Design service patterns, plan the week day by day, measure it, store it as a courier run."""
@@ -123,8 +136,11 @@ def run_courier_week(project: Project, request: CourierWeekRequest | None = None
     modelled_days = tuple(week_dates([], request.week_of))
     log, source = read_log(project, libraries, request.returns_log, request.seed, modelled_days)
     dates = week_dates(sorted({str(d) for d in log["date"]}), request.week_of)
+    # The days after the week that only carry its backlog home (no new returns): enough for
+    # the turnaround target to be judged on every item, not just on the early-week ones.
+    carry = settle_dates(dates[-1], math.ceil(request.max_turnaround_days))
+    dates += carry
     weekdays = [date.fromisoformat(d).weekday() for d in dates]
-    index_of = {d: k for k, d in enumerate(dates)}
     away = log[log["owner"] != log["returned_at"]]
     items = []
     for r in away.itertuples(index=False):
@@ -155,7 +171,7 @@ def run_courier_week(project: Project, request: CourierWeekRequest | None = None
     best, met = choose(points, request.share_within, request.van_km_budget)
     patterns = dict(best.patterns)
     outcome = simulate(patterns, time_limit_s * 0.7 / max(len(dates), 1), control.sub(0.3, 1.0))
-    result = _result(request, outcome, dates, index_of, libraries, vans, points, best, met, source, cost.source)
+    result = _result(request, outcome, dates, carry, libraries, vans, points, best, met, source, cost.source)
     run_id = project.add_run("courier", result.to_json(), params={"mode": "week", "crate_size": request.crate_size,
                                                                   "max_turnaround_days": request.max_turnaround_days},
                              seconds=time.monotonic() - started, cost_source=cost.source)
@@ -163,13 +179,14 @@ def run_courier_week(project: Project, request: CourierWeekRequest | None = None
     return CourierWeekResult(**{**{k: getattr(result, k) for k in result.__dataclass_fields__}, "run_id": run_id})
 
 
-def _result(request: CourierWeekRequest, outcome: WeekOutcome, dates: list[str], index_of: dict[str, int],
+def _result(request: CourierWeekRequest, outcome: WeekOutcome, dates: list[str], carry: list[str],
             libraries: Any, vans: list, points: list[DesignPoint], best: DesignPoint, met: bool,
             source: str, cost_source: str) -> CourierWeekResult:
     """Measures, contract days and items, and the shared route-run keys."""
-    del index_of
     lib_rows = {str(r.id): (str(r.name), r.geometry.x, r.geometry.y) for r in libraries.itertuples(index=False)}
     routes, days, plans = [], [], []
+    settle = set(carry)
+    carry = [r.date for r in outcome.days if r.date in settle and r.plan and r.plan.vehicles]
     crates_moved = 0
     balance: dict[str, int] = {}
     for run in outcome.days:
@@ -181,8 +198,9 @@ def _result(request: CourierWeekRequest, outcome: WeekOutcome, dates: list[str],
                     crates_moved += s.crates
                     balance[s.to_id] = balance.get(s.to_id, 0) + s.crates
                     balance[s.from_id] = balance.get(s.from_id, 0) - s.crates
-        routes += day_routes
-        days.append(day_contract(run.date, day_routes))
+        if run.date not in settle or run.date in carry:  # a carry day only if a van ran
+            routes += day_routes
+            days.append(day_contract(run.date, day_routes))
     items = [{"from": it.returned_at, "to": it.owner, "returned": dates[it.day_index] if it.day_index < len(dates) else None,
               "home": dates[outcome.home_day[it.id]] if it.id in outcome.home_day else None} for it in outcome.items]
     t = turnaround_summary(outcome)
@@ -222,7 +240,7 @@ def _result(request: CourierWeekRequest, outcome: WeekOutcome, dates: list[str],
                 "reason_zh": r["reason_zh"], "reason_en": r["reason_en"]} for r in not_home]
     return CourierWeekResult(
         days=days, items=items, turnaround_days=t, van_km=round(van_km, 2),
-        cost_per_item=round(cost_total / home, 2) if home else None, measures=measures, design=design,
+        cost_per_item=round(cost_total / home, 2) if home else None, carry_days=carry, measures=measures, design=design,
         not_home=not_home, routes=routes, totals=week_totals, check=check_of(plans), returns_log=source,
         crate_size=request.crate_size, cost_source=cost_source, dropped=dropped)
 

@@ -17,7 +17,7 @@ from typing import Any
 from models.control import Control
 from models.costs import MODES, CostModel
 from models.records import WEEKDAYS
-from planner.courier_design import DesignPoint, choose, evaluate, frontier
+from planner.courier_design import DesignPoint, choose, evaluate, frontier, refine
 from planner.errors import PlannerError
 from planner.jobs.courier import (
     _vans,
@@ -166,11 +166,16 @@ def run_courier_week(project: Project, request: CourierWeekRequest | None = None
                              crate_size=request.crate_size, closed_on=closed_on, search_s=search_s,
                              control=ctl, solution_limit=request.solution_limit)
 
-    design_ctl = control.sub(0.0, 0.3)
+    design_ctl = control.sub(0.0, 0.4)
     points = evaluate(simulate, volume, hub, request.max_turnaround_days, lambda f: design_ctl.report(f, "服务频次方案 service design"))
     best, met = choose(points, request.share_within, request.van_km_budget)
+    if met and request.van_km_budget is None:
+        adjusted = refine(simulate, best, volume, hub, request.max_turnaround_days, request.share_within)
+        if adjusted is not None:
+            points.append(adjusted)
+            best = adjusted
     patterns = dict(best.patterns)
-    outcome = simulate(patterns, time_limit_s * 0.7 / max(len(dates), 1), control.sub(0.3, 1.0))
+    outcome = simulate(patterns, time_limit_s * 0.6 / max(len(dates), 1), control.sub(0.4, 1.0))
     result = _result(request, outcome, dates, carry, libraries, vans, points, best, met, source, cost.source)
     run_id = project.add_run("courier", result.to_json(), params={"mode": "week", "crate_size": request.crate_size,
                                                                   "max_turnaround_days": request.max_turnaround_days},

@@ -161,3 +161,15 @@ def test_school_libraries_are_served_in_term_only(project, tmp_path):
     assert code == 0 and any(lib == "S" for _, lib in visits)
     assert not any(lib == "S" and day > "2026-11-24" for day, lib in visits)
     assert all(i["home"] is None or i["home"] <= "2026-11-24" for i in data["items"] if "S" in (i["from"], i["to"]))
+
+
+def test_design_is_the_cheapest_meeting_the_target_then_adjusted_library_by_library(project, tmp_path):
+    result = run_courier_week(project, CourierWeekRequest(returns_log=_log(tmp_path, 20), crate_size=10,
+                                                          max_turnaround_days=3, solution_limit=30),
+                              control=Control(time_limit_s=1))
+    points = {p["name"]: p for p in result.design["evaluated"]}
+    meeting = [p for name, p in points.items() if name != "adjusted" and p["share_within"] >= 0.95]
+    assert result.design["chosen"] == "adjusted" and result.design["meets_target"]
+    adjusted = points["adjusted"]
+    assert adjusted["share_within"] >= 0.95 and adjusted["van_km"] < min(p["van_km"] for p in meeting)
+    assert any(p["per_week"] < 5 for p in result.design["patterns"].values())

@@ -19,9 +19,12 @@ from dataclasses import dataclass
 
 from routing.courier_week import Pattern, WeekOutcome, turnaround_summary
 
-#: (name, zh, en, per-week frequency and via-hub for the busy, middle and quiet tiers)
+#: (name, zh, en, per-week frequency and via-hub for the busy, middle and quiet tiers); the
+#: first three span the range, so a frontier exists even when time allows no more.
 CANDIDATES: tuple[tuple[str, str, str, tuple[tuple[int, bool], tuple[int, bool], tuple[int, bool]]], ...] = (
     ("daily_direct", "全部每日直送", "all daily, direct", ((5, False), (5, False), (5, False))),
+    ("twice_hub", "全部每周2次经中心馆", "all 2× a week via the hub", ((2, True), (2, True), (2, True))),
+    ("weekly_hub", "全部每周1次经中心馆", "all weekly via the hub", ((1, True), (1, True), (1, True))),
     ("daily_hub", "全部每日经中心馆", "all daily, via the hub", ((5, True), (5, True), (5, True))),
     ("tiered_5_5_3", "忙馆每日直送，清闲馆每周3次经中心馆", "busy daily direct, quiet 3× via hub",
      ((5, False), (5, False), (3, True))),
@@ -29,8 +32,6 @@ CANDIDATES: tuple[tuple[str, str, str, tuple[tuple[int, bool], tuple[int, bool],
      ((5, False), (3, True), (2, True))),
     ("tiered_3_2_1", "忙馆每周3次，中等2次，清闲1次", "busy 3×, middle 2×, quiet 1×",
      ((3, True), (2, True), (1, True))),
-    ("twice_hub", "全部每周2次经中心馆", "all 2× a week via the hub", ((2, True), (2, True), (2, True))),
-    ("weekly_hub", "全部每周1次经中心馆", "all weekly via the hub", ((1, True), (1, True), (1, True))),
 )
 
 
@@ -69,13 +70,16 @@ def tier_patterns(volume: dict[str, int], hub_id: str | None,
 
 
 def evaluate(simulate: Callable[[dict[str, Pattern]], WeekOutcome], volume: dict[str, int], hub_id: str | None,
-             target_days: float, progress: Callable[[float], None] = lambda _f: None) -> list[DesignPoint]:
-    """Every candidate design simulated over the week."""
-    points = []
+             target_days: float, progress: Callable[[float], None] = lambda _f: None,
+             more_time: Callable[[], bool] = lambda: True) -> list[DesignPoint]:
+    """The candidate designs simulated over the week, while `more_time()` (at least three)."""
+    points: list[DesignPoint] = []
     for k, (name, zh, en, tiers) in enumerate(CANDIDATES):
         progress(k / len(CANDIDATES))
         if hub_id is None and any(via for _, via in tiers):
             continue
+        if len(points) >= 3 and not more_time():
+            break
         patterns = tier_patterns(volume, hub_id, tiers)
         outcome = simulate(patterns)
         t = turnaround_summary(outcome)
@@ -88,7 +92,8 @@ STEP_DOWN = {5: 3, 3: 2, 2: 1}
 
 
 def refine(simulate: Callable[[dict[str, Pattern]], WeekOutcome], start: DesignPoint, volume: dict[str, int],
-           hub_id: str | None, target_days: float, share: float, trials: int = 8) -> DesignPoint | None:
+           hub_id: str | None, target_days: float, share: float, trials: int = 8,
+           more_time: Callable[[], bool] = lambda: True) -> DesignPoint | None:
     """Step the quietest libraries down one frequency each while the target still holds and
     van-km falls; the adjusted design, or None when no step helped."""
     patterns = dict(start.patterns)
@@ -96,6 +101,8 @@ def refine(simulate: Callable[[dict[str, Pattern]], WeekOutcome], start: DesignP
     quiet = sorted((x for x in patterns if volume.get(x, 0) > 0 and patterns[x].per_week in STEP_DOWN),
                    key=lambda x: (volume[x], x))
     for lib in quiet[:trials]:
+        if not more_time():
+            break
         trial = {**patterns, lib: Pattern(STEP_DOWN[patterns[lib].per_week], hub_id is not None)}
         outcome = simulate(trial)
         if outcome.share_within(target_days) >= share and outcome.van_km < best_km:

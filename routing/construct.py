@@ -20,6 +20,8 @@ from routing.instance import Plan, Route, RouteStop, RoutingInstance, Visit
 #: Seconds of slack kept below every closing time, so the plan also fits OR-Tools' integer
 #: times (rounded up by at most one hundredth of a second per leg).
 MARGIN = 5.0
+#: At most this many places to deliver to on board at once (keeps each round short to check).
+MAX_DROPS = 12
 NOT_PLACED = ("车队今天的时间或容量不够", "the vans' hours or capacity ran out today")
 
 
@@ -54,37 +56,41 @@ def construct(instance: RoutingInstance, look: int = 1) -> Plan:
     pending_at: dict[int, list[int]] = {}
     for k, (p, _) in enumerate(pairs):
         pending_at.setdefault(p.location, []).append(k)
-    dur, dist, stop = instance.duration, instance.distance, instance.stop_time
+    dur = instance.duration.tolist()  # plain lists: indexing numpy per step is the slow part
+    dist, stop = instance.distance, instance.stop_time
     vans = [_Van(i, v.start_location, v.shift_start) for i, v in enumerate(instance.vehicles)]
     served: set[int] = set()
+    ends = {v.id: max(b for _, b in v.windows) - MARGIN for v in instance.visits}
+    starts = {v.id: min(a for a, _ in v.windows) for v in instance.visits}
 
     def end_of(v: Visit) -> float:
-        return max(b for _, b in v.windows) - MARGIN
+        return ends[v.id]
 
     def start_of(v: Visit) -> float:
-        return min(a for a, _ in v.windows)
+        return starts[v.id]
 
     def round_ok(van: _Van, loc: int, t: float, onboard: list[int]) -> bool:
-        """Deliver `onboard` nearest first from (loc, t), then home within the shift."""
-        left = list(onboard)
-        shift_end = instance.vehicles[van.index].shift_end - MARGIN
-        at = True
-        while left:
-            k = min(left, key=lambda j: dur[loc, pairs[j][1].location])
-            d = pairs[k][1]
-            moved = d.location != loc or not at
-            t = max(t + dur[loc, d.location] + (stop if moved else 0.0), start_of(d))
-            if t > end_of(d):
-                return False
-            t += d.service
-            loc, at = d.location, True
-            left.remove(k)
-        return t + dur[loc, instance.vehicles[van.index].end_location] <= shift_end
+        """Deliver `onboard` nearest place first from (loc, t), then home within the shift."""
+        by_place: dict[int, list[Visit]] = {}
+        for j in onboard:
+            d = pairs[j][1]
+            by_place.setdefault(d.location, []).append(d)
+        while by_place:
+            row = dur[loc]
+            place = min(by_place, key=row.__getitem__)
+            t += row[place] + (stop if place != loc else 0.0)
+            for d in by_place.pop(place):
+                t = max(t, starts[d.id])
+                if t > ends[d.id]:
+                    return False
+                t += d.service
+            loc = place
+        return t + dur[loc][instance.vehicles[van.index].end_location] <= instance.vehicles[van.index].shift_end - MARGIN
 
     def plan_stop(van: _Van, loc: int) -> tuple[float, list[int], list[int]] | None:
         """What van does at loc if it goes there now: (arrival, unloads, loads), or None."""
         moved = loc != van.loc or not van.stops
-        arrive = van.t + dur[van.loc, loc]
+        arrive = van.t + dur[van.loc][loc]
         t = arrive + (stop if moved else 0.0)
         unloads = [k for k in van.onboard if pairs[k][1].location == loc]
         for k in unloads:
@@ -95,20 +101,29 @@ def construct(instance: RoutingInstance, look: int = 1) -> Plan:
             t += d.service
         onboard = [k for k in van.onboard if k not in unloads]
         load = van.load - sum(pairs[k][0].demand for k in unloads)
-        capacity = instance.vehicles[van.index].capacity
+        spec = instance.vehicles[van.index]
+        capacity, shift_end = spec.capacity, spec.shift_end - MARGIN
         loads: list[int] = []
         waiting = [k for k in pending_at.get(loc, []) if k in ready and ready[k] <= t]
+        if not unloads and (not waiting or capacity - load < min(pairs[k][0].demand for k in waiting)):
+            return None
         waiting.sort(key=lambda k: (ready[k], -pairs[k][0].demand))
+        drops = {pairs[j][1].location for j in onboard}
         for k in waiting:
-            p = pairs[k][0]
-            if load + p.demand > capacity:
+            p, d = pairs[k]
+            if load + p.demand > capacity or (d.location not in drops and len(drops) >= MAX_DROPS):
                 continue
             tk = max(t, start_of(p), ready[k])
             if tk > end_of(p):
                 continue
+            # Cheap tests first: the delivery alone, straight there, and home in time.
+            direct = max(tk + p.service + dur[loc][d.location] + stop, start_of(d))
+            if direct > end_of(d) or direct + d.service + dur[d.location][spec.end_location] > shift_end:
+                continue
             if not round_ok(van, loc, tk + p.service, [*onboard, k]):
                 continue
             t = tk + p.service
+            drops.add(d.location)
             loads.append(k)
             onboard.append(k)
             load += p.demand
@@ -126,7 +141,7 @@ def construct(instance: RoutingInstance, look: int = 1) -> Plan:
         places = {pairs[k][1].location for k in van.onboard}
         places |= {loc for loc, ks in pending_at.items() if any(k in ready for k in ks)}
         best, found = None, []
-        for loc in sorted(places, key=lambda x: dur[van.loc, x]):
+        for loc in sorted(places, key=lambda x: dur[van.loc][x]):
             option = plan_stop(van, loc)
             if option is not None:
                 found.append((loc, option))
@@ -135,11 +150,11 @@ def construct(instance: RoutingInstance, look: int = 1) -> Plan:
         if found:
             # Of the `look` nearest places with work, the most crates handled per minute.
             best = max(found, key=lambda f: sum(abs(pairs[k][0].demand) for k in (*f[1][1], *f[1][2]))
-                       / (dur[van.loc, f[0]] + stop + 60.0))
+                       / (dur[van.loc][f[0]] + stop + 60.0))
         if best is None:
             later = [ready[k] for ks in pending_at.values() for k in ks if k in ready and ready[k] > van.t]
             spec = instance.vehicles[van.index]
-            if later and not van.onboard and min(later) + dur[van.loc, spec.end_location] <= spec.shift_end - MARGIN:
+            if later and not van.onboard and min(later) + dur[van.loc][spec.end_location] <= spec.shift_end - MARGIN:
                 van.t = min(later)  # wait for sorted transfers, still home in time
                 continue
             van.done = True
@@ -177,10 +192,10 @@ def construct(instance: RoutingInstance, look: int = 1) -> Plan:
         if not van.stops:
             routes.append(Route(spec.id, [], spec.shift_start, spec.shift_start))
             continue
-        back = van.t + dur[van.loc, spec.end_location]
+        back = van.t + dur[van.loc][spec.end_location]
         distance = van.distance + dist[van.loc, spec.end_location]
         depart = _latest_departure(instance, spec.start_location, van.stops[0], stop)
-        van.stops[0].arrival = depart + float(dur[spec.start_location, instance.visit(van.stops[0].visit_id).location])
+        van.stops[0].arrival = depart + float(dur[spec.start_location][instance.visit(van.stops[0].visit_id).location])
         routes.append(Route(spec.id, van.stops, depart, back, [], float(distance), back - depart))
     dropped = {v.id: NOT_PLACED[1] for k, (p, d) in enumerate(pairs) if k not in served for v in (p, d)}
     in_pairs = {x for pr in instance.pairs for x in pr}

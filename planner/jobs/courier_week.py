@@ -167,15 +167,21 @@ def run_courier_week(project: Project, request: CourierWeekRequest | None = None
                              control=ctl, solution_limit=request.solution_limit)
 
     design_ctl = control.sub(0.0, 0.4)
-    points = evaluate(simulate, volume, hub, request.max_turnaround_days, lambda f: design_ctl.report(f, "服务频次方案 service design"))
+    def more_time() -> bool:  # the design may use up to half the time limit
+        return time.monotonic() - started < 0.5 * time_limit_s
+
+    points = evaluate(simulate, volume, hub, request.max_turnaround_days,
+                      lambda f: design_ctl.report(f, "服务频次方案 service design"), more_time)
     best, met = choose(points, request.share_within, request.van_km_budget)
     if met and request.van_km_budget is None:
-        adjusted = refine(simulate, best, volume, hub, request.max_turnaround_days, request.share_within)
+        adjusted = refine(simulate, best, volume, hub, request.max_turnaround_days, request.share_within,
+                          more_time=more_time)
         if adjusted is not None:
             points.append(adjusted)
             best = adjusted
     patterns = dict(best.patterns)
-    outcome = simulate(patterns, time_limit_s * 0.6 / max(len(dates), 1), control.sub(0.4, 1.0))
+    left_s = max(time_limit_s - (time.monotonic() - started), 0.0)
+    outcome = simulate(patterns, 0.8 * left_s / max(len(dates), 1), control.sub(0.4, 1.0))
     result = _result(request, outcome, dates, carry, libraries, vans, points, best, met, source, cost.source)
     run_id = project.add_run("courier", result.to_json(), params={"mode": "week", "crate_size": request.crate_size,
                                                                   "max_turnaround_days": request.max_turnaround_days},

@@ -85,7 +85,10 @@ def construct(instance: RoutingInstance, look: int = 1) -> Plan:
                     return False
                 t += d.service
             loc = place
-        return t + dur[loc][instance.vehicles[van.index].end_location] <= instance.vehicles[van.index].shift_end - MARGIN
+        return (
+            t + dur[loc][instance.vehicles[van.index].end_location]
+            <= instance.vehicles[van.index].shift_end - MARGIN
+        )
 
     def plan_stop(van: _Van, loc: int) -> tuple[float, list[int], list[int]] | None:
         """What van does at loc if it goes there now: (arrival, unloads, loads), or None."""
@@ -105,7 +108,9 @@ def construct(instance: RoutingInstance, look: int = 1) -> Plan:
         capacity, shift_end = spec.capacity, spec.shift_end - MARGIN
         loads: list[int] = []
         waiting = [k for k in pending_at.get(loc, []) if k in ready and ready[k] <= t]
-        if not unloads and (not waiting or capacity - load < min(pairs[k][0].demand for k in waiting)):
+        if not unloads and (
+            not waiting or capacity - load < min(pairs[k][0].demand for k in waiting)
+        ):
             return None
         waiting.sort(key=lambda k: (ready[k], -pairs[k][0].demand))
         drops = {pairs[j][1].location for j in onboard}
@@ -118,7 +123,10 @@ def construct(instance: RoutingInstance, look: int = 1) -> Plan:
                 continue
             # Cheap tests first: the delivery alone, straight there, and home in time.
             direct = max(tk + p.service + dur[loc][d.location] + stop, start_of(d))
-            if direct > end_of(d) or direct + d.service + dur[d.location][spec.end_location] > shift_end:
+            if (
+                direct > end_of(d)
+                or direct + d.service + dur[d.location][spec.end_location] > shift_end
+            ):
                 continue
             if not round_ok(van, loc, tk + p.service, [*onboard, k]):
                 continue
@@ -149,12 +157,26 @@ def construct(instance: RoutingInstance, look: int = 1) -> Plan:
                     break
         if found:
             # Of the `look` nearest places with work, the most crates handled per minute.
-            best = max(found, key=lambda f: sum(abs(pairs[k][0].demand) for k in (*f[1][1], *f[1][2]))
-                       / (dur[van.loc][f[0]] + stop + 60.0))
+            best = max(
+                found,
+                key=lambda f: (
+                    sum(abs(pairs[k][0].demand) for k in (*f[1][1], *f[1][2]))
+                    / (dur[van.loc][f[0]] + stop + 60.0)
+                ),
+            )
         if best is None:
-            later = [ready[k] for ks in pending_at.values() for k in ks if k in ready and ready[k] > van.t]
+            later = [
+                ready[k]
+                for ks in pending_at.values()
+                for k in ks
+                if k in ready and ready[k] > van.t
+            ]
             spec = instance.vehicles[van.index]
-            if later and not van.onboard and min(later) + dur[van.loc][spec.end_location] <= spec.shift_end - MARGIN:
+            if (
+                later
+                and not van.onboard
+                and min(later) + dur[van.loc][spec.end_location] <= spec.shift_end - MARGIN
+            ):
                 van.t = min(later)  # wait for sorted transfers, still home in time
                 continue
             van.done = True
@@ -195,15 +217,21 @@ def construct(instance: RoutingInstance, look: int = 1) -> Plan:
         back = van.t + dur[van.loc][spec.end_location]
         distance = van.distance + dist[van.loc, spec.end_location]
         depart = _latest_departure(instance, spec.start_location, van.stops[0], stop)
-        van.stops[0].arrival = depart + float(dur[spec.start_location][instance.visit(van.stops[0].visit_id).location])
+        van.stops[0].arrival = depart + float(
+            dur[spec.start_location][instance.visit(van.stops[0].visit_id).location]
+        )
         routes.append(Route(spec.id, van.stops, depart, back, [], float(distance), back - depart))
-    dropped = {v.id: NOT_PLACED[1] for k, (p, d) in enumerate(pairs) if k not in served for v in (p, d)}
+    dropped = {
+        v.id: NOT_PLACED[1] for k, (p, d) in enumerate(pairs) if k not in served for v in (p, d)
+    }
     in_pairs = {x for pr in instance.pairs for x in pr}
     dropped |= {v.id: NOT_PLACED[1] for v in instance.visits if v.id not in in_pairs}
     return Plan(routes=routes, dropped=dropped, status="constructed")
 
 
-def _latest_departure(instance: RoutingInstance, start: int, first: RouteStop, stop: float) -> float:
+def _latest_departure(
+    instance: RoutingInstance, start: int, first: RouteStop, stop: float
+) -> float:
     """Leave the depot as late as still reaches the first stop on time (no idle wait there)."""
     v = instance.visit(first.visit_id)
     return first.start - stop - float(instance.duration[start, v.location])
@@ -213,5 +241,3 @@ def served_pairs(plan: Plan, instance: RoutingInstance) -> int:
     """How many of the instance's pairs the plan serves whole."""
     on = {s.visit_id for r in plan.routes for s in r.stops}
     return sum(1 for p, d in instance.pairs if p in on and d in on)
-
-

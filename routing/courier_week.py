@@ -83,7 +83,9 @@ class WeekOutcome:
 
     def turnaround(self) -> dict[str, int]:
         """Working days from return to home, per item that got home."""
-        return {i.id: self.home_day[i.id] - i.day_index for i in self.items if i.id in self.home_day}
+        return {
+            i.id: self.home_day[i.id] - i.day_index for i in self.items if i.id in self.home_day
+        }
 
     def share_within(self, days: float) -> float:
         """Share of items home within `days` working days. An item not home counts as late once
@@ -137,7 +139,9 @@ def simulate_week(
             return patterns.get(lib_id, Pattern()).serves(weekday) and not closed_on(lib_id, k)
 
         groups: dict[tuple[str, str], list[str]] = {}
-        waiting = sorted((i for i in at if i not in home and ready[i] <= k), key=lambda i: (returned[i], i))
+        waiting = sorted(
+            (i for i in at if i not in home and ready[i] <= k), key=lambda i: (returned[i], i)
+        )
         for i in waiting:
             src, dst = at[i], _next_stop(at[i], owner[i], patterns, hub_id)
             if dst == hub_id and served(owner[i]):
@@ -154,21 +158,41 @@ def simulate_week(
         vans = list(vans_of_day(weekday))
         plan = None
         if loads:
-            plan = plan_day(loads, libraries, vans, cost=cost, speed_kph=speed_kph, hub_id=hub_id,
-                            via_hub=frozenset(through), control=control.sub(k / len(dates), (k + 1) / len(dates), search_s),
-                            solution_limit=solution_limit)
-            whole_of = {p.id: (p.id if p.id in items_of else p.id.rsplit(".", 1)[0]) for p in plan.shipments}
+            plan = plan_day(
+                loads,
+                libraries,
+                vans,
+                cost=cost,
+                speed_kph=speed_kph,
+                hub_id=hub_id,
+                via_hub=frozenset(through),
+                control=control.sub(k / len(dates), (k + 1) / len(dates), search_s),
+                solution_limit=solution_limit,
+            )
+            whole_of = {
+                p.id: (p.id if p.id in items_of else p.id.rsplit(".", 1)[0]) for p in plan.shipments
+            }
             for part in plan.shipments:
-                reached = hub_id if part.id in plan.at_hub else (None if part.id in plan.left else part.to_id)
+                reached = (
+                    hub_id
+                    if part.id in plan.at_hub
+                    else (None if part.id in plan.left else part.to_id)
+                )
                 if reached is None:
                     continue
                 whole = whole_of[part.id]
                 ids = items_of[whole]
                 if part.id != whole:  # a split load: its share of the items, in order
                     n = int(part.id.rsplit(".", 1)[1]) - 1
-                    first = sum(p.crates for p in plan.shipments if whole_of[p.id] == whole
-                                and int(p.id.rsplit(".", 1)[1]) - 1 < n) * crate_size
-                    ids = ids[first:first + part.crates * crate_size]
+                    first = (
+                        sum(
+                            p.crates
+                            for p in plan.shipments
+                            if whole_of[p.id] == whole and int(p.id.rsplit(".", 1)[1]) - 1 < n
+                        )
+                        * crate_size
+                    )
+                    ids = ids[first : first + part.crates * crate_size]
                 for i in ids:
                     at[i] = reached
                     if reached == owner[i]:
@@ -181,10 +205,15 @@ def simulate_week(
         if it.id in home:
             continue
         if hub_id is not None and at.get(it.id) == hub_id:
-            reason[it.id] = ("已到中心馆，等待下周转运", "at the central library, goes on next week")
+            reason[it.id] = (
+                "已到中心馆，等待下周转运",
+                "at the central library, goes on next week",
+            )
         else:
-            reason[it.id] = ("本周余下的服务日没有车次或运力不足，顺延到下周",
-                             "no service day or van capacity left this week: carried to next week")
+            reason[it.id] = (
+                "本周余下的服务日没有车次或运力不足，顺延到下周",
+                "no service day or van capacity left this week: carried to next week",
+            )
     control.report(1.0, "")
     return WeekOutcome(runs, home, reason, list(items))
 
@@ -203,8 +232,11 @@ def turnaround_summary(outcome: WeekOutcome) -> dict[str, float | None]:
     values = np.array(list(outcome.turnaround().values()), float)
     if not len(values):
         return {"mean": None, "p95": None, "max": None}
-    return {"mean": round(float(values.mean()), 2), "p95": round(float(np.percentile(values, 95)), 2),
-            "max": int(values.max())}
+    return {
+        "mean": round(float(values.mean()), 2),
+        "p95": round(float(np.percentile(values, 95)), 2),
+        "max": int(values.max()),
+    }
 
 
 def worst_pair(outcome: WeekOutcome) -> tuple[str, str, float] | None:

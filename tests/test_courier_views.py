@@ -28,19 +28,36 @@ def test_a_plan_that_finds_nothing_says_so_and_is_not_compared(project, tmp_path
     vans = project.read_table("vans")
     vans["shift_end"] = "08:01"  # no van can reach any library and come back
     project.write_table("vans", vans, role="vans")
-    code = main(["--lang", "en", "courier", str(project.path), "--log", str(_log(tmp_path, 10)), "--seconds", "1"])
+    code = main(
+        [
+            "--lang",
+            "en",
+            "courier",
+            str(project.path),
+            "--log",
+            str(_log(tmp_path, 10)),
+            "--seconds",
+            "1",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert out.count("found no plan in the time given") == 2 and " km," not in out
 
 
 def test_window_and_report_show_both_plans_and_the_week(qtbot, project, tmp_path):  # noqa: F811
-    day = run_courier_day(project, CourierRequest(returns_log=_log(tmp_path, 30), solution_limit=20),
-                          control=Control(time_limit_s=1))
+    day = run_courier_day(
+        project,
+        CourierRequest(returns_log=_log(tmp_path, 30), solution_limit=20),
+        control=Control(time_limit_s=1),
+    )
     assert set(day.plans) == {"direct", "hub"} and all(day.plans.values())
     assert {r["day"] for r in day.routes} == {day.day}  # the date column is filled
-    week = run_courier_week(project, CourierWeekRequest(returns_log=_log(tmp_path, 30), solution_limit=20),
-                            control=Control(time_limit_s=1))
+    week = run_courier_week(
+        project,
+        CourierWeekRequest(returns_log=_log(tmp_path, 30), solution_limit=20),
+        control=Control(time_limit_s=1),
+    )
     assert CourierResult.from_json(json.loads(json.dumps(day.to_json()))) == day
     assert CourierWeekResult.from_json(json.loads(json.dumps(week.to_json()))) == week
     panel = ResultsPanel()
@@ -55,15 +72,23 @@ def test_window_and_report_show_both_plans_and_the_week(qtbot, project, tmp_path
     shown = panel.shown_html()
     assert text("courier_frontier", lang) in shown and text("courier_van_km", lang) in shown
     assert str(week.measures["crates_moved"]) in shown
-    image = panel.details.document().resource(QTextDocument.ResourceType.ImageResource.value, QUrl(CHART_URL))
+    image = panel.details.document().resource(
+        QTextDocument.ResourceType.ImageResource.value, QUrl(CHART_URL)
+    )
     assert image is not None and not image.isNull()
     html = build_report(project, "en")
-    assert "Trade-off: van-km against the share home in time" in html and "data:image/png;base64," in html
+    assert (
+        "Trade-off: van-km against the share home in time" in html
+        and "data:image/png;base64," in html
+    )
 
 
 def test_workbook_has_a_sheet_per_van_day_with_one_row_per_visit(project, tmp_path):  # noqa: F811
-    week = run_courier_week(project, CourierWeekRequest(returns_log=_log(tmp_path, 30), solution_limit=20),
-                            control=Control(time_limit_s=1))
+    week = run_courier_week(
+        project,
+        CourierWeekRequest(returns_log=_log(tmp_path, 30), solution_limit=20),
+        control=Control(time_limit_s=1),
+    )
     path = write_courier_xlsx(week, tmp_path / "week.xlsx", "en")
     book = load_workbook(path)
     summary, *sheets = book.worksheets

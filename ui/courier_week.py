@@ -30,4 +30,6 @@ def add_chart(document: QTextDocument, result: dict[str, Any]) -> None:
         return
     png = frontier_png(result, language())
     if png:
-        document.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(CHART_URL), QImage.fromData(png))
+        document.addResource(
+            QTextDocument.ResourceType.ImageResource.value, QUrl(CHART_URL), QImage.fromData(png)
+        )

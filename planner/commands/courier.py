@@ -120,6 +120,9 @@ def _run_week(args: argparse.Namespace) -> int:
           f"{m['van_days']} {'车日' if zh else 'van-days'}, {'每册成本' if zh else 'cost per item'} {result.cost_per_item}")
     print(("取舍前沿（车公里 / 按时到馆比例）：" if zh else "frontier (van-km / share home in time): ")
           + " · ".join(f"{p['van_km']:.0f} km {p['share_within']:.0%}" for p in result.design["frontier"]))
+    if result.carry_days:
+        print(("本周之后仅运送积压的工作日：" if zh else "days after the week that only carry its backlog: ")
+              + ", ".join(result.carry_days))
     for r in result.not_home:
         print(f"  {r['from_name']} → {r['to_name']}: {r['items']} — {r['reason_zh'] if zh else r['reason_en']}")
     if args.xlsx:

@@ -86,7 +86,11 @@ class CourierWeekResult:
     dropped: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        out = {"kind": "courier", "mode": "week", **{k: getattr(self, k) for k in self.__dataclass_fields__}}
+        out = {
+            "kind": "courier",
+            "mode": "week",
+            **{k: getattr(self, k) for k in self.__dataclass_fields__},
+        }
         if self.run_id is None:
             out.pop("run_id")
         return out
@@ -97,7 +101,10 @@ class CourierWeekResult:
 
     def contract(self) -> dict[str, Any]:
         """Exactly the `--week --json` contract keys."""
-        return {k: getattr(self, k) for k in ("days", "items", "turnaround_days", "van_km", "cost_per_item")}
+        return {
+            k: getattr(self, k)
+            for k in ("days", "items", "turnaround_days", "van_km", "cost_per_item")
+        }
 
 
 def week_dates(log_dates: list[str], week_of: str) -> list[str]:
@@ -119,17 +126,27 @@ def settle_dates(last: str, n: int) -> list[str]:
     return out
 
 
-def run_courier_week(project: Project, request: CourierWeekRequest | None = None, *,
-                     control: Control | None = None, cost: CostModel | None = None) -> CourierWeekResult:
+def run_courier_week(
+    project: Project,
+    request: CourierWeekRequest | None = None,
+    *,
+    control: Control | None = None,
+    cost: CostModel | None = None,
+) -> CourierWeekResult:
     """Design service patterns, plan the week day by day, measure it, store it as a courier run."""
     request = request or CourierWeekRequest()
     control = control or Control()
     time_limit_s = control.time_limit_s if control.time_limit_s is not None else 60.0
     if request.crate_size <= 0:
-        raise PlannerError("每箱册数必须大于 0", "the crate size must be more than 0", field="--crate-size")
+        raise PlannerError(
+            "每箱册数必须大于 0", "the crate size must be more than 0", field="--crate-size"
+        )
     if not math.isfinite(request.max_turnaround_days) or request.max_turnaround_days < 0:
-        raise PlannerError("最长周转天数必须是不小于 0 的数", "the maximum turnaround must be a number of days ≥ 0",
-                           field="--max-turnaround-days")
+        raise PlannerError(
+            "最长周转天数必须是不小于 0 的数",
+            "the maximum turnaround must be a number of days ≥ 0",
+            field="--max-turnaround-days",
+        )
     started = time.monotonic()
     libraries, libs, cost = load_libraries(project, cost)
     vans = _vans(project, set(libraries["id"].astype(str)))
@@ -160,41 +177,94 @@ def run_courier_week(project: Project, request: CourierWeekRequest | None = None
         first, last = request.term_first_day, request.term_last_day
         return (first is not None and dates[k] < first) or (last is not None and dates[k] > last)
 
-    def simulate(patterns: dict[str, Pattern], search_s: float = 0.0, ctl: Control | None = None) -> WeekOutcome:
-        return simulate_week(items, dates, weekdays, libs, lambda wd: [v for v in vans if WEEKDAYS[wd] in v.days],
-                             patterns, hub_id=hub, cost=cost, speed_kph=MODES["van"].speed_kph,
-                             crate_size=request.crate_size, closed_on=closed_on, search_s=search_s,
-                             control=ctl, solution_limit=request.solution_limit)
+    def simulate(
+        patterns: dict[str, Pattern], search_s: float = 0.0, ctl: Control | None = None
+    ) -> WeekOutcome:
+        return simulate_week(
+            items,
+            dates,
+            weekdays,
+            libs,
+            lambda wd: [v for v in vans if WEEKDAYS[wd] in v.days],
+            patterns,
+            hub_id=hub,
+            cost=cost,
+            speed_kph=MODES["van"].speed_kph,
+            crate_size=request.crate_size,
+            closed_on=closed_on,
+            search_s=search_s,
+            control=ctl,
+            solution_limit=request.solution_limit,
+        )
 
     design_ctl = control.sub(0.0, 0.4)
-    def more_time() -> bool:  # the design may use up to half the time limit
-        return time.monotonic() - started < 0.5 * time_limit_s
 
-    points = evaluate(simulate, volume, hub, request.max_turnaround_days,
-                      lambda f: design_ctl.report(f, "服务频次方案 service design"), more_time)
+    def more_time() -> bool:  # the design may use half the time limit (at least 5 s)
+        return time.monotonic() - started < max(0.5 * time_limit_s, 5.0)
+
+    points = evaluate(
+        simulate,
+        volume,
+        hub,
+        request.max_turnaround_days,
+        lambda f: design_ctl.report(f, "服务频次方案 service design"),
+        more_time,
+    )
     best, met = choose(points, request.share_within, request.van_km_budget)
     if met and request.van_km_budget is None:
-        adjusted = refine(simulate, best, volume, hub, request.max_turnaround_days, request.share_within,
-                          more_time=more_time)
+        adjusted = refine(
+            simulate,
+            best,
+            volume,
+            hub,
+            request.max_turnaround_days,
+            request.share_within,
+            more_time=more_time,
+        )
         if adjusted is not None:
             points.append(adjusted)
             best = adjusted
     patterns = dict(best.patterns)
     left_s = max(time_limit_s - (time.monotonic() - started), 0.0)
     outcome = simulate(patterns, 0.8 * left_s / max(len(dates), 1), control.sub(0.4, 1.0))
-    result = _result(request, outcome, dates, carry, libraries, vans, points, best, met, source, cost.source)
-    run_id = project.add_run("courier", result.to_json(), params={"mode": "week", "crate_size": request.crate_size,
-                                                                  "max_turnaround_days": request.max_turnaround_days},
-                             seconds=time.monotonic() - started, cost_source=cost.source)
+    result = _result(
+        request, outcome, dates, carry, libraries, vans, points, best, met, source, cost.source
+    )
+    run_id = project.add_run(
+        "courier",
+        result.to_json(),
+        params={
+            "mode": "week",
+            "crate_size": request.crate_size,
+            "max_turnaround_days": request.max_turnaround_days,
+        },
+        seconds=time.monotonic() - started,
+        cost_source=cost.source,
+    )
     control.report(1.0, "")
-    return CourierWeekResult(**{**{k: getattr(result, k) for k in result.__dataclass_fields__}, "run_id": run_id})
+    return CourierWeekResult(
+        **{**{k: getattr(result, k) for k in result.__dataclass_fields__}, "run_id": run_id}
+    )
 
 
-def _result(request: CourierWeekRequest, outcome: WeekOutcome, dates: list[str], carry: list[str],
-            libraries: Any, vans: list, points: list[DesignPoint], best: DesignPoint, met: bool,
-            source: str, cost_source: str) -> CourierWeekResult:
+def _result(
+    request: CourierWeekRequest,
+    outcome: WeekOutcome,
+    dates: list[str],
+    carry: list[str],
+    libraries: Any,
+    vans: list,
+    points: list[DesignPoint],
+    best: DesignPoint,
+    met: bool,
+    source: str,
+    cost_source: str,
+) -> CourierWeekResult:
     """Measures, contract days and items, and the shared route-run keys."""
-    lib_rows = {str(r.id): (str(r.name), r.geometry.x, r.geometry.y) for r in libraries.itertuples(index=False)}
+    lib_rows = {
+        str(r.id): (str(r.name), r.geometry.x, r.geometry.y)
+        for r in libraries.itertuples(index=False)
+    }
     routes, days, plans = [], [], []
     settle = set(carry)
     carry = [r.date for r in outcome.days if r.date in settle and r.plan and r.plan.vehicles]
@@ -212,11 +282,22 @@ def _result(request: CourierWeekRequest, outcome: WeekOutcome, dates: list[str],
         if run.date not in settle or run.date in carry:  # a carry day only if a van ran
             routes += day_routes
             days.append(day_contract(run.date, day_routes))
-    items = [{"from": it.returned_at, "to": it.owner, "returned": dates[it.day_index] if it.day_index < len(dates) else None,
-              "home": dates[outcome.home_day[it.id]] if it.id in outcome.home_day else None} for it in outcome.items]
+    items = [
+        {
+            "from": it.returned_at,
+            "to": it.owner,
+            "returned": dates[it.day_index] if it.day_index < len(dates) else None,
+            "home": dates[outcome.home_day[it.id]] if it.id in outcome.home_day else None,
+        }
+        for it in outcome.items
+    ]
     t = turnaround_summary(outcome)
     van_km, van_hours, van_days = outcome.van_km, outcome.van_hours, outcome.van_days
-    cost_total = van_km * request.cost_per_km + van_hours * request.cost_per_hour + van_days * request.cost_per_van_day
+    cost_total = (
+        van_km * request.cost_per_km
+        + van_hours * request.cost_per_hour
+        + van_days * request.cost_per_van_day
+    )
     home = len(outcome.home_day)
     worst = worst_pair(outcome)
     grouped: dict[tuple[str, str, str, str], int] = {}
@@ -225,35 +306,93 @@ def _result(request: CourierWeekRequest, outcome: WeekOutcome, dates: list[str],
             zh, en = outcome.reason[it.id]
             key = (it.returned_at, it.owner, zh, en)
             grouped[key] = grouped.get(key, 0) + 1
-    not_home = [{"from": a, "to": b, "from_name": lib_rows[a][0], "to_name": lib_rows[b][0], "items": n,
-                 "reason_zh": zh, "reason_en": en} for (a, b, zh, en), n in sorted(grouped.items())]
+    not_home = [
+        {
+            "from": a,
+            "to": b,
+            "from_name": lib_rows[a][0],
+            "to_name": lib_rows[b][0],
+            "items": n,
+            "reason_zh": zh,
+            "reason_en": en,
+        }
+        for (a, b, zh, en), n in sorted(grouped.items())
+    ]
     measures = {
-        "items": len(outcome.items), "items_home": home, "items_not_home": len(outcome.items) - home,
-        "crates_moved": crates_moved, "van_km": round(van_km, 1), "van_hours": round(van_hours, 1),
-        "van_days": van_days, "cost_total": round(cost_total, 1),
-        "unit_costs": {"per_km": request.cost_per_km, "per_hour": request.cost_per_hour,
-                       "per_van_day": request.cost_per_van_day},
+        "items": len(outcome.items),
+        "items_home": home,
+        "items_not_home": len(outcome.items) - home,
+        "crates_moved": crates_moved,
+        "van_km": round(van_km, 1),
+        "van_hours": round(van_hours, 1),
+        "van_days": van_days,
+        "cost_total": round(cost_total, 1),
+        "unit_costs": {
+            "per_km": request.cost_per_km,
+            "per_hour": request.cost_per_hour,
+            "per_van_day": request.cost_per_van_day,
+        },
         "share_within": round(outcome.share_within(request.max_turnaround_days), 4),
         "max_turnaround_days": request.max_turnaround_days,
-        "worst_pair": None if worst is None else {"from": worst[0], "to": worst[1], "from_name": lib_rows[worst[0]][0],
-                                                  "to_name": lib_rows[worst[1]][0], "mean_days": worst[2]},
+        "worst_pair": None
+        if worst is None
+        else {
+            "from": worst[0],
+            "to": worst[1],
+            "from_name": lib_rows[worst[0]][0],
+            "to_name": lib_rows[worst[1]][0],
+            "mean_days": worst[2],
+        },
         "empty_crates_returned": sum(v for v in balance.values() if v > 0),
     }
     design = {
-        "chosen": best.name, "label_zh": best.label_zh, "label_en": best.label_en, "meets_target": met,
-        "patterns": {lib: {"per_week": p.per_week, "via_hub": p.via_hub} for lib, p in best.patterns},
-        "frontier": [p.to_json() for p in frontier(points)], "evaluated": [p.to_json() for p in points],
+        "chosen": best.name,
+        "label_zh": best.label_zh,
+        "label_en": best.label_en,
+        "meets_target": met,
+        "patterns": {
+            lib: {"per_week": p.per_week, "via_hub": p.via_hub} for lib, p in best.patterns
+        },
+        "frontier": [p.to_json() for p in frontier(points)],
+        "evaluated": [p.to_json() for p in points],
     }
-    week_totals = {"vehicles": len({r["vehicle_id"] for r in routes}), "van_days": van_days,
-                   "distance_km": round(van_km, 2), "duration_h": round(van_hours, 2), "shipments": len(outcome.items),
-                   "served": home, "dropped": len(outcome.items) - home}
-    dropped = [{"id": f"{r['from']}>{r['to']}", "name": f"{r['from_name']} → {r['to_name']}", "items": r["items"],
-                "reason_zh": r["reason_zh"], "reason_en": r["reason_en"]} for r in not_home]
+    week_totals = {
+        "vehicles": len({r["vehicle_id"] for r in routes}),
+        "van_days": van_days,
+        "distance_km": round(van_km, 2),
+        "duration_h": round(van_hours, 2),
+        "shipments": len(outcome.items),
+        "served": home,
+        "dropped": len(outcome.items) - home,
+    }
+    dropped = [
+        {
+            "id": f"{r['from']}>{r['to']}",
+            "name": f"{r['from_name']} → {r['to_name']}",
+            "items": r["items"],
+            "reason_zh": r["reason_zh"],
+            "reason_en": r["reason_en"],
+        }
+        for r in not_home
+    ]
     return CourierWeekResult(
-        days=days, items=items, turnaround_days=t, van_km=round(van_km, 2),
-        cost_per_item=round(cost_total / home, 2) if home else None, carry_days=carry, measures=measures, design=design,
-        not_home=not_home, routes=routes, totals=week_totals, check=check_of(plans), returns_log=source,
-        crate_size=request.crate_size, cost_source=cost_source, dropped=dropped)
+        days=days,
+        items=items,
+        turnaround_days=t,
+        van_km=round(van_km, 2),
+        cost_per_item=round(cost_total / home, 2) if home else None,
+        carry_days=carry,
+        measures=measures,
+        design=design,
+        not_home=not_home,
+        routes=routes,
+        totals=week_totals,
+        check=check_of(plans),
+        returns_log=source,
+        crate_size=request.crate_size,
+        cost_source=cost_source,
+        dropped=dropped,
+    )
 
 
 __all__ = ["CourierWeekRequest", "CourierWeekResult", "run_courier_week", "week_dates"]

@@ -112,12 +112,14 @@ def simulate_week(
     speed_kph: float,
     crate_size: int,
     closed_on: Callable[[str, int], bool] = lambda _lib, _day: False,
-    search_s: float = 0.0,
     control: Control | None = None,
     solution_limit: int | None = None,
 ) -> WeekOutcome:
-    """Route each working day in turn, carrying what is left to the next day."""
+    """Route each working day in turn, carrying what is left to the next day. The routes are
+    searched for `control.time_limit_s` in all, shared equally by the days (None or 0: the
+    constructed routes only)."""
     control = control or Control()
+    search_s = (control.time_limit_s or 0.0) / max(len(dates), 1)
     at: dict[str, str] = {}  # item → library where it is now
     ready: dict[str, int] = {}  # item → first day index it may move
     home: dict[str, int] = {}

@@ -177,9 +177,8 @@ def run_courier_week(
         first, last = request.term_first_day, request.term_last_day
         return (first is not None and dates[k] < first) or (last is not None and dates[k] > last)
 
-    def simulate(
-        patterns: dict[str, Pattern], search_s: float = 0.0, ctl: Control | None = None
-    ) -> WeekOutcome:
+    def simulate(patterns: dict[str, Pattern], ctl: Control | None = None) -> WeekOutcome:
+        """The week with these patterns; searched as long as `ctl` allows (default: not at all)."""
         return simulate_week(
             items,
             dates,
@@ -192,7 +191,6 @@ def run_courier_week(
             speed_kph=MODES["van"].speed_kph,
             crate_size=request.crate_size,
             closed_on=closed_on,
-            search_s=search_s,
             control=ctl,
             solution_limit=request.solution_limit,
         )
@@ -226,7 +224,7 @@ def run_courier_week(
             best = adjusted
     patterns = dict(best.patterns)
     left_s = max(time_limit_s - (time.monotonic() - started), 0.0)
-    outcome = simulate(patterns, 0.8 * left_s / max(len(dates), 1), control.sub(0.4, 1.0))
+    outcome = simulate(patterns, control.sub(0.4, 1.0, 0.8 * left_s))
     result = _result(
         request, outcome, dates, carry, libraries, vans, points, best, met, source, cost.source
     )

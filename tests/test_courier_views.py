@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 from PyQt6.QtCore import QUrl
 from PyQt6.QtGui import QTextDocument
@@ -101,3 +102,28 @@ def test_workbook_has_a_sheet_per_van_day_with_one_row_per_visit(project, tmp_pa
         libs = list(rows[2])[1:-1]
         assert all(a != b for a, b in zip(libs, libs[1:], strict=False))
         assert set(rows[0]) == {route["day"]}
+
+
+def test_the_courier_form_plans_a_week_with_its_unit_costs_and_refuses_a_day_name(
+    qtbot, project, tmp_path
+):  # noqa: F811
+    from models.control import Control as _Control
+    from planner.errors import PlannerError
+    from ui.job_forms import CourierForm
+
+    form = CourierForm()
+    qtbot.addWidget(form)
+    form.returns_log.setText(str(_log(tmp_path, 20)))
+    form.time_limit.setValue(1.0)
+    form.day.setText("周一")
+    with pytest.raises(PlannerError) as err:
+        form.job(project.path).fn(project, _Control())
+    assert err.value.field == "--day" and "周一" in err.value.text("zh")
+    form.week.setChecked(True)
+    form.unit_costs[0].setValue(10.0)  # per km
+    result = form.job(project.path).fn(project, _Control())
+    m = result.measures
+    assert m["unit_costs"]["per_km"] == 10.0
+    assert m["cost_total"] == pytest.approx(
+        m["van_km"] * 10 + m["van_hours"] * 60 + m["van_days"] * 150, rel=0.01
+    )

@@ -64,9 +64,10 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
             project, time_limit_s=options.seconds, seed=options.seed, travel=travel,
             control=next_step("城市书巴周计划 bookmobile week"),
         )
+        day_control = next_step("通借通还物流 courier day")
+        day_control.time_limit_s = options.seconds
         day = courier.run_courier_day(
-            project, time_limit_s=options.seconds, seed=options.seed, travel=travel,
-            control=next_step("通借通还物流 courier day"),
+            project, courier.CourierRequest(seed=options.seed, travel=travel), control=day_control
         )
 
         files_control = next_step("地图与时刻表 maps and timetables")
@@ -136,7 +137,7 @@ def _summary(
             "gap": site["gap"],
         },
         "bookmobile": week["totals"],
-        "courier": {**day["totals"], "comparison": day.get("comparison", {})},
+        "courier": {**day.totals, "comparison": day.comparison},
         "files": {k: str(v) for k, v in files.items()},
     }
     return summary

@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from planner.fonts import use_cjk_font  # noqa: E402
+from planner.courier_view import report_section as courier_report_section  # noqa: E402
 from planner.i18n import has, text  # noqa: E402
 from planner.run_map import chromium, coverage_run, run_map_png, siting_of  # noqa: E402
 from planner.run_titles import run_title, threshold_text  # noqa: E402
@@ -178,7 +179,9 @@ def build_report(project: Project, lang: str = "zh", *, run_id: int | None = Non
             c = r["comparison"]
             parts.append(_table([_L(zh, "方案", "Plan"), _L(zh, "车辆", "Vans"), _L(zh, "公里", "km"), _L(zh, "顺延", "Left")],
                                 [[_label("plan_", k, zh) + (" ✓" if k == c.get("chosen") else ""), v["vehicles"],
-                                  v["distance_km"], v["dropped"]] for k, v in c.items() if k != "chosen"]))
+                                  v["distance_km"], v["dropped"]] for k, v in c.items() if k != "chosen" and v.get("found", True)]))
+        if kind == "courier":
+            parts.append(courier_report_section(r, "zh" if zh else "en"))
         if r.get("dropped"):
             parts.append(_table([_L(zh, "地点", "Place"), _L(zh, "原因", "Reason")],
                                 [[d.get("name", d["id"]), d["reason_zh"] if zh else d["reason_en"]] for d in r["dropped"]]))

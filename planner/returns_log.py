@@ -5,6 +5,8 @@ Wenzhou demo, clearly labelled as modelled."""
 from __future__ import annotations
 
 import math
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,53 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: A log's dates must lie within this many days of its median date (a typo such as 2062 for
+#: 2026 is refused, not planned).
+SPREAD_DAYS = 62
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_SLASHED = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})")
+_CHINESE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def parse_log_date(text: str, *, excel: bool = False) -> tuple[date | None, tuple[str, str] | None]:
+    """One date cell of a returns log, each row on its own (never guessed from the first row):
+    ISO 2026-09-01 (an Excel date cell reads so), 2026/9/1, 2026.9.1, 2026年9月1日, 20260901,
+    an Excel day number in a workbook, or day/month/year only when it cannot be read the other
+    way round. Returns (date, None) or (None, (zh, en) why not)."""
+    value = text.strip()
+    for pattern in (_ISO, _SLASHED, _CHINESE, _COMPACT):
+        m = pattern.fullmatch(value)
+        if m:
+            return _ymd(int(m[1]), int(m[2]), int(m[3]), value)
+    m = _DAY_FIRST.fullmatch(value)
+    if m:
+        a, b, y = int(m[1]), int(m[2]), int(m[3])
+        if a <= 12 and b <= 12 and a != b:
+            return None, (f"“{value}”可读作 {y}-{a:02d}-{b:02d} 或 {y}-{b:02d}-{a:02d}，请写成 2026-09-01 这样的格式",
+                          f"{value!r} could be {y}-{a:02d}-{b:02d} or {y}-{b:02d}-{a:02d}: write dates as 2026-09-01")
+        return _ymd(y, b, a, value) if a > 12 else _ymd(y, a, b, value)
+    if excel and re.fullmatch(r"\d{5}(?:\.0+)?", value):
+        return _plausible(_EXCEL_EPOCH + timedelta(days=int(float(value))), value)
+    return None, (f"“{value}”不是日期（例如 2026-11-25）", f"{value!r} is not a date (e.g. 2026-11-25)")
+
+
+def _ymd(y: int, m: int, d: int, value: str) -> tuple[date | None, tuple[str, str] | None]:
+    try:
+        return _plausible(date(y, m, d), value)
+    except ValueError:
+        return None, (f"“{value}”不是存在的日期", f"{value!r} is not a real date")
+
+
+def _plausible(day: date, value: str) -> tuple[date | None, tuple[str, str] | None]:
+    """Refuse years no returns log can hold (before 2000, after next year)."""
+    if not 2000 <= day.year <= date.today().year + 1:
+        return None, (f"“{value}”的年份 {day.year} 不合理", f"{value!r}: the year {day.year} is not plausible")
+    return day, None
+
+
 def read_returns_log(path: Path, library_ids: set[str], *, sheet: str | None = None) -> pd.DataFrame:
     """Columns item_id, owner, returned_at, date (datetime.date); every bad row reported at once."""
     frame = _read_table(Path(path), sheet)
@@ -36,7 +85,8 @@ def read_returns_log(path: Path, library_ids: set[str], *, sheet: str | None = N
         mapping[field] = found
     data = frame[[mapping[f] for f in COLUMNS]].set_axis(list(COLUMNS), axis=1)
     problems = ProblemList(str(path))
-    dates = pd.to_datetime(data["date"].str.strip(), errors="coerce")
+    excel = Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls")
+    parsed: list[date | None] = []
     for i in range(len(data)):
         row = i + 2
         for field in ("item_id", "owner", "returned_at", "date"):
@@ -47,13 +97,25 @@ def read_returns_log(path: Path, library_ids: set[str], *, sheet: str | None = N
             value = data[field].iloc[i]
             if isinstance(value, str) and value.strip() and value.strip() not in library_ids:
                 problems.add(f"图书馆“{value}”不在项目中", f"library {value!r} is not in the project", row=row, field=mapping[field])
-        if isinstance(data["date"].iloc[i], str) and data["date"].iloc[i].strip() and pd.isna(dates.iloc[i]):
-            problems.add(f"“{data['date'].iloc[i]}”不是日期（例如 2026-11-25）", f"{data['date'].iloc[i]!r} is not a date (e.g. 2026-11-25)",
-                         row=row, field=mapping["date"])
+        day, why = None, None
+        cell = data["date"].iloc[i]
+        if isinstance(cell, str) and cell.strip():
+            day, why = parse_log_date(cell, excel=excel)
+            if why is not None:
+                problems.add(*why, row=row, field=mapping["date"])
+        parsed.append(day)
+    known = sorted(d for d in parsed if d is not None)
+    if known:
+        middle = known[len(known) // 2]
+        for i, day in enumerate(parsed):
+            if day is not None and abs((day - middle).days) > SPREAD_DAYS:
+                problems.add(f"{day.isoformat()} 与记录中其他日期（约 {middle.isoformat()}）相差太远，请检查是否输错",
+                             f"{day.isoformat()} is far from the log's other dates (around {middle.isoformat()}): a typo?",
+                             row=i + 2, field=mapping["date"])
     problems.raise_if_any()
     data["owner"] = data["owner"].str.strip()
     data["returned_at"] = data["returned_at"].str.strip()
-    data["date"] = dates.dt.date
+    data["date"] = parsed
     return data
 
 

@@ -51,6 +51,7 @@ def check_plan(instance: RoutingInstance, plan: Plan, eps: float = EPS) -> Check
         if route.depart < veh.shift_start - eps:
             bad.append(f"{veh.id}: leaves at {route.depart:.2f} before its shift starts {veh.shift_start:.2f}")
         loc = veh.start_location
+        at_place = False  # whether the vehicle is already stopped at `loc` (one stop per arrival)
         t = route.depart
         load = 0
         dist = 0.0
@@ -72,10 +73,13 @@ def check_plan(instance: RoutingInstance, plan: Plan, eps: float = EPS) -> Check
             # Breaks taken between the previous departure and this start lengthen the gap.
             pause = _breaks_in_gap(breaks, break_used, t, stop.start, eps)
             earliest_arrival = t + travel
-            if stop.start + eps < earliest_arrival + pause:
+            # The fixed stop time is paid once per arrival: not again for the next visit at
+            # the same place, always after driving in from elsewhere or leaving the depot.
+            stop_time = 0.0 if at_place and visit.location == loc else instance.stop_time
+            if stop.start + eps < earliest_arrival + pause + stop_time:
                 bad.append(
-                    f"{veh.id}: starts {visit.id} at {stop.start:.2f} but cannot arrive before "
-                    f"{earliest_arrival + pause:.2f}"
+                    f"{veh.id}: starts {visit.id} at {stop.start:.2f} but cannot arrive and stop before "
+                    f"{earliest_arrival + pause + stop_time:.2f}"
                 )
             if not any(a - eps <= stop.start <= b + eps for a, b in visit.windows):
                 bad.append(f"{veh.id}: starts {visit.id} at {stop.start:.2f}, outside its time windows {visit.windows}")
@@ -84,6 +88,7 @@ def check_plan(instance: RoutingInstance, plan: Plan, eps: float = EPS) -> Check
                 bad.append(f"{veh.id}: load {load} after {visit.id} outside [0, {veh.capacity}]")
             t = stop.start + visit.service
             loc = visit.location
+            at_place = True
         travel = float(instance.duration[loc, veh.end_location])
         dist += float(instance.distance[loc, veh.end_location])
         pause = _breaks_in_gap(breaks, break_used, t, route.arrive, eps)

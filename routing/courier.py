@@ -1,10 +1,13 @@
 """Courier runs for shared borrowing (通借通还): crates picked up at one library and delivered
 to another within both libraries' opening hours, by vans with capacities and shifts.
 
-Search: paired requests make cheapest-arc first solutions fail (they build routes arc by arc
-and cannot keep a pickup and its delivery together), so the first solution inserts each
-pickup–delivery pair whole (parallel cheapest insertion; local cheapest insertion when transfers
-link pairs), then guided local search.
+A visit is one stop: the fixed stop time (parking, paperwork) is paid once each time a van
+arrives at a library, however many loads it takes on or hands over there; handling is per crate.
+
+Search: our own construction (routing.construct) always builds a complete first plan, at any
+volume; OR-Tools' guided local search then improves it from those routes when the day is small
+enough to search in the time given. OR-Tools' own first-solution builders are not used: they
+fail outright once transfers tie pairs together on large days.
 
 Two plans are compared: *direct* (each shipment is one pickup–delivery pair) and *hub* (every
 shipment not already touching the central library goes via the central library: one pair brings
@@ -27,13 +30,18 @@ import numpy as np
 from models.control import Control
 from models.costs import CostModel
 from models.records import Shipment, TimeWindow, Vehicle
+from routing.check import assert_feasible
+from routing.construct import construct
 from routing.instance import Plan, RoutingInstance, VehicleSpec, Visit
 from routing.solver import solve
 
-STOP_MIN = 5.0  # parking and paperwork per shipment handled
+STOP_MIN = 5.0  # parking and paperwork, once per van arrival at a library
 CRATE_MIN = 1.0  # loading or unloading one crate
 HUB_SORT_MIN = 45.0  # sorting at the central library between a shipment's two legs
 PENALTY_PER_CRATE_M = 500_000.0
+#: Above this many visits a day the constructed plan is kept as it is (searching it further
+#: would not finish in a useful time).
+SEARCH_MAX_VISITS = 400
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class CourierPlan:
     shipments: list[Shipment]  # after splitting oversized ones
     left: dict[str, tuple[str, str]] = field(default_factory=dict)  # shipment id → (zh, en)
     notes: list[tuple[str, str]] = field(default_factory=list)
+    at_hub: set[str] = field(default_factory=set)  # shipments left at the hub after their first leg
 
     @property
     def distance_m(self) -> float:
@@ -69,6 +78,11 @@ class CourierPlan:
     @property
     def vehicles(self) -> int:
         return self.plan.vehicles_used
+
+    @property
+    def found(self) -> bool:
+        """False when there was work to do and the plan serves none of it."""
+        return not self.instance.visits or bool(self.plan.used_routes)
 
 
 def split_oversized(shipments: Sequence[Shipment], capacity: int) -> tuple[list[Shipment], list[tuple[str, str]]]:
@@ -100,12 +114,15 @@ def plan_day(
     cost: CostModel,
     speed_kph: float,
     hub_id: str | None = None,
-    time_limit_s: float = 30.0,
+    via_hub: frozenset[str] | None = None,
     control: Control | None = None,
     solution_limit: int | None = None,
 ) -> CourierPlan:
-    """Route the day's shipments directly (hub_id None) or through the hub library."""
+    """Route the day's shipments directly (hub_id None) or through the hub library (all of them,
+    or only those whose ids are in `via_hub`), searching
+    for at most `control.time_limit_s` (default 30 s) after the constructed plan."""
     control = control or Control()
+    time_limit_s = control.time_limit_s if control.time_limit_s is not None else 30.0
     lib = {x.id: x for x in libraries}
     ids = [x.id for x in libraries]
     xy = np.array([lib[i].xy for i in ids], float)
@@ -126,19 +143,20 @@ def plan_day(
         else:
             ok.append(s)
 
-    legs = [(s, s.from_id, s.to_id) for s in ok] if hub_id is None else [
-        leg for s in ok for leg in (
-            [(s, s.from_id, s.to_id)] if hub_id in (s.from_id, s.to_id) else [(s, s.from_id, hub_id), (s, hub_id, s.to_id)]
-        )
-    ]
+    def through_hub(s: Shipment) -> bool:
+        return hub_id is not None and hub_id not in (s.from_id, s.to_id) and (via_hub is None or s.id in via_hub)
+
+    legs = [leg for s in ok for leg in (
+        [(s, s.from_id, hub_id), (s, hub_id, s.to_id)] if through_hub(s) else [(s, s.from_id, s.to_id)])]
     instance, plan, owner = _solve(legs, lib, loc, vans, seconds, metres, time_limit_s, control, solution_limit)
     at_hub = {owner[v] for v in plan.dropped if v.endswith(":2:P")} - {owner[v] for v in plan.dropped if v.endswith(":1:P")}
     for shipment_id in sorted(at_hub):
+        # Its first leg is served: the crates are at the hub, to go on another day.
         left[shipment_id] = ("今天送到中心馆分拣，下一个工作日转运", "brought to the central library today: goes on the next working day")
     for visit_id in plan.dropped:
         left.setdefault(owner[visit_id], ("车队今天的时间或容量不够，顺延到下一个工作日",
                                           "the vans' hours or capacity ran out today: left for the next working day"))
-    return CourierPlan(instance, plan, owner, shipments, left, notes)
+    return CourierPlan(instance, plan, owner, shipments, left, notes, at_hub)
 
 
 def _solve(
@@ -150,7 +168,7 @@ def _solve(
     visits, pairs, precedences, owner = [], [], [], {}
     first_leg: dict[str, tuple[str, float]] = {}
     for s, src, dst in legs:
-        handling = (STOP_MIN + CRATE_MIN * s.crates) * 60.0
+        handling = CRATE_MIN * s.crates * 60.0
         a0, a1 = _window(lib[src])
         b0, b1 = _window(lib[dst])
         leg = 2 if s.id in first_leg else 1
@@ -170,12 +188,22 @@ def _solve(
     )
     ids = tuple(sorted(loc, key=loc.get))
     instance = RoutingInstance("courier", tuple(visits), vehicles, metres, seconds, tuple(pairs), ids,
-                               tuple(precedences))
+                               tuple(precedences), stop_time=STOP_MIN * 60.0)
     if not visits:
         return instance, Plan(routes=[], status="empty"), owner
-    # Parallel insertion leaves every visit out once transfers tie pairs together; local
-    # insertion (pair by pair, checking the whole model) still builds a plan then.
-    first = "local_cheapest_insertion" if precedences else "parallel_cheapest_insertion"
-    plan = solve(instance, time_limit_s=time_limit_s, control=control, first_solution=first,
-                 solution_limit=solution_limit)
+    # A few constructions (nearest place with work, or the busiest of the 2–3 nearest): the best.
+    looks = (1, 2, 3) if len(pairs) <= SEARCH_MAX_VISITS else (1, 2)
+    plan = min((construct(instance, look) for look in looks), key=lambda p: (len(p.dropped), p.total_distance))
+    assert_feasible(instance, plan)
+    if len(visits) <= SEARCH_MAX_VISITS and time_limit_s > 0.2 and not control.cancel.is_set():
+        start = [[stop.visit_id for stop in r.stops] for r in plan.routes]
+        try:
+            better = solve(instance, time_limit_s=time_limit_s, control=control, initial_routes=start,
+                           solution_limit=solution_limit)
+        except ValueError:  # rounding made the constructed routes unreadable: keep them
+            better = None
+        if better is not None and better.status == "ok" and (
+            (len(better.dropped), better.total_distance) < (len(plan.dropped), plan.total_distance)
+        ):
+            plan = better
     return instance, plan, owner

@@ -69,6 +69,9 @@ class RoutingInstance:
     #: (a, b, gap): visit b may be served only if visit a is, and then starts at least `gap`
     #: after a starts, on any vehicle (a transfer: crates sorted at a hub between two legs).
     precedences: tuple[tuple[str, str, float], ...] = ()
+    #: Fixed time paid once each time a vehicle arrives at a location to serve visits there
+    #: (parking, paperwork): consecutive visits at one location are one stop and share it.
+    stop_time: float = 0.0
 
     def visit(self, visit_id: str) -> Visit:
         return self._visit_index[visit_id]

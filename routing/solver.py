@@ -101,7 +101,14 @@ def solve(
     mandatory_penalty = (float(instance.distance.max()) * 2 + fixed) * (len(instance.vehicles) + len(visits)) * 10
     # Matrices evaluated inside OR-Tools (no Python call per arc during the search).
     dist_index = routing.RegisterTransitMatrix(dist.tolist())
-    time_index = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
+    transit = travel + service[:, None]
+    if instance.stop_time > 0:
+        # One fixed stop time per arrival at a new location (from a depot always a new stop).
+        arriving = locs[:, None] != locs[None, :]
+        arriving[:n_depots, :] = True
+        arriving[:, :n_depots] = False
+        transit = transit + arriving * int(scale_up(instance.stop_time, scale))
+    time_index = routing.RegisterTransitMatrix(transit.tolist())
     routing.SetArcCostEvaluatorOfAllVehicles(dist_index)
     routing.AddDimension(time_index, horizon, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")

@@ -11,15 +11,16 @@ import pandas as pd
 import pytest
 import shapely
 
+from models.control import Control
 from models.costs import MODES, StraightLineCost
 from models.records import Shipment, TimeWindow, Vehicle
 from planner.cli import main
 from planner.errors import PlannerError
-from planner.jobs.courier import run_courier_day
+from planner.jobs.courier import CourierRequest, run_courier_day
 from planner.returns_log import read_returns_log, shipments_from_log
 from planner.store import Project
 from routing.check import check_plan
-from routing.courier import CRATE_MIN, HUB_SORT_MIN, STOP_MIN, Library, plan_day
+from routing.courier import CRATE_MIN, HUB_SORT_MIN, Library, plan_day
 from routing.lilim import read_lilim
 from routing.solver import solve
 
@@ -71,24 +72,25 @@ def test_day_plan_keeps_pickups_before_deliveries_and_reports_closed_libraries(p
     rows = [[f"a{i}", "R", "Y", "2026-11-24"] for i in range(40)]  # 2 crates Y→R
     rows += [[f"b{i}", "C", "S", "2026-11-24"] for i in range(10)]  # 1 crate S→C
     rows += [["c1", "X", "C", "2026-11-24"]]  # to a library closed all day
-    result = run_courier_day(project, returns_log=_log(tmp_path, rows), time_limit_s=4, solution_limit=200)
+    result = run_courier_day(project, CourierRequest(returns_log=_log(tmp_path, rows), solution_limit=200),
+                             control=Control(time_limit_s=4)).to_json()
     left = {d["id"]: d["reason_en"] for d in result["dropped"]}
     assert list(left) == ["C>X@2026-11-24"] and "closed today" in left["C>X@2026-11-24"]
     for route in result["routes"]:
-        actions = [(s["action"], s["id"]) for s in route["stops"]]
-        assert actions, route
-        for k, (action, _lib) in enumerate(actions):
-            if action == "deliver":
-                assert any(a == "pickup" for a, _ in actions[:k])
+        assert route["stops"], route
+        for k, stop in enumerate(route["stops"]):
+            for unload in stop["unload"]:  # every crate unloaded was loaded at an earlier visit
+                assert any(unload["from"] == s["id"] for s in route["stops"][:k])
     assert {"direct", "hub", "chosen"} <= set(result["comparison"])
     assert result["comparison"][result["comparison"]["chosen"]] == result["totals"]
 
 
 def test_oversized_shipments_are_split_to_fit_the_van(project, tmp_path):
     rows = [[f"a{i}", "S", "C", "2026-11-24"] for i in range(30 * 15)]  # 15 crates C→S, vans hold 10
-    result = run_courier_day(project, returns_log=_log(tmp_path, rows), time_limit_s=3, solution_limit=100)
+    result = run_courier_day(project, CourierRequest(returns_log=_log(tmp_path, rows), solution_limit=100),
+                             control=Control(time_limit_s=3)).to_json()
     assert result["notes"] and "split" in result["notes"][0]["en"]
-    delivered = sum(int(s["detail"].split()[1]) for r in result["routes"] for s in r["stops"] if s["action"] == "deliver")
+    delivered = sum(u["crates"] for r in result["routes"] for s in r["stops"] for u in s["unload"])
     assert delivered == 15 and not result["dropped"]
 
 
@@ -127,11 +129,11 @@ def _hub_day():
 def test_hub_plan_takes_crates_on_only_after_unloading_and_sorting():
     shipments, libs, vans = _hub_day()
     day = plan_day(shipments, libs, vans, cost=StraightLineCost(MODES["van"]), speed_kph=MODES["van"].speed_kph,
-                   hub_id="C", time_limit_s=3, solution_limit=200)
+                   hub_id="C", control=Control(time_limit_s=3), solution_limit=200)
     assert not day.left
     start = {s.visit_id: s.start for r in day.plan.routes for s in r.stops}
     for sid, crates in (("R>Y", 3), ("Y>S", 2)):
-        unloaded = start[f"{sid}:1:D"] + (STOP_MIN + CRATE_MIN * crates) * 60
+        unloaded = start[f"{sid}:1:D"] + CRATE_MIN * crates * 60
         assert start[f"{sid}:2:P"] >= unloaded + HUB_SORT_MIN * 60 - 1e-6
         assert day.instance.location_ids[day.instance.visit(f"{sid}:1:D").location] == "C"
 
@@ -139,7 +141,7 @@ def test_hub_plan_takes_crates_on_only_after_unloading_and_sorting():
 def test_checker_rejects_a_transfer_taken_on_before_it_is_sorted():
     shipments, libs, vans = _hub_day()
     day = plan_day(shipments, libs, vans, cost=StraightLineCost(MODES["van"]), speed_kph=MODES["van"].speed_kph,
-                   hub_id="C", time_limit_s=3, solution_limit=200)
+                   hub_id="C", control=Control(time_limit_s=3), solution_limit=200)
     assert check_plan(day.instance, day.plan).feasible
     first, then, gap = day.instance.precedences[0]
     hurried = replace(day.instance, precedences=((first, then, gap + 24 * 3600.0),))

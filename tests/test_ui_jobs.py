@@ -107,7 +107,7 @@ def courier_day(qtbot, window, project_file, tmp_path):  # noqa: F811
     form = window.forms["courier"]
     form.returns_log.setText(str(log))
     form.time_limit.setValue(1.0)
-    result = click_run(qtbot, window, "courier")
+    result = click_run(qtbot, window, "courier").to_json()
     assert {r["vehicle_name"] for r in result["routes"]} == {"物流车一号", "物流车二号"}
     return result
 

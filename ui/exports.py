@@ -11,6 +11,7 @@ from PyQt6.QtWidgets import QFileDialog
 
 from planner.errors import PlannerError
 from planner.i18n import text
+from planner.jobs.courier import write_courier_xlsx
 from planner.maps import write_routes_map
 from planner.report import write_report
 from planner.run_map import coverage_run, write_run_map
@@ -91,9 +92,11 @@ class ExportsMixin:
         self._export_routes_xlsx("bookmobile", "export_timetable", "bookmobile_timetable.xlsx")
 
     def export_courier_runs(self) -> None:
-        self._export_routes_xlsx("courier", "export_courier_xlsx", "courier_runs.xlsx")
+        self._export_routes_xlsx("courier", "export_courier_xlsx", "courier_runs.xlsx", write_courier_xlsx)
 
-    def _export_routes_xlsx(self, kind: str, title_key: str, default_name: str) -> None:
+    def _export_routes_xlsx(
+        self, kind: str, title_key: str, default_name: str, writer: Callable[..., Any] = write_routes_xlsx
+    ) -> None:
         """The latest run of `kind` as a workbook, one sheet per vehicle."""
         run = self._latest_run(kind)
         if run is None:
@@ -102,7 +105,7 @@ class ExportsMixin:
         if path is None:
             return
         lang, result = strings.language(), run["result"]
-        self._export(lambda _project: write_routes_xlsx(result, path, lang=lang))
+        self._export(lambda _project: writer(result, path, lang=lang))
 
     def _latest_run(self, kind: str) -> dict[str, Any] | None:
         """The newest stored run of `kind`; None, after saying so, when there is none yet."""

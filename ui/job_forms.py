@@ -9,6 +9,7 @@ from typing import Any
 
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -27,7 +28,8 @@ from PyQt6.QtWidgets import (
 from planner.errors import PlannerError
 from planner.i18n import text
 from planner.jobs.bookmobile import run_bookmobile_week
-from planner.jobs.courier import run_courier_day
+from planner.jobs.courier import CourierRequest, run_courier_day
+from planner.jobs.courier_week import CourierWeekRequest, run_courier_week
 from planner.jobs.coverage import run_coverage
 from planner.jobs.siting import run_siting
 from ui.strings import has, tr
@@ -139,6 +141,12 @@ class ThresholdInput(QWidget):
         """(threshold, mode): seconds for a mode, metres for straight-line distance."""
         mode = self.mode.currentData()
         return (float(self.amount.value()) if mode is None else self.amount.value() * 60.0), mode
+
+
+def _limited(control: Any, time_limit_s: float) -> Any:
+    """The worker's control, carrying the form's time limit (the one place a limit travels)."""
+    control.time_limit_s = time_limit_s
+    return control
 
 
 def _seconds_spin(default: float) -> QDoubleSpinBox:
@@ -316,6 +324,16 @@ class CourierForm(_Form):
         line.addWidget(self.choose)
         self.row("returns_log", box)
         self.day = self.row("day", QLineEdit())
+        self.week = self.row("courier_week", QCheckBox())
+        self.max_turnaround = self.row("max_turnaround_days", QDoubleSpinBox())
+        self.max_turnaround.setRange(0.0, 20.0)
+        self.max_turnaround.setValue(3.0)
+        self.unit_costs = []
+        for key, default in (("cost_per_km", 3.0), ("cost_per_hour", 60.0), ("cost_per_van_day", 150.0)):
+            spin = self.row(key, QDoubleSpinBox())
+            spin.setRange(0.0, 100000.0)
+            spin.setValue(default)
+            self.unit_costs.append(spin)
         self.crate_size = self.row("crate_size", QSpinBox())
         self.crate_size.setRange(1, 500)
         self.crate_size.setValue(30)
@@ -344,17 +362,23 @@ class CourierForm(_Form):
                 day = date.fromisoformat(day).isoformat()
             except ValueError:
                 raise field_error("day", "form_bad_day", value=day) from None
-        params = {
-            "returns_log": Path(log) if log else None,
-            "day": day or None,
-            "crate_size": self.crate_size.value(),
-            "time_limit_s": self.time_limit.value(),
-            "seed": self.seed.value(),
-            "travel": self.travel.currentData(),
-        }
+        path = Path(log) if log else None
+        limit = self.time_limit.value()
+        travel = self.travel.currentData()
+        per_km, per_hour, per_day = (spin.value() for spin in self.unit_costs)
+        if self.week.isChecked():
+            week = CourierWeekRequest(returns_log=path, crate_size=self.crate_size.value(),
+                                      max_turnaround_days=self.max_turnaround.value(), cost_per_km=per_km,
+                                      cost_per_hour=per_hour, cost_per_van_day=per_day, seed=self.seed.value(),
+                                      travel=travel)
+            return Job(tr("job_courier_week"),
+                       lambda project, control: run_courier_week(project, week, control=_limited(control, limit)),
+                       project_path, stores_run=True)
+        request = CourierRequest(returns_log=path, day=day or None, crate_size=self.crate_size.value(),
+                                 seed=self.seed.value(), travel=travel)
         return Job(
             tr("job_courier"),
-            lambda project, control: run_courier_day(project, **params, control=control),
+            lambda project, control: run_courier_day(project, request, control=_limited(control, limit)),
             project_path,
             stores_run=True,
         )

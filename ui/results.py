@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import (
 )
 
 from planner.run_titles import MODELS_WITH_P, run_title
+from ui.courier_week import add_chart, courier_parts
 from ui.strings import has, language, tr
 from ui.table_models import RowsModel
 
@@ -248,23 +249,14 @@ class ResultsPanel(QWidget):
         run_id = self.selected_run_id()
         run = next((r for r in self._runs if r["id"] == run_id), None)
         if run is not None:
+            add_chart(self.details.document(), run.get("result", {}))
             self.details.setHtml(run_html(run))
             self.runSelected.emit(run_id)
 
 
 def _courier_parts(result: dict[str, Any]) -> list[str]:
-    """The direct/hub comparison and the day's flow matrix (crates between libraries)."""
-    parts = []
-    comparison = result.get("comparison", {})
-    chosen = comparison.get("chosen")
-    rows = [
-        [tr(f"plan_{name}"), t["vehicles"], f"{t['distance_km']:.1f}", f"{t['duration_h']:.1f}", t["served"],
-         t["dropped"], "✓" if name == chosen else ""]
-        for name, t in comparison.items() if name != "chosen"
-    ]
-    if rows:
-        parts.append(f"<h4>{tr('courier_plans')}</h4>" + _table(
-            ["", tr("vehicle"), tr("km"), tr("hours"), tr("served"), tr("dropped"), tr("plan_chosen")], rows))
+    """The direct/hub comparison and both plans' routes (or the week), and the day's flow matrix."""
+    parts = courier_parts(result)
     flows = result.get("flows", [])
     if flows:
         names = {f["from"]: f.get("from_name", f["from"]) for f in flows} | {f["to"]: f.get("to_name", f["to"]) for f in flows}

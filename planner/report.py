@@ -18,8 +18,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from planner.fonts import use_cjk_font  # noqa: E402
 from planner.courier_view import report_section as courier_report_section  # noqa: E402
+from planner.fonts import use_cjk_font  # noqa: E402
 from planner.i18n import has, text  # noqa: E402
 from planner.run_map import chromium, coverage_run, run_map_png, siting_of  # noqa: E402
 from planner.run_titles import run_title, threshold_text  # noqa: E402

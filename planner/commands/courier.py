@@ -10,8 +10,8 @@ from pathlib import Path
 
 from planner import validation
 from planner.commands.coverage import add_travel_option
-from planner.paths import atomic_output, check_output_file, write_output
 from planner.errors import PlannerError
+from planner.paths import atomic_output, check_output_file, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -19,7 +19,6 @@ from models.costs import MODES, CostModel
 from models.records import WEEKDAYS
 from planner.courier_design import DesignPoint, choose, evaluate, frontier, refine
 from planner.errors import PlannerError
-from planner.network import attach_paths
 from planner.jobs.courier import (
     _vans,
     check_of,
@@ -28,6 +27,7 @@ from planner.jobs.courier import (
     read_log,
     routes_json,
 )
+from planner.network import attach_paths
 from planner.store import Project
 from routing.courier_week import (
     Item,

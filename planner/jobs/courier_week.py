@@ -228,7 +228,7 @@ def run_courier_week(
     left_s = max(time_limit_s - (time.monotonic() - started), 0.0)
     outcome = simulate(patterns, control.sub(0.4, 1.0, 0.8 * left_s))
     result = _result(
-        request, outcome, dates, carry, libraries, vans, points, best, met, source, cost.source
+        request, outcome, dates, carry, libraries, vans, points, best, met, source, cost
     )
     run_id = project.add_run(
         "courier",
@@ -258,7 +258,7 @@ def _result(
     best: DesignPoint,
     met: bool,
     source: str,
-    cost_source: str,
+    cost: CostModel,
 ) -> CourierWeekResult:
     """Measures, contract days and items, and the shared route-run keys."""
     lib_rows = {
@@ -390,7 +390,7 @@ def _result(
         check=check_of(plans),
         returns_log=source,
         crate_size=request.crate_size,
-        cost_source=cost_source,
+        cost_source=cost.source,
         dropped=dropped,
     )
 

@@ -331,6 +331,17 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "day_Fri": ("周五", "Fri"),
     "day_Sat": ("周六", "Sat"),
     "day_Sun": ("周日", "Sun"),
+    # bookmobile timetables over weeks (issue 14)
+    "plan_range": ("计划期（起始日 · 周数）", "Plan range (first day · weeks)"),
+    "weeks_suffix": (" 周", " weeks"),
+    "changes": ("已发布班次的变更", "Changes to published visits"),
+    "change_kind": ("变更", "Change"),
+    "change_moved": ("改期/改时", "moved"),
+    "change_cancelled": ("取消", "cancelled"),
+    "change_added": ("新增", "added"),
+    "old_visit": ("原班次", "Was"),
+    "new_visit": ("新班次", "Now"),
+    "no_changes": ("已发布的班次没有变化", "No published visit changed"),
 }
 
 

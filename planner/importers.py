@@ -21,6 +21,8 @@ from models.records import WEEKDAYS, ServiceKind, minutes_of_day
 from models.schema import GEOMETRY_TYPES, LAYER_ROLES
 from planner.datum import geometry_gcj02_to_wgs84
 from planner.errors import PlannerError, ProblemList
+from planner.rota_fields import ALIASES as ROTA_ALIASES
+from planner.rota_fields import check_rota_columns
 from planner.store import LayerInfo, Project
 
 ROLES = tuple(LAYER_ROLES)
@@ -54,6 +56,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "load_crates": ("load_crates", "箱数"),
     "priority": ("priority", "优先级"),
     "allowed_vehicles": ("allowed_vehicles", "指定车辆"),
+    **ROTA_ALIASES,
 }
 NUMERIC_FIELDS = ("population", "seats", "books", "cost", "capacity", "service_min",
                   "visits_per_week", "load_crates", "priority")
@@ -301,6 +304,8 @@ def validate(source: Source, role: str, path: Path, extent: tuple[float, float, 
                              f"{', '.join(bad)} is not a weekday (use Mon,Tue,… or 周一…)", row=row(i), field="allowed_days")
             cleaned.append(",".join(d for d in WEEKDAYS if d in days))
         gdf["allowed_days"] = cleaned
+    if role == "stops":
+        check_rota_columns(gdf, problems, row)
     problems.raise_if_any()
     keep = [c for c in (*required, *optional) if c in gdf.columns]
     extra = [c for c in gdf.columns if c not in keep and c != gdf.geometry.name]

@@ -15,6 +15,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from ui.bookmobile_views import changes_html
 from ui.strings import has, language, tr
 from ui.table_models import RowsModel
 
@@ -149,6 +150,8 @@ def run_html(run: dict[str, Any]) -> str:
             )
         if kind == "courier":
             parts += _courier_parts(result)
+        if kind == "bookmobile":
+            parts.append(changes_html(result))
         dropped = result.get("dropped", [])
         if dropped:
             reason = f"reason_{language()}"

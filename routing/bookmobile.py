@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -35,6 +35,8 @@ from routing.solver import solve
 PENALTY_PER_PRIORITY_M = 1_000_000.0
 #: Weight of a date's load (hours of work per working bus) when choosing dates.
 LOAD_WEIGHT = 12.0
+#: How far a kept published visit's service start may move in a re-plan (seconds).
+KEEP_SLACK_S = 600.0
 #: Rounds of dates-then-routes at most (the first, then repairs of the stops it dropped).
 MAX_ROUNDS = 8
 #: Bonus for keeping a published date when re-planning: more than any spreading cost.
@@ -125,10 +127,11 @@ class RotationResult:
 
 @dataclass(frozen=True)
 class Published:
-    """A visit of a published plan that a re-plan should keep: its bus and arrival."""
+    """A visit of a published plan that a re-plan should keep: its bus, arrival and service start."""
 
     bus_id: str
     arrive_s: float
+    start_s: float
 
 
 def plan_rotation(
@@ -188,6 +191,7 @@ def plan_rotation(
     # stop the hours there whose windows overlap its own (afternoon stops compete for afternoons).
     booked: dict[tuple[str, date], list[tuple[float, float, float]]] = {}
     choice: dict[str, list[date]] = {}
+    short_of: dict[str, int] = {}  # visits the stop's open dates cannot hold with its gaps
     order = sorted(live, key=lambda kr: (len(kr[1].dates) / max(kr[1].due, 1), -kr[1].stop.priority, kr[1].id))
     for k, rota in order:
         stop = rota.stop
@@ -199,8 +203,16 @@ def plan_rotation(
         chosen = choose_dates(_with_dates(rota, home_dates), start, days, costs)
         if chosen is None:
             chosen = choose_dates(rota, start, days, costs)
-        if chosen is None:
-            dropped.append(DroppedStop(rota.id, (), rota.due - len(rota.fixed),
+        short = 0
+        while chosen is None and short < rota.due - len(rota.fixed):
+            # The dates cannot hold every visit with its gaps: plan as many as they hold.
+            short += 1
+            # A visit short, the longest gap cannot be kept either: only the shortest is.
+            chosen = choose_dates(replace(rota, due=rota.due - short, max_gap_days=10**4), start, days, costs)
+        if short:
+            short_of[rota.id] = short
+        if not chosen:
+            dropped.append(DroppedStop(rota.id, (), short,
                                        *reason("no_pattern", n=rota.due, lo=rota.min_gap_days, hi=rota.max_gap_days)))
             continue
         choice[rota.id] = chosen
@@ -209,6 +221,7 @@ def plan_rotation(
     rota_of = {r.id: (k, r) for k, r in live}
     restrict = {sid: True for sid in choice}
     avoided: dict[str, frozenset[date]] = {}
+    released: set[str] = set()  # stops whose published visits may move (one of them was lost)
 
     def build() -> RoutingInstance:
         visits = []
@@ -219,10 +232,16 @@ def plan_rotation(
                 allowed = {bd.vehicle_id for bd in by_date.get(d, []) if bd.bus.id in eligible[sid]}
                 pinned = {bd.vehicle_id for bd in by_date.get(d, []) if bd.bus.id == home[sid]} & allowed
                 window = (stop.window.start_min * 60.0, stop.window.end_min * 60.0 - stop.service_min * 60.0)
+                published = keep.get(sid, {}).get(d)
+                held = {f"{published.bus_id}@{d.isoformat()}"} & allowed if published and sid not in released else set()
+                if held:
+                    # A published visit stays on its bus, within KEEP_SLACK_S of its published start.
+                    pinned = held
+                    window = (max(window[0], published.start_s - KEEP_SLACK_S), min(window[1], published.start_s + KEEP_SLACK_S))
                 visits.append(Visit(
                     f"{sid}#{d.isoformat()}", k + n_dep, stop.service_min * 60.0, (window,), stop.load_crates,
                     PENALTY_PER_PRIORITY_M * max(stop.priority, 1),
-                    frozenset(pinned if restrict[sid] and pinned else allowed),
+                    frozenset(pinned if (restrict[sid] or held) and pinned else allowed),
                 ))
         return RoutingInstance("bookmobile-rotation", tuple(visits), tuple(vehicles), metres, seconds)
 
@@ -254,7 +273,9 @@ def plan_rotation(
                     for d in rota.dates}
             costs = DateCosts(load, kept, missed | avoided.get(sid, frozenset()))
             avoided[sid] = missed | avoided.get(sid, frozenset())
-            again = choose_dates(rota, start, days, costs)
+            released.add(sid)
+            partial = {"due": rota.due - short_of[sid], "max_gap_days": 10**4} if sid in short_of else {}
+            again = choose_dates(replace(rota, **partial), start, days, costs)
             if again is not None:
                 choice[sid] = again
         restrict = dict.fromkeys(restrict, False)  # repairs may use any bus
@@ -270,9 +291,14 @@ def plan_rotation(
     for sid, dates in choice.items():
         _k, rota = rota_of[sid]
         missing = [d for d in dates if f"{sid}#{d.isoformat()}" in plan.dropped]
+        whys = []
+        if sid in short_of:
+            whys.append(reason("no_pattern", n=rota.due, lo=rota.min_gap_days, hi=rota.max_gap_days))
         if missing:
-            why = _drop_reason(rota, missing, instance, plan, by_date, eligible[sid], seconds, n_dep, rota_of[sid][0])
-            dropped.append(DroppedStop(sid, tuple(missing), len(missing), *why))
+            whys.append(_drop_reason(rota, missing, instance, plan, by_date, eligible[sid], seconds, n_dep, rota_of[sid][0]))
+        if whys:
+            dropped.append(DroppedStop(sid, tuple(missing), len(missing) + short_of.get(sid, 0),
+                                       "；".join(w[0] for w in whys), "; ".join(w[1] for w in whys)))
     report = check_rotation(instance, plan, rotas, {v: bd for v, bd in day_of.items()}, rules,
                             dropped={d.stop_id: d.missing for d in dropped})
     if not report.feasible:
@@ -310,8 +336,6 @@ def _overlap_hours(booked: list[tuple[float, float, float]], window: tuple[float
 
 
 def _with_dates(rota: RotaStop, dates: tuple[date, ...]) -> RotaStop:
-    from dataclasses import replace
-
     return replace(rota, dates=dates)
 
 

@@ -139,7 +139,8 @@ def run_bookmobile_plan(project: Project, request: BookmobileRequest, control: C
     for v in previous.visits if previous else ():
         d = date.fromisoformat(v.date)
         if d >= lock and v.stop in planned:
-            keep.setdefault(v.stop, {})[d] = Published(v.bus, minutes(v.arrive) * 60.0)
+            service_s = by_id[v.stop].service_min * 60.0
+            keep.setdefault(v.stop, {})[d] = Published(v.bus, minutes(v.arrive) * 60.0, minutes(v.depart) * 60.0 - service_s)
 
     crs = getattr(request.cost, "crs", None) or metric_crs_for(stops_gdf)
     cost = request.cost or straight_line("bookmobile")

@@ -11,8 +11,9 @@ from planner.jobs.bookmobile_contract import BookmobileResult, Change, VisitRow
 
 def change_list(old: BookmobileResult, new: BookmobileResult, lock: date,
                 names: dict[str, tuple[str, Any, Any]]) -> list[Change]:
-    """Match each stop's old and new visits: same date, bus and arrival is unchanged; same date
-    otherwise, then the nearest date, is a move; what is left is cancelled or added."""
+    """Match each stop's old and new visits: same date, bus and arrival is unchanged (readers
+    see no difference); same date otherwise, then the nearest date, is a move; what is left is
+    cancelled or added."""
     def later(rows: tuple[VisitRow, ...]) -> dict[str, list[VisitRow]]:
         out: dict[str, list[VisitRow]] = {}
         for v in rows:
@@ -25,9 +26,10 @@ def change_list(old: BookmobileResult, new: BookmobileResult, lock: date,
     for stop in sorted(set(before) | set(after)):
         olds, news = list(before.get(stop, [])), list(after.get(stop, []))
         for v in list(olds):
-            if v in news:
+            same = next((n for n in news if (n.date, n.bus, n.arrive) == (v.date, v.bus, v.arrive)), None)
+            if same is not None:
                 olds.remove(v)
-                news.remove(v)
+                news.remove(same)
         name = names.get(stop, (stop,))[0]
         pairs = []
         for same_day in (True, False):

@@ -35,8 +35,9 @@ from routing.solver import solve
 PENALTY_PER_PRIORITY_M = 1_000_000.0
 #: Weight of a date's load (hours of work per working bus) when choosing dates.
 LOAD_WEIGHT = 12.0
-#: How far a kept published visit's service start may move in a re-plan (seconds).
-KEEP_SLACK_S = 600.0
+#: How far a kept published visit's service start may move in a re-plan (seconds): the
+#: rounding of its published minute, no more (so it is published at the same minute).
+KEEP_SLACK_S = 29.0
 #: Rounds of dates-then-routes at most (the first, then repairs of the stops it dropped).
 MAX_ROUNDS = 8
 #: Bonus for keeping a published date when re-planning: more than any spreading cost.
@@ -251,8 +252,11 @@ def plan_rotation(
     def run(inst: RoutingInstance, routes: list[list[str]] | None) -> Plan:
         share = budget[0] if budget[1] >= MAX_ROUNDS - 1 else budget[0] / (4 if budget[1] == 0 else 3)
         t0 = time.monotonic()
-        out = solve(inst, time_limit_s=max(share, 0.5), control=control.sub(min(budget[1] / MAX_ROUNDS, 0.9), 1.0),
-                    solution_limit=solution_limit, initial_routes=routes)
+        sub = control.sub(min(budget[1] / MAX_ROUNDS, 0.9), 1.0)
+        try:
+            out = solve(inst, time_limit_s=max(share, 0.5), control=sub, solution_limit=solution_limit, initial_routes=routes)
+        except ValueError:  # the start routes do not fit (times rounded to the minute): search from scratch
+            out = solve(inst, time_limit_s=max(share, 0.5), control=sub, solution_limit=solution_limit)
         budget[0] -= time.monotonic() - t0
         budget[1] += 1
         return out

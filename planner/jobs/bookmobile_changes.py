@@ -11,8 +11,8 @@ from planner.jobs.bookmobile_contract import BookmobileResult, Change, VisitRow
 
 def change_list(old: BookmobileResult, new: BookmobileResult, lock: date,
                 names: dict[str, tuple[str, Any, Any]]) -> list[Change]:
-    """Match each stop's old and new visits: same date, bus and arrival is unchanged (readers
-    see no difference); same date otherwise, then the nearest date, is a move; what is left is
+    """Match each stop's old and new visits: same date, bus and service times is unchanged
+    (readers see no difference; the bus may only arrive earlier and wait); same date otherwise, then the nearest date, is a move; what is left is
     cancelled or added."""
     def later(rows: tuple[VisitRow, ...]) -> dict[str, list[VisitRow]]:
         out: dict[str, list[VisitRow]] = {}
@@ -26,7 +26,7 @@ def change_list(old: BookmobileResult, new: BookmobileResult, lock: date,
     for stop in sorted(set(before) | set(after)):
         olds, news = list(before.get(stop, [])), list(after.get(stop, []))
         for v in list(olds):
-            same = next((n for n in news if (n.date, n.bus, n.arrive) == (v.date, v.bus, v.arrive)), None)
+            same = next((n for n in news if (n.date, n.bus, n.depart) == (v.date, v.bus, v.depart)), None)
             if same is not None:
                 olds.remove(v)
                 news.remove(same)

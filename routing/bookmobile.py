@@ -38,6 +38,8 @@ LOAD_WEIGHT = 12.0
 #: How far a kept published visit's service start may move in a re-plan (seconds): the
 #: rounding of its published minute, no more (so it is published at the same minute).
 KEEP_SLACK_S = 29.0
+#: A published visit kept in place outweighs any visit moved in (readers were told it).
+KEEP_WEIGHT = 10.0
 #: Rounds of dates-then-routes at most (the first, then repairs of the stops it dropped).
 MAX_ROUNDS = 8
 #: Bonus for keeping a published date when re-planning: more than any spreading cost.
@@ -241,7 +243,7 @@ def plan_rotation(
                     window = (max(window[0], published.start_s - KEEP_SLACK_S), min(window[1], published.start_s + KEEP_SLACK_S))
                 visits.append(Visit(
                     f"{sid}#{d.isoformat()}", k + n_dep, stop.service_min * 60.0, (window,), stop.load_crates,
-                    PENALTY_PER_PRIORITY_M * max(stop.priority, 1),
+                    PENALTY_PER_PRIORITY_M * max(stop.priority, 1) * (KEEP_WEIGHT if held else 1),
                     frozenset(pinned if (restrict[sid] or held) and pinned else allowed),
                 ))
         return RoutingInstance("bookmobile-rotation", tuple(visits), tuple(vehicles), metres, seconds)

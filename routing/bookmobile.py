@@ -25,6 +25,7 @@ import numpy as np
 from models.control import Control
 from models.costs import CostModel
 from models.records import Vehicle
+from routing.check import CheckReport
 from routing.check_rotation import check_rotation
 from routing.drivers import DriverRules, arrivals, driving_blocks_min
 from routing.instance import Break, Plan, RoutingInstance, VehicleSpec, Visit
@@ -126,6 +127,7 @@ class RotationResult:
     visits: list[PlannedVisit]
     runs: list[BusRun]
     dropped: list[DroppedStop]
+    report: CheckReport
 
 
 @dataclass(frozen=True)
@@ -310,7 +312,7 @@ def plan_rotation(
     if not report.feasible:
         raise AssertionError("bookmobile plan violates its own rules:\n" + "\n".join(report.violations[:20]))
     visits, runs = _extract(instance, plan, day_of, rules)
-    return RotationResult(instance, plan, visits, runs, dropped)
+    return RotationResult(instance, plan, visits, runs, dropped, report)
 
 
 def _vehicles(bus_days: Sequence[BusDay], loc_of_depot: Mapping[str, int], rules: DriverRules

@@ -243,8 +243,9 @@ def _result(plan: RotationResult, previous: BookmobileResult | None, lock: date,
         "duration_h": round(sum(r["duration_h"] for r in routes), 2),
         "served": len(visits), "asked": asked, "dropped": missing, "weeks": weeks,
     }
+    check = {"feasible": plan.report.feasible, "violations": list(plan.report.violations)}
     return BookmobileResult(start.isoformat(), weeks, tuple(planned), tuple(visits), dropped, tuple(bus_rows),
-                            tuple(routes), totals, cost_source, warnings=warnings)
+                            tuple(routes), totals, cost_source, check, warnings=warnings)
 
 
 __all__ = ["next_monday", "read_inputs", "run_bookmobile_plan"]

@@ -1,8 +1,8 @@
 """The service calendar (书巴日历): public holidays and make-up working days (调休) of mainland
 China, school terms and the library's own closed days, read from an editable CSV.
 
-The built-in file is planner/data/calendar_cn.csv; `--calendar FILE` adds rows in the same
-format (a library's closed days, its own term dates). A day the calendar closes gets no visit;
+The built-in file is planner/assets/calendar_cn.csv (package data); `--calendar FILE` adds
+rows in the same format (a library's closed days, its own term dates). A day the calendar closes gets no visit;
 a make-up working day (a Saturday or Sunday worked as a weekday) is worked by every bus and
 stop that works on weekdays; school stops are visited only inside a term.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 from models.records import WEEKDAYS
 from planner.errors import PlannerError
 
-BUILTIN = Path(__file__).parent / "data" / "calendar_cn.csv"
+BUILTIN = Path(__file__).parent / "assets" / "calendar_cn.csv"  # package data (assets/**)
 KINDS = ("holiday", "workday", "term", "closed")
 #: Chinese names for the kinds, accepted in the file too.
 KIND_ALIASES = {"放假": "holiday", "节假日": "holiday", "调休上班": "workday", "上班": "workday",

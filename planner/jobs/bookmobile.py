@@ -111,7 +111,7 @@ def run_bookmobile_plan(project: Project, request: BookmobileRequest, control: C
         raise PlannerError(f"锁定日期 {lock} 不在计划期 {start}–{end} 内", f"--lock-until {lock} is outside the plan {start}–{end}",
                            field="--lock-until")
     calendar = load_calendar(request.calendar_files)
-    warnings = tuple(f"日历中没有 {y} 年的法定节假日（发布后请补入 planner/data/calendar_cn.csv）"
+    warnings = tuple(f"日历中没有 {y} 年的法定节假日（发布后请补入 planner/assets/calendar_cn.csv）"
                      f" / the calendar has no {y} public holidays yet (add them to the calendar file when published)"
                      for y in sorted({start.year, end.year}) if not calendar.covers_year(y))
 

@@ -154,11 +154,14 @@ def plan_rotation(
     control: Control | None = None,
     solution_limit: int | None = None,
     keep: Mapping[str, Mapping[date, Published]] | None = None,
+    hold: bool = True,
 ) -> RotationResult:
     """Plan the range. `cost` gives seconds, `distance` metres (both over metric x/y); without a
     distance model, kilometres are the travel times at `speed_kph`. The time limit is
-    `control.time_limit_s` (30 s when unset). `keep` holds a published plan's visits by stop and
-    date, to keep where possible."""
+    `control.time_limit_s` (30 s when unset). `keep` holds a previous plan's visits by stop and
+    date: their dates are preferred and its routes start the search (so a plan with less work
+    never serves less); with `hold` (a re-plan of a published timetable) they also stay on their
+    bus at their published minute unless their stop loses a visit."""
     control = control or Control()
     rules = rules or DriverRules()
     time_limit_s = control.time_limit_s if control.time_limit_s is not None else 30.0
@@ -238,7 +241,7 @@ def plan_rotation(
                 pinned = {bd.vehicle_id for bd in by_date.get(d, []) if bd.bus.id == home[sid]} & allowed
                 window = (stop.window.start_min * 60.0, stop.window.end_min * 60.0 - stop.service_min * 60.0)
                 published = keep.get(sid, {}).get(d)
-                held = {f"{published.bus_id}@{d.isoformat()}"} & allowed if published and sid not in released else set()
+                held = {f"{published.bus_id}@{d.isoformat()}"} & allowed if published and hold and sid not in released else set()
                 if held:
                     # A published visit stays on its bus, within KEEP_SLACK_S of its published start.
                     pinned = held

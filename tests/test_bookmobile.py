@@ -142,10 +142,26 @@ def test_json_contract_and_round_trip(project):
     assert stored["visits"] == data["visits"] and stored["totals"] == data["totals"]
 
 
-def test_repeatable_with_a_solution_limit(project):
-    p, result = project
-    again = run_bookmobile_plan(p, REQUEST)
-    assert again.visits == result.visits
+def test_repeatable_with_a_solution_limit(project, tmp_path):
+    _, result = project
+    with make_project(tmp_path / "again.planner") as fresh:
+        assert run_bookmobile_plan(fresh, REQUEST).visits == result.visits
+
+
+def test_an_edit_that_only_removes_work_loses_no_served_visit(tmp_path):
+    """The issue's case: four stops made impossible, the plan re-run over the same dates."""
+    with make_project(tmp_path / "edit.planner") as p:
+        first = run_bookmobile_plan(p, REQUEST)
+        stops = p.read_layer("stops")
+        for sid in ("s2", "s4", "s5", "s9"):
+            stops.loc[stops["id"] == sid, ["tw_start", "tw_end"]] = ["10:00", "10:10"]
+        p.write_layer("stops", stops, "stops")
+        again = run_bookmobile_plan(p, REQUEST)
+    before = {(v.stop, v.date) for v in first.visits if v.stop not in ("s2", "s4", "s5", "s9")}
+    assert before <= {(v.stop, v.date) for v in again.visits}
+    for d in again.dropped:
+        if d.stop in ("s2", "s4", "s5", "s9"):
+            assert "shorter than the service time" in d.reason_en
 
 
 def test_timetable_lists_the_break_in_time_order(project, tmp_path):

@@ -135,8 +135,11 @@ def run_bookmobile_plan(project: Project, request: BookmobileRequest, control: C
     locked = [v for v in previous.visits if date.fromisoformat(v.date) < lock] if previous else []
     rotas = [_rota(by_id[sid], fields[sid], sid in schools, calendar, all_dates, lock, buses, works, locked)
              for sid in planned]
+    # A re-plan keeps its published visits; a fresh plan of the same range starts from the
+    # latest one (so an edit that only removes work never loses a stop that plan served).
+    base = previous or _latest_same_range(project, start, weeks)
     keep: dict[str, dict[date, Published]] = {}
-    for v in previous.visits if previous else ():
+    for v in base.visits if base else ():
         d = date.fromisoformat(v.date)
         if d >= lock and v.stop in planned:
             service_s = by_id[v.stop].service_min * 60.0
@@ -153,7 +156,7 @@ def run_bookmobile_plan(project: Project, request: BookmobileRequest, control: C
     plan = plan_rotation(rotas, bus_days, start=start, days=days, stop_xy=stop_xy, depot_xy=depot_xy, cost=cost,
                          distance=getattr(cost, "distance_model", None), speed_kph=MODES["bookmobile"].speed_kph,
                          rules=rules, control=control.sub(0.0, 0.95, time_limit_s=request.time_limit_s),
-                         solution_limit=request.solution_limit, keep=keep)
+                         solution_limit=request.solution_limit, keep=keep, hold=previous is not None)
 
     names = {str(r.id): (str(r.name), r.geometry.x, r.geometry.y) for r in stops_gdf.itertuples(index=False)}
     result = _result(plan, previous, lock, start, weeks, planned, rotas, names, buses, libraries, cost.source, warnings)
@@ -166,6 +169,14 @@ def run_bookmobile_plan(project: Project, request: BookmobileRequest, control: C
                              seconds=time.monotonic() - started, cost_source=cost.source)
     control.report(1.0, "")
     return result.with_run_id(run_id)
+
+
+def _latest_same_range(project: Project, start: date, weeks: int) -> BookmobileResult | None:
+    """The latest stored plan over the same dates, if any."""
+    run = project.latest_run("bookmobile")
+    if run is None or run["result"].get("from") != start.isoformat() or run["result"].get("weeks") != weeks:
+        return None
+    return BookmobileResult.from_json(run["result"])
 
 
 def _previous(project: Project, request: BookmobileRequest) -> BookmobileResult | None:

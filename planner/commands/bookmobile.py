@@ -66,29 +66,13 @@ def run(args: argparse.Namespace) -> int:
     from planner.jobs.bookmobile import run_bookmobile_plan
     from planner.progress import cli_control
     from planner.store import Project
-    from planner.timetable import hhmm, write_timetable_xlsx
+    from planner.timetable import write_timetable_xlsx
 
     request = request_from_args(args)
     with Project.open(args.project) as project, cli_control("书巴时刻表 bookmobile timetable", args.seconds) as control:
         result = run_bookmobile_plan(project, request, control)
-    zh = args.lang == "zh"
-    for route in result.routes:
-        names = " → ".join(s["name"] for s in route["stops"])
-        print(f"{route['vehicle_name']} {route['date']} {route['day']} {hhmm(route['depart_min'])}–{hhmm(route['return_min'])} "
-              f"{route['distance_km']:.1f} km: {names}")
-    t = result.totals
-    print(("共 {served}/{asked} 次停靠，{distance_km} 公里" if zh else "{served}/{asked} visits, {distance_km} km").format(**t))
-    for d in result.dropped:
-        dates = f" ({', '.join(d.dates)})" if d.dates else ""
-        print(f"  {'未安排' if zh else 'not served'}: {d.name} ×{d.missing}{dates} — {d.reason_zh if zh else d.reason_en}")
-    for w in result.warnings:
-        print(("  注意：" if zh else "  note: ") + w)
-    if result.changes is not None:
-        from planner.timetable import change_lines
-
-        for line in change_lines(result.changes, "zh" if zh else "en"):
-            print(line)
-    print(("运行编号 {}" if zh else "run id {}").format(result.run_id))
+    for line in result.lines(args.lang):
+        print(line)
     if args.xlsx:
         write_timetable_xlsx(result.to_json(), args.xlsx, args.lang)
     if args.publish:

@@ -205,6 +205,29 @@ class BookmobileResult:
             tuple((c["date"], c["name"]) for c in d.get("closed_days", ())), d.get("run_id"),
         )
 
+    def lines(self, lang: str = "zh") -> list[str]:
+        """The plan as console lines: each bus-date's run, the totals, what is not served and
+        why, warnings, a re-plan's change list and the run id."""
+        from planner.timetable import change_lines
+
+        zh = lang != "en"
+        out = []
+        for r in self.routes:
+            names = " → ".join(s["name"] for s in r["stops"])
+            out.append(f"{r['vehicle_name']} {r['date']} {r['day']} {hhmm(r['depart_min'] * 60)}–{hhmm(r['return_min'] * 60)} "
+                       f"{r['distance_km']:.1f} km: {names}")
+        t = self.totals
+        out.append(("共 {served}/{asked} 次停靠，{distance_km} 公里" if zh else "{served}/{asked} visits, {distance_km} km").format(**t))
+        for d in self.dropped:
+            dates = f" ({', '.join(d.dates)})" if d.dates else ""
+            out.append(f"  {'未安排' if zh else 'not served'}: {d.name} ×{d.missing}{dates} — {d.reason_zh if zh else d.reason_en}")
+        out += [("  注意：" if zh else "  note: ") + w for w in self.warnings]
+        if self.changes is not None:
+            out += change_lines(self.changes, lang)
+        if self.run_id is not None:
+            out.append(("运行编号 {}" if zh else "run id {}").format(self.run_id))
+        return out
+
     def with_run_id(self, run_id: int) -> BookmobileResult:
         from dataclasses import replace
 

@@ -114,7 +114,8 @@ def run_html(run: dict[str, Any]) -> str:
         rows = [
             [
                 r.get("vehicle_name") or r["vehicle_id"],
-                tr(f"day_{r['day']}") if has(f"day_{r.get('day')}") else r.get("day", ""),
+                (f"{r['date']} " if r.get("date") else "")
+                + (tr(f"day_{r['day']}") if has(f"day_{r.get('day')}") else r.get("day", "")),
                 _clock(r.get("depart_min")),
                 _clock(r.get("return_min")),
                 f"{r['distance_km']:.1f}",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,14 +41,6 @@ def period_days(frequency: str | None, visits_per_week: int = 1) -> float:
     if m and 1 <= int(m.group(1)) <= 7:
         return 7.0 / int(m.group(1))
     raise ValueError(f"frequency {frequency!r}: use n/week (1–7), weekly, fortnightly or 4-weekly")
-
-
-def frequency_label(period: float) -> str:
-    """The frequency text for a period ("2/week", "weekly", …)."""
-    for name, p in FREQUENCIES.items():
-        if abs(p - period) < 1e-9:
-            return name
-    return f"{round(7.0 / period)}/week"
 
 
 def default_gaps(period: float) -> tuple[int, int]:
@@ -87,7 +79,6 @@ class RotaStop:
     due: int
     preferred_weekdays: tuple[str, ...] = ()
     fixed: tuple[date, ...] = ()  # visits kept from a published plan (before the lock date)
-    school: bool = False
 
     @property
     def id(self) -> str:
@@ -167,12 +158,7 @@ def choose_dates(rota: RotaStop, start: date, days: int, costs: DateCosts) -> li
     return out[::-1]
 
 
-def visits_of(rota: RotaStop, chosen: Sequence[date]) -> list[date]:
-    """All the stop's visit dates: the fixed ones, then the chosen ones."""
-    return [*sorted(rota.fixed), *chosen]
-
-
 __all__ = [
     "DEFAULT_GAPS", "FREQUENCIES", "DateCosts", "RotaStop", "choose_dates", "default_gaps", "due_visits",
-    "effective_gap", "frequency_label", "period_days", "visits_of",
+    "effective_gap", "period_days",
 ]

@@ -202,7 +202,7 @@ def _rota(stop: BookmobileStop, f: Any, school: bool, calendar: Calendar, all_da
                   and calendar.weekday_keys(d) & set(stop.allowed_days) and any((b, d) in works for b in fleet))
     fixed = tuple(sorted(date.fromisoformat(v.date) for v in locked if v.stop == stop.id))
     return RotaStop(stop, f.period_days, f.min_gap_days, f.max_gap_days, dates, closed,
-                    due_visits(len(all_dates) - len(closed), f.period_days), f.preferred_weekdays, fixed, school)
+                    due_visits(len(all_dates) - len(closed), f.period_days), f.preferred_weekdays, fixed)
 
 
 def _result(plan: RotationResult, previous: BookmobileResult | None, lock: date, start: date, weeks: int,

@@ -41,6 +41,8 @@ LOAD_WEIGHT = 12.0
 KEEP_SLACK_S = 29.0
 #: A published visit kept in place outweighs any visit moved in (readers were told it).
 KEEP_WEIGHT = 10.0
+#: Half-width of the band a stop's visits are held in to keep their time of day (seconds).
+SAME_TIME_S = 30 * 60.0
 #: Rounds of dates-then-routes at most (the first, then repairs of the stops it dropped).
 MAX_ROUNDS = 8
 #: Bonus for keeping a published date when re-planning: more than any spreading cost.
@@ -230,6 +232,7 @@ def plan_rotation(
     restrict = {sid: True for sid in choice}
     avoided: dict[str, frozenset[date]] = {}
     released: set[str] = set()  # stops whose published visits may move (one of them was lost)
+    same_time: dict[str, tuple[float, float]] = {}  # service-start bounds that keep a stop's time of day
 
     def build() -> RoutingInstance:
         visits = []
@@ -242,6 +245,9 @@ def plan_rotation(
                 window = (stop.window.start_min * 60.0, stop.window.end_min * 60.0 - stop.service_min * 60.0)
                 published = keep.get(sid, {}).get(d)
                 held = {f"{published.bus_id}@{d.isoformat()}"} & allowed if published and hold and sid not in released else set()
+                if sid in same_time:
+                    lo, hi = same_time[sid]
+                    window = (max(window[0], lo), min(window[1], hi))
                 if held:
                     # A published visit stays on its bus, within KEEP_SLACK_S of its published start.
                     pinned = held
@@ -272,6 +278,7 @@ def plan_rotation(
     while plan.dropped and budget[1] < MAX_ROUNDS and budget[0] > 0.5 and not control.cancelled:
         lost = sorted({vid.split("#")[0] for vid in plan.dropped})
         served = _booked(plan, day_of, instance)
+        before = {sid: list(dates) for sid, dates in choice.items()}
         for sid in lost:
             _k, rota = rota_of[sid]
             mine = (float(rota.stop.window.start_min), float(rota.stop.window.end_min))
@@ -295,11 +302,20 @@ def plan_rotation(
         start_routes = [[s.visit_id for s in r.stops if s.visit_id in ids] for r in plan.routes]
         second = run(retry, start_routes)
         if _score(retry, second) < _score(instance, plan):
+            choice.clear()
+            choice.update(before)  # the dates of the plan kept
             break
         instance, plan = retry, second
+    if not plan.dropped and budget[0] > 1.0 and not control.cancelled:
+        budget[1] = MAX_ROUNDS - 1  # the last round: all the time left
+        instance, plan = _same_time_round(instance, plan, same_time, build, run)
     control.report(1.0, "")
 
-    for sid, dates in choice.items():
+    planned_dates: dict[str, list[date]] = {}
+    for visit in instance.visits:
+        sid, _, day = visit.id.partition("#")
+        planned_dates.setdefault(sid, []).append(date.fromisoformat(day))
+    for sid, dates in planned_dates.items():
         _k, rota = rota_of[sid]
         missing = [d for d in dates if f"{sid}#{d.isoformat()}" in plan.dropped]
         whys = []
@@ -334,6 +350,32 @@ def _vehicles(bus_days: Sequence[BusDay], loc_of_depot: Mapping[str, int], rules
                                     bus.capacity_crates, begin, end, breaks))
         day_of[bd.vehicle_id] = (bus.id, bd.day)
     return vehicles, day_of
+
+
+def _same_time_round(instance: RoutingInstance, plan: Plan, same_time: dict[str, tuple[float, float]],
+                     build: object, run: object) -> tuple[RoutingInstance, Plan]:
+    """Readers remember "Tuesday 3 pm": when every visit is served, try once more with each
+    stop's visits held within SAME_TIME_S of their median start, keeping the result only if it
+    still serves everything."""
+    starts: dict[str, list[float]] = {}
+    for route in plan.routes:
+        for stop in route.stops:
+            starts.setdefault(stop.visit_id.split("#")[0], []).append(stop.start)
+    for sid, times in starts.items():
+        if len(times) > 1 and max(times) - min(times) > 2 * SAME_TIME_S:
+            mid = sorted(times)[len(times) // 2]
+            same_time[sid] = (mid - SAME_TIME_S, mid + SAME_TIME_S)
+    if not same_time:
+        return instance, plan
+    narrow = build()  # type: ignore[operator]
+    window = {v.id: v.windows[0] for v in narrow.visits}
+    routes = [[s.visit_id for s in r.stops if window[s.visit_id][0] - 1e-6 <= s.start <= window[s.visit_id][1] + 1e-6]
+              for r in plan.routes]
+    again = run(narrow, routes)  # type: ignore[operator]
+    if not again.dropped:
+        return narrow, again
+    same_time.clear()
+    return instance, plan
 
 
 def _overlap_hours(booked: list[tuple[float, float, float]], window: tuple[float, float]) -> float:

@@ -245,13 +245,15 @@ def plan_rotation(
                 window = (stop.window.start_min * 60.0, stop.window.end_min * 60.0 - stop.service_min * 60.0)
                 published = keep.get(sid, {}).get(d)
                 held = {f"{published.bus_id}@{d.isoformat()}"} & allowed if published and hold and sid not in released else set()
-                if sid in same_time:
-                    lo, hi = same_time[sid]
-                    window = (max(window[0], lo), min(window[1], hi))
+                if held and not window[0] <= published.start_s <= window[1]:
+                    held = set()  # its window was edited since: the published time is no longer allowed
                 if held:
                     # A published visit stays on its bus, within KEEP_SLACK_S of its published start.
                     pinned = held
                     window = (max(window[0], published.start_s - KEEP_SLACK_S), min(window[1], published.start_s + KEEP_SLACK_S))
+                if sid in same_time and not held:
+                    lo, hi = max(window[0], same_time[sid][0]), min(window[1], same_time[sid][1])
+                    window = (lo, hi) if lo <= hi else window
                 visits.append(Visit(
                     f"{sid}#{d.isoformat()}", k + n_dep, stop.service_min * 60.0, (window,), stop.load_crates,
                     PENALTY_PER_PRIORITY_M * max(stop.priority, 1) * (KEEP_WEIGHT if held else 1),

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from models.control import Control
 from planner import embedded, maps, roads, timetable
 from planner.jobs import bookmobile, courier, coverage, siting
+from planner.jobs.bookmobile_contract import BookmobileRequest
 from planner.network import DEMO_NETWORK
 from planner.store import Project
 
 #: 15 minutes' walk: 900 s at 4.8 km/h with a circuity of 1.25, i.e. about 1 km as the crow flies.
 DEMO_THRESHOLD_S = 900.0
 DEMO_NEW_SITES = 10
+#: The bookmobile week the demo plans (an ordinary week, no holiday).
+DEMO_WEEK = date(2026, 10, 12)
 
 
 @dataclass(frozen=True)
@@ -60,10 +64,10 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
             time_limit_s=max(options.seconds * 3, 30.0), travel=travel,
             control=next_step("公平选址 fair siting"),
         )
-        week = bookmobile.run_bookmobile_week(
-            project, time_limit_s=options.seconds, seed=options.seed, travel=travel,
-            control=next_step("城市书巴周计划 bookmobile week"),
-        )
+        week = bookmobile.run_bookmobile_plan(
+            project, BookmobileRequest(start_date=DEMO_WEEK, time_limit_s=options.seconds, travel=travel),
+            next_step("城市书巴周计划 bookmobile week"),
+        ).to_json()
         day_control = next_step("通借通还物流 courier day")
         day_control.time_limit_s = options.seconds
         day = courier.run_courier_day(

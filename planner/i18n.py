@@ -456,6 +456,17 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "courier_per_week": ("每周次数", "Per week"),
     "courier_via_hub": ("经中心馆", "Via the hub"),
     "courier_library": ("图书馆", "Library"),
+    # bookmobile timetables over weeks (issue 14)
+    "plan_range": ("计划期（起始日 · 周数）", "Plan range (first day · weeks)"),
+    "weeks_suffix": (" 周", " weeks"),
+    "changes": ("已发布班次的变更", "Changes to published visits"),
+    "change_kind": ("变更", "Change"),
+    "change_moved": ("改期/改时", "moved"),
+    "change_cancelled": ("取消", "cancelled"),
+    "change_added": ("新增", "added"),
+    "old_visit": ("原班次", "Was"),
+    "new_visit": ("新班次", "Now"),
+    "no_changes": ("已发布的班次没有变化", "No published visit changed"),
 }
 
 

@@ -26,6 +26,8 @@ from models.schema import GEOMETRY_TYPES, LAYER_ROLES
 from planner import validation
 from planner.datum import geometry_gcj02_to_wgs84
 from planner.errors import PlannerError, ProblemList
+from planner.rota_fields import ALIASES as ROTA_ALIASES
+from planner.rota_fields import check_rota_columns
 from planner.store import LayerInfo, Project
 
 ROLES = tuple(LAYER_ROLES)
@@ -59,6 +61,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "load_crates": ("load_crates", "箱数"),
     "priority": ("priority", "优先级"),
     "allowed_vehicles": ("allowed_vehicles", "指定车辆"),
+    **ROTA_ALIASES,
 }
 NUMERIC_FIELDS = ("population", "seats", "books", "cost", "capacity", "service_min",
                   "visits_per_week", "load_crates", "priority")
@@ -323,6 +326,8 @@ def validate(source: Source, role: str, path: Path, extent: tuple[float, float, 
     if "allowed_days" in gdf.columns:
         days = _cells(gdf["allowed_days"], validation.weekdays, problems, row, "allowed_days")
         gdf["allowed_days"] = [",".join(d) if isinstance(d, tuple) and d else ",".join(WEEKDAYS[:5]) for d in days]
+    if role == "stops":
+        check_rota_columns(gdf, problems, row)
     problems.raise_if_any()
     keep = [c for c in (*required, *optional) if c in gdf.columns]
     extra = [c for c in gdf.columns if c not in keep and c != gdf.geometry.name]

@@ -37,6 +37,11 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
+def _row(ws: Any, values: list[Any]) -> None:
+    """Write one row of cells: the one place cells are written (user text stays data)."""
+    ws.append(values)
+
+
 def _style_header(ws: Any, ncols: int) -> None:
     for col in range(1, ncols + 1):
         cell = ws.cell(row=1, column=col)
@@ -52,41 +57,52 @@ def write_routes_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> P
     wb = Workbook()
     summary = wb.active
     summary.title = "汇总" if zh else "Summary"
-    summary.append(["车辆", "日期", "出发", "返回", "公里", "小时", "停靠数"] if zh
+    _row(summary, ["车辆", "日期", "出发", "返回", "公里", "小时", "停靠数"] if zh
                    else ["Vehicle", "Day", "Leaves", "Returns", "km", "hours", "stops"])
     used = {summary.title}
     sheets: dict[str, Any] = {}
     for route in result.get("routes", []):
         day = route.get("day", "")
         day_label = text(f"day_{day}", lang) if has(f"day_{day}") else day
+        if route.get("date"):
+            day_label = f"{route['date']} {day_label}"
         name = route.get("vehicle_name") or route["vehicle_id"]
-        summary.append([name, day_label, hhmm(route["depart_min"]), hhmm(route["return_min"]),
+        _row(summary, [name, day_label, hhmm(route["depart_min"]), hhmm(route["return_min"]),
                         round(route["distance_km"], 1), round(route["duration_h"], 2), len(route["stops"])])
         ws = sheets.get(route["vehicle_id"])
         if ws is None:
             ws = wb.create_sheet(_sheet_title(name, used))
-            ws.append(_HEAD["zh" if zh else "en"])
+            _row(ws, _HEAD["zh" if zh else "en"])
             _style_header(ws, len(_HEAD["zh"]))
             sheets[route["vehicle_id"]] = ws
         depot = route["depot"]["name"]
-        ws.append([day_label, 0, depot, "出发" if zh else "leave depot", "", "", hhmm(route["depart_min"]), "", ""])
+        _row(ws, [day_label, 0, depot, "出发" if zh else "leave depot", "", "", hhmm(route["depart_min"]), "", ""])
+        brk = route.get("break")
+        rows: list[tuple[float, list[Any]]] = []
         for order, stop in enumerate(route["stops"], start=1):
             zh_a, en_a = _ACTION.get(stop.get("action", "serve"), (stop.get("action", ""),) * 2)
-            ws.append([day_label, order, stop.get("name") or stop["id"], zh_a if zh else en_a,
-                       hhmm(stop["arrival_min"]), hhmm(stop["start_min"]), hhmm(stop["departure_min"]),
-                       stop.get("load_after", ""), stop.get("detail", "")])
-        if route.get("break"):
-            ws.append([day_label, "", "午休" if zh else "lunch break", "", "", hhmm(route["break"]["start_min"]),
-                       hhmm(route["break"]["start_min"] + route["break"]["duration_min"]), "", ""])
-        ws.append([day_label, len(route["stops"]) + 1, depot, "返回" if zh else "back at depot",
+            rows.append((stop["start_min"], [day_label, order, stop.get("name") or stop["id"], zh_a if zh else en_a,
+                                             hhmm(stop["arrival_min"]), hhmm(stop["start_min"]), hhmm(stop["departure_min"]),
+                                             stop.get("load_after", ""), stop.get("detail", "")]))
+        if brk:
+            rows.append((brk["start_min"], [day_label, "", "午休" if zh else "lunch break", "", "", hhmm(brk["start_min"]),
+                                            hhmm(brk["start_min"] + brk["duration_min"]), "", ""]))
+        # The break sits in time order among the stops (a tie: the break first, it ends before the start).
+        for _, values in sorted(rows, key=lambda r: (r[0], r[1][1] != "")):
+            _row(ws, values)
+        _row(ws, [day_label, len(route["stops"]) + 1, depot, "返回" if zh else "back at depot",
                    hhmm(route["return_min"]), "", "", "", ""])
     _style_header(summary, 7)
     if result.get("dropped"):
         ws = wb.create_sheet(_sheet_title("未安排" if zh else "Not served", used))
-        ws.append(["编号", "名称", "原因"] if zh else ["Id", "Name", "Reason"])
-        _style_header(ws, 3)
+        _row(ws, ["编号", "名称", "缺少次数", "日期", "原因"] if zh else ["Id", "Name", "Visits missing", "Dates", "Reason"])
+        _style_header(ws, 5)
         for d in result["dropped"]:
-            ws.append([d["id"], d.get("name", ""), d["reason_zh"] if zh else d["reason_en"]])
+            visits = d.get("visits")
+            dates = "、".join(visits) if isinstance(visits, list) else ""
+            _row(ws, [d["id"], d.get("name", ""), d.get("visit", ""), dates, d["reason_zh"] if zh else d["reason_en"]])
+    if result.get("changes") is not None:
+        write_changes_sheet(wb, result["changes"], zh, used)
     for ws in wb.worksheets:
         for col in range(1, ws.max_column + 1):
             width = max(len(str(c.value or "")) for c in ws[get_column_letter(col)])
@@ -98,5 +114,35 @@ def write_routes_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> P
 
 
 def write_timetable_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> Path:
-    """The bookmobile week's timetable: one sheet per bus."""
+    """The bookmobile timetable: one sheet per bus, the unserved stops, a re-plan's changes."""
     return write_routes_xlsx(result, path, lang)
+
+
+_CHANGE = {"moved": ("改期/改时", "moved"), "cancelled": ("取消", "cancelled"), "added": ("新增", "added")}
+
+
+def change_lines(changes: Any, lang: str = "zh") -> list[str]:
+    """A re-plan's change list as lines for the console (Change records or their JSON)."""
+    zh = lang != "en"
+    rows = [c if isinstance(c, dict) else c.__dict__ for c in changes]
+    if not rows:
+        return ["已发布的班次没有变化" if zh else "no published visit changed"]
+    out = [f"变更 {len(rows)} 项（受影响停靠点 {len({r['stop'] for r in rows})} 个）：" if zh
+           else f"{len(rows)} changes ({len({r['stop'] for r in rows})} stops' readers affected):"]
+    for r in rows:
+        kind = _CHANGE[r["kind"]][0 if zh else 1]
+        old = f"{r['from_date']} {r['from_arrive']} {r['from_bus']}".strip()
+        new = f"{r['to_date']} {r['to_arrive']} {r['to_bus']}".strip()
+        out.append(f"  {kind}: {r['name']} {old}{' → ' if old and new else ''}{new}")
+    return out
+
+
+def write_changes_sheet(wb: Any, changes: list[dict[str, Any]], zh: bool, used: set[str]) -> None:
+    """The change list of a re-plan: one row per moved, cancelled or added visit."""
+    ws = wb.create_sheet(_sheet_title("变更" if zh else "Changes", used))
+    _row(ws, ["变更", "编号", "停靠点", "原日期", "原到达", "原车辆", "新日期", "新到达", "新车辆"] if zh
+         else ["Change", "Id", "Stop", "Old date", "Old arrival", "Old bus", "New date", "New arrival", "New bus"])
+    _style_header(ws, 9)
+    for c in changes:
+        _row(ws, [_CHANGE[c["kind"]][0 if zh else 1], c["stop"], c["name"], c["from_date"], c["from_arrive"],
+                  c["from_bus"], c["to_date"], c["to_arrive"], c["to_bus"]])

@@ -159,28 +159,3 @@ def assert_feasible(instance: RoutingInstance, plan: Plan) -> CheckReport:
         raise InfeasiblePlan("solver returned an infeasible plan:\n" + "\n".join(report.violations[:20]))
     return report
 
-
-def check_week(instance: RoutingInstance, plan: Plan, stops, day_of_vehicle: dict[str, str]) -> CheckReport:  # noqa: ANN001
-    """The bookmobile week's own rules on top of check_plan: each visit on one of the stop's
-    allowed days, never two visits of a stop on one day, twice-weekly visits ≥ 2 days apart,
-    and no stop visited more often than it asked."""
-    from models.records import WEEKDAYS
-
-    report = check_plan(instance, plan)
-    by_stop: dict[str, list[int]] = {}
-    for route in plan.routes:
-        day = day_of_vehicle[route.vehicle_id]
-        for stop in route.stops:
-            by_stop.setdefault(stop.visit_id.split("#")[0], []).append(WEEKDAYS.index(day))
-    for stop in stops:
-        days = sorted(by_stop.get(stop.id, []))
-        if len(days) > stop.visits_per_week:
-            report.violations.append(f"{stop.id}: {len(days)} visits, asked for {stop.visits_per_week}")
-        for d in days:
-            if WEEKDAYS[d] not in stop.allowed_days:
-                report.violations.append(f"{stop.id}: visited on {WEEKDAYS[d]}, not an allowed day")
-        for a, b in zip(days, days[1:], strict=False):
-            if b - a < 2:
-                report.violations.append(f"{stop.id}: visits on {WEEKDAYS[a]} and {WEEKDAYS[b]} are too close")
-    report.feasible = not report.violations
-    return report

@@ -244,7 +244,7 @@ def _write_base(tmp_path, role):
 def test_a_blank_allowed_vehicles_cell_means_any_vehicle(project, tmp_path):
     import pandas as pd
 
-    from planner.jobs.bookmobile import read_week_inputs
+    from planner.jobs.bookmobile import read_inputs
 
     stops = tmp_path / "stops.csv"
     stops.write_text("id,name,lon,lat,tw_start,tw_end,allowed_vehicles\n"
@@ -254,5 +254,5 @@ def test_a_blank_allowed_vehicles_cell_means_any_vehicle(project, tmp_path):
         import_layer(p, stops, "stops")
         p.write_table("bookmobiles", pd.DataFrame([{"id": "bus1", "name": "书巴", "depot_id": "a", "shift_start": "08:00",
                                                     "shift_end": "17:00", "capacity_crates": 40, "days": "Mon"}]))
-        records = read_week_inputs(p)[0]
+        records = read_inputs(p)[0]
     assert [s.allowed_vehicles for s in records] == [(), ("bus1",)]

@@ -27,11 +27,13 @@ from PyQt6.QtWidgets import (
 
 from planner.errors import PlannerError
 from planner.i18n import text
-from planner.jobs.bookmobile import run_bookmobile_week
+from planner.jobs.bookmobile import run_bookmobile_plan
+from planner.jobs.bookmobile_contract import BookmobileRequest
 from planner.jobs.courier import CourierRequest, run_courier_day
 from planner.jobs.courier_week import CourierWeekRequest, run_courier_week
 from planner.jobs.coverage import run_coverage
 from planner.jobs.siting import run_siting
+from ui.bookmobile_views import DateRangeEdit
 from ui.strings import has, tr
 from ui.workers import Job
 
@@ -291,18 +293,16 @@ class BookmobileForm(_Form):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.time_limit = self.row("time_limit", _seconds_spin(30.0))
-        self.seed = self.row("seed", QSpinBox())
+        self.dates = self.row("plan_range", DateRangeEdit())
         self.travel_row()
         self.retranslate()
 
     def job(self, project_path: Path | None) -> Job:
-        time_limit_s, seed = self.time_limit.value(), self.seed.value()
-        travel = self.travel.currentData()
+        request = BookmobileRequest(start_date=self.dates.start(), weeks=self.dates.weeks(),
+                                    time_limit_s=self.time_limit.value(), travel=self.travel.currentData())
         return Job(
             tr("job_bookmobile"),
-            lambda project, control: run_bookmobile_week(
-                project, time_limit_s=time_limit_s, seed=seed, travel=travel, control=control
-            ),
+            lambda project, control: run_bookmobile_plan(project, request, control).to_json(),
             project_path,
             stores_run=True,
         )

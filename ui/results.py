@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import (
 )
 
 from planner.run_titles import MODELS_WITH_P, run_title
+from ui.bookmobile_views import changes_html
 from ui.courier_week import add_chart, courier_parts
 from ui.strings import has, language, tr
 from ui.table_models import RowsModel
@@ -120,7 +121,8 @@ def run_html(run: dict[str, Any]) -> str:
         rows = [
             [
                 r.get("vehicle_name") or r["vehicle_id"],
-                tr(f"day_{r['day']}") if has(f"day_{r.get('day')}") else r.get("day", ""),
+                (f"{r['date']} " if r.get("date") else "")
+                + (tr(f"day_{r['day']}") if has(f"day_{r.get('day')}") else r.get("day", "")),
                 _clock(r.get("depart_min")),
                 _clock(r.get("return_min")),
                 f"{r['distance_km']:.1f}",
@@ -156,6 +158,8 @@ def run_html(run: dict[str, Any]) -> str:
             )
         if kind == "courier":
             parts += _courier_parts(result)
+        if kind == "bookmobile":
+            parts.append(changes_html(result))
         dropped = result.get("dropped", [])
         if dropped:
             reason = f"reason_{language()}"

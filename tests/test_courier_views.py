@@ -110,15 +110,17 @@ def test_the_courier_form_plans_a_week_with_its_unit_costs_and_refuses_a_day_nam
     from models.control import Control as _Control
     from planner.errors import PlannerError
     from ui.job_forms import CourierForm
+    from ui.strings import tr
 
     form = CourierForm()
     qtbot.addWidget(form)
     form.returns_log.setText(str(_log(tmp_path, 20)))
     form.time_limit.setValue(1.0)
     form.day.setText("周一")
-    with pytest.raises(PlannerError) as err:
-        form.job(project.path).fn(project, _Control())
-    assert err.value.field == "--day" and "周一" in err.value.text("zh")
+    with pytest.raises(PlannerError) as err:  # a plain message naming the field, before any run
+        form.job(project.path)
+    assert err.value.field == tr("day") and "周一" in err.value.text("zh")
+    form.day.setText("")
     form.week.setChecked(True)
     form.unit_costs[0].setValue(10.0)  # per km
     result = form.job(project.path).fn(project, _Control())

@@ -331,6 +331,14 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "day_Fri": ("周五", "Fri"),
     "day_Sat": ("周六", "Sat"),
     "day_Sun": ("周日", "Sun"),
+    "layer_roads": ("主要道路", "Main roads"),
+    "map_run": ("运行 #{id}", "Run #{id}"),
+    "map_minutes": ("{minutes} 分钟", "{minutes} min"),
+    "map_title_coverage": ("覆盖地图", "Coverage map"),
+    "map_title_bookmobile": ("书巴路线地图", "Bookmobile route map"),
+    "map_title_courier": ("物流路线地图", "Courier route map"),
+    "map_legend_coverage": ("区县覆盖率", "District coverage"),
+    "map_no_run": ("（尚无运行结果）", "(no run yet)"),
 }
 
 

@@ -260,10 +260,10 @@ def test_network_catchment_layer_is_named_in_english_and_straight_line_runs_keep
         scenario="network",
         cost=NetworkCost(_roads(), "walk"),
     )
-    _, layers = build_map(project, lang="en", scenario="network", catchments=True)
+    layers = build_map(project, lang="en", scenario="network", catchments=True).layers
     labels = {layer.key: layer.label for layer in layers}
     assert labels["catchments"] == "Road-network catchment (Walk, 10 min)"
-    _, layers = build_map(project, lang="en", scenario="baseline", catchments=True)
+    layers = build_map(project, lang="en", scenario="baseline", catchments=True).layers
     assert {layer.key: layer.label for layer in layers}["catchments"].startswith(
         "Catchments (about"
     )

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from planner.i18n import has, text
+from planner.xlsx import append_row
 
 _HEAD = {
     "zh": ["日期", "顺序", "地点", "操作", "到达", "开始", "离开", "车上箱数", "说明"],
@@ -52,7 +53,7 @@ def write_routes_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> P
     wb = Workbook()
     summary = wb.active
     summary.title = "汇总" if zh else "Summary"
-    summary.append(["车辆", "日期", "出发", "返回", "公里", "小时", "停靠数"] if zh
+    append_row(summary, ["车辆", "日期", "出发", "返回", "公里", "小时", "停靠数"] if zh
                    else ["Vehicle", "Day", "Leaves", "Returns", "km", "hours", "stops"])
     used = {summary.title}
     sheets: dict[str, Any] = {}
@@ -60,33 +61,33 @@ def write_routes_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> P
         day = route.get("day", "")
         day_label = text(f"day_{day}", lang) if has(f"day_{day}") else day
         name = route.get("vehicle_name") or route["vehicle_id"]
-        summary.append([name, day_label, hhmm(route["depart_min"]), hhmm(route["return_min"]),
+        append_row(summary, [name, day_label, hhmm(route["depart_min"]), hhmm(route["return_min"]),
                         round(route["distance_km"], 1), round(route["duration_h"], 2), len(route["stops"])])
         ws = sheets.get(route["vehicle_id"])
         if ws is None:
             ws = wb.create_sheet(_sheet_title(name, used))
-            ws.append(_HEAD["zh" if zh else "en"])
+            append_row(ws, _HEAD["zh" if zh else "en"])
             _style_header(ws, len(_HEAD["zh"]))
             sheets[route["vehicle_id"]] = ws
         depot = route["depot"]["name"]
-        ws.append([day_label, 0, depot, "出发" if zh else "leave depot", "", "", hhmm(route["depart_min"]), "", ""])
+        append_row(ws, [day_label, 0, depot, "出发" if zh else "leave depot", "", "", hhmm(route["depart_min"]), "", ""])
         for order, stop in enumerate(route["stops"], start=1):
             zh_a, en_a = _ACTION.get(stop.get("action", "serve"), (stop.get("action", ""),) * 2)
-            ws.append([day_label, order, stop.get("name") or stop["id"], zh_a if zh else en_a,
+            append_row(ws, [day_label, order, stop.get("name") or stop["id"], zh_a if zh else en_a,
                        hhmm(stop["arrival_min"]), hhmm(stop["start_min"]), hhmm(stop["departure_min"]),
                        stop.get("load_after", ""), stop.get("detail", "")])
         if route.get("break"):
-            ws.append([day_label, "", "午休" if zh else "lunch break", "", "", hhmm(route["break"]["start_min"]),
+            append_row(ws, [day_label, "", "午休" if zh else "lunch break", "", "", hhmm(route["break"]["start_min"]),
                        hhmm(route["break"]["start_min"] + route["break"]["duration_min"]), "", ""])
-        ws.append([day_label, len(route["stops"]) + 1, depot, "返回" if zh else "back at depot",
+        append_row(ws, [day_label, len(route["stops"]) + 1, depot, "返回" if zh else "back at depot",
                    hhmm(route["return_min"]), "", "", "", ""])
     _style_header(summary, 7)
     if result.get("dropped"):
         ws = wb.create_sheet(_sheet_title("未安排" if zh else "Not served", used))
-        ws.append(["编号", "名称", "原因"] if zh else ["Id", "Name", "Reason"])
+        append_row(ws, ["编号", "名称", "原因"] if zh else ["Id", "Name", "Reason"])
         _style_header(ws, 3)
         for d in result["dropped"]:
-            ws.append([d["id"], d.get("name", ""), d["reason_zh"] if zh else d["reason_en"]])
+            append_row(ws, [d["id"], d.get("name", ""), d["reason_zh"] if zh else d["reason_en"]])
     for ws in wb.worksheets:
         for col in range(1, ws.max_column + 1):
             width = max(len(str(c.value or "")) for c in ws[get_column_letter(col)])

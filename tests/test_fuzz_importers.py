@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 from planner.errors import PlannerError
 from planner.importers import import_layer
 from planner.store import Project
+from tests.hostile import hostile_names
 
 pytestmark = pytest.mark.fuzz
 CELL = st.one_of(st.text(max_size=10), st.sampled_from(["约3000", "NaN", "1e309", "-1", "", "120.6", "28.0", "周一", "25:99", "15:30"]),
-                 st.floats(allow_nan=True).map(str), st.integers().map(str))
+                 st.floats(allow_nan=True).map(str), st.integers().map(str), hostile_names())
 HEADER = st.lists(st.sampled_from(["id", "lon", "lat", "population", "name", "kind", "tw_start", "tw_end", "allowed_days",
                                    "经度", "纬度", "人口", "编号", "seats", "books", "x", "y", "?"]), max_size=8)
 ROLE = st.sampled_from(["population", "libraries", "candidates", "stops", "districts"])

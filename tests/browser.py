@@ -117,7 +117,7 @@ class _Pipe:
 
 
 def watch_page(
-    page: Path, probe: str = "document.title", settle_s: float = 1.5, timeout: float = 60
+    page: Path, probe: str = "document.title", settle_s: float = 0.5, timeout: float = 60
 ) -> PageWatch:
     """Load `page` in headless Chromium under the DevTools protocol, recording dialogs (each
     answered, so a page cannot block), requests, console lines and errors; then evaluate

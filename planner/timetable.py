@@ -3,7 +3,6 @@ stops in order with arrival, service start, departure and load (Chinese headers 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from planner.i18n import has, text
-from planner.xlsx import append_row
+from planner.xlsx import append_row, sheet_title_text
 
 _HEAD = {
     "zh": ["日期", "顺序", "地点", "操作", "到达", "开始", "离开", "车上箱数", "说明"],
@@ -29,7 +28,7 @@ def hhmm(minutes: float | None) -> str:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    title = re.sub(r"[\[\]:*?/\\]", "_", name)[:28] or "sheet"
+    title = sheet_title_text(name)
     base, k = title, 2
     while title in used:
         title = f"{base}_{k}"

@@ -9,12 +9,15 @@ are replaced. Numbers stay numbers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+#: Characters a sheet title may not hold (Excel's rule), besides the illegal control characters.
+_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 #: First characters that make a spreadsheet read a text as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,3 +43,10 @@ def append_row(ws: Worksheet, values: Iterable[Any]) -> None:
     if values:
         for col, value in enumerate(values, start=1):
             set_cell(ws.cell(row=ws.max_row, column=col), value)
+
+
+def sheet_title_text(name: str) -> str:
+    """`name` made a valid sheet title: forbidden and control characters replaced, no quote at
+    either end, at most 28 characters (room for a numbered suffix); "sheet" if nothing is left."""
+    title = _TITLE_FORBIDDEN.sub("_", ILLEGAL_CHARACTERS_RE.sub("_", name)).strip("'")[:28]
+    return title or "sheet"

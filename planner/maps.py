@@ -2,10 +2,11 @@
 service points by kind with their catchments, planned new sites, the project's main roads,
 bookmobile and courier routes (along the roads when the plan stored their paths).
 
-One builder serves the desktop map view (ui/map_view.py adds its click bridge and loads the
-page from a file) and the exported maps (`planner map`, the demo, the report), which inline
-Leaflet's JS/CSS from planner/assets so the file works with no internet. Tiles are optional;
-the district outlines (and main roads) are the base.
+One builder serves the desktop map view (ui/map_view.py loads the page from a file, shows and
+hides groups through `plannerSetVisible`, and turns the page's `planner-select:` console lines
+into clicks) and the exported maps (`planner map`, the GUI's exports, the demo; `map_for_run`
+for the report), which inline Leaflet's JS/CSS from planner/assets so the file works with no
+internet. Tiles are optional; the district outlines (and main roads) are the base.
 
 User text is data, never code: every value from a user's file or a stored run goes into the page
 only as JSON (escaped so it cannot close the <script> that holds it) and is shown by
@@ -15,9 +16,12 @@ string is ever part of a script, a template literal or markup.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
-from dataclasses import dataclass, field
+import os
+import tempfile
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -116,7 +120,6 @@ class MapPage:
     legend: dict[str, Any] | None = None
     bounds: list[list[float]] | None = None
     tiles: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def html(self, *, standalone: bool = True, layer_control: bool = True) -> str:
         """The page: Leaflet inlined (`standalone`, opens anywhere offline) or linked from the
@@ -150,11 +153,31 @@ class MapPage:
         )
 
     def save(self, out: Path, *, standalone: bool = True, layer_control: bool = True) -> Path:
+        """Write the page to `out` whole or not at all (a temporary file renamed into place: a
+        full disk never leaves a truncated map); a path that cannot be written is a
+        PlannerError naming it."""
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(
-            self.html(standalone=standalone, layer_control=layer_control), encoding="utf-8"
-        )
+        page = self.html(standalone=standalone, layer_control=layer_control).encode("utf-8")
+        temp = None
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if out.is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(out))
+            with tempfile.NamedTemporaryFile(
+                dir=out.parent, prefix=".map-", suffix=".tmp", delete=False
+            ) as f:
+                temp = Path(f.name)
+                f.write(page)
+            os.replace(temp, out)
+        except OSError as exc:
+            if temp is not None:
+                temp.unlink(missing_ok=True)
+            reason = exc.strerror or str(exc)
+            raise PlannerError(
+                f"无法写入地图文件 {out}（{reason}）",
+                f"cannot write the map file {out} ({reason})",
+                file=str(out),
+            ) from exc
         return out
 
 

@@ -487,3 +487,16 @@ def test_maps_of_a_project_with_empty_layers_open_without_error(tmp_path):
     seen = browser.watch_page(out, "Object.keys(plannerGroups).length")
     # districts, population, candidates, stops: empty groups (libraries are grouped by kind)
     assert seen.errors == [] and seen.dialogs == [] and seen.probe == 4
+
+
+def test_an_output_path_that_cannot_be_written_is_a_plain_error(project, tmp_path, capsys):
+    in_the_way = tmp_path / "folder.html"
+    in_the_way.mkdir()
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    for out in (in_the_way, a_file / "map.html", tmp_path / ("长" * 100 + ".html")):
+        assert main(["map", str(project.path), "--out", str(out)]) == 2, out
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and str(out.name)[:20] in err
+    left = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("m.planner"))
+    assert left == ["file.txt", "folder.html"]  # no temporary or partial file left behind

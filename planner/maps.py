@@ -427,9 +427,11 @@ def build_map(
         run = named if named is not None and named["kind"] == kind else project.latest_run(kind)
         if run is None:
             continue
-        if routes == kind and named is None:
-            named = run
+        if routes == kind and (named is None or named["kind"] != kind):
+            named = run  # a route map names its route run
         add_route_layers(builder, run, kind, per_vehicle=routes == kind, lang=lang)
+    if routes is not None and (named is None or named["kind"] != routes):
+        named = None  # no run of that kind yet: the map says so rather than name another run
     shares = bool(coverage and coverage["result"].get("by_district"))
     title_key = f"map_title_{routes}" if routes else "map_title_coverage"
     title = text(title_key, lang)

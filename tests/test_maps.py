@@ -13,6 +13,7 @@ import shapely
 from shapely.geometry import LineString
 
 from planner.cli import main
+from planner.i18n import text
 from planner.jobs.coverage import run_coverage
 from planner.map_layers import route_path
 from planner.maps import (
@@ -500,3 +501,10 @@ def test_an_output_path_that_cannot_be_written_is_a_plain_error(project, tmp_pat
         assert "Traceback" not in err and str(out.name)[:20] in err
     left = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("m.planner"))
     assert left == ["file.txt", "folder.html"]  # no temporary or partial file left behind
+
+
+def test_a_route_map_names_its_route_run_not_the_coverage_run(project, tmp_path):
+    bus = project.latest_run("bookmobile")["id"]
+    page = build_map(project, routes="bookmobile")
+    assert page.run["id"] == bus and page.legend["lines"] == [text("map_run", "zh", id=bus)]
+    assert build_map(project, routes="courier").legend["lines"] == [text("map_no_run", "zh")]

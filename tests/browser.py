@@ -26,6 +26,7 @@ FLAGS = [
     "--disable-dev-shm-usage",
     # No network at all: any http(s) request the page makes fails instead of loading.
     "--proxy-server=127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
     "--virtual-time-budget=5000",
 ]
 

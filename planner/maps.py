@@ -436,9 +436,12 @@ def build_map(
     title_key = f"map_title_{routes}" if routes else "map_title_coverage"
     title = text(title_key, lang)
     run_line = describe_run(named, lang) if named is not None else text("map_no_run", lang)
+    lines = [run_line]
+    if routes is not None and shares:
+        lines.append(f"{text('map_legend_coverage', lang)}：{describe_run(coverage, lang)}")
     legend = {
-        "title": title if not shares else text("map_legend_coverage", lang),
-        "lines": [run_line],
+        "title": text("map_legend_coverage", lang) if shares and routes is None else title,
+        "lines": lines,
         "swatches": [_share_colour(s) for s in (0.0, 0.25, 0.5, 0.75, 1.0)] if shares else None,
     }
     return MapPage(

@@ -506,5 +506,7 @@ def test_an_output_path_that_cannot_be_written_is_a_plain_error(project, tmp_pat
 def test_a_route_map_names_its_route_run_not_the_coverage_run(project, tmp_path):
     bus = project.latest_run("bookmobile")["id"]
     page = build_map(project, routes="bookmobile")
-    assert page.run["id"] == bus and page.legend["lines"] == [text("map_run", "zh", id=bus)]
-    assert build_map(project, routes="courier").legend["lines"] == [text("map_no_run", "zh")]
+    assert page.run["id"] == bus and page.legend["lines"][0] == text("map_run", "zh", id=bus)
+    assert page.legend["title"] == text("map_title_bookmobile", "zh")
+    assert page.legend["lines"][1].endswith("baseline · 步行 15 分钟 · 直线距离估算")  # the colours
+    assert build_map(project, routes="courier").legend["lines"][0] == text("map_no_run", "zh")

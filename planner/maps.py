@@ -16,11 +16,8 @@ string is ever part of a script, a template literal or markup.
 
 from __future__ import annotations
 
-import errno
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -33,6 +30,7 @@ from models.costs import MODES
 from planner.errors import PlannerError
 from planner.geo import metric_crs_for
 from planner.i18n import has, text
+from planner.paths import check_output_file, write_output
 from planner.store import Project
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -153,32 +151,18 @@ class MapPage:
         )
 
     def save(self, out: Path, *, standalone: bool = True, layer_control: bool = True) -> Path:
-        """Write the page to `out` whole or not at all (a temporary file renamed into place: a
-        full disk never leaves a truncated map); a path that cannot be written is a
-        PlannerError naming it."""
-        out = Path(out)
-        page = self.html(standalone=standalone, layer_control=layer_control).encode("utf-8")
-        temp = None
+        """Write the page to `out` whole or not at all (planner.paths: a full disk never leaves
+        a truncated map); a path that cannot be written is a PlannerError naming it."""
+        out = check_output_file(Path(out), make_folder=True)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            if out.is_dir():
-                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(out))
-            with tempfile.NamedTemporaryFile(
-                dir=out.parent, prefix=".map-", suffix=".tmp", delete=False
-            ) as f:
-                temp = Path(f.name)
-                f.write(page)
-            os.replace(temp, out)
         except OSError as exc:
-            if temp is not None:
-                temp.unlink(missing_ok=True)
-            reason = exc.strerror or str(exc)
             raise PlannerError(
-                f"无法写入地图文件 {out}（{reason}）",
-                f"cannot write the map file {out} ({reason})",
+                f"无法创建文件夹 {out.parent}（{exc.strerror or exc}）",
+                f"cannot create the folder {out.parent} ({exc.strerror or exc})",
                 file=str(out),
             ) from exc
-        return out
+        return write_output(out, self.html(standalone=standalone, layer_control=layer_control))
 
 
 def page_json(value: Any) -> str:

@@ -26,6 +26,9 @@ HOSTILE_NAMES = [
     "\r=1+1",
 ]
 
+#: Other text a file may carry to trip a program: SQL, a NUL byte, a path out of the folder.
+OTHER_HOSTILE = ["'; DROP TABLE layers; --", "\u0000", "nul\u0000byte", "../../etc/passwd"]
+
 #: The characters of those syntaxes, so generated names mix them with plain text.
 _PIECES = st.sampled_from(
     [
@@ -61,4 +64,4 @@ _PIECES = st.sampled_from(
 def hostile_names() -> st.SearchStrategy[str]:
     """A known hostile name, or plain text spliced with template/script/formula syntax."""
     spliced = st.lists(st.one_of(_PIECES, st.text(max_size=4)), min_size=1, max_size=8).map("".join)
-    return st.one_of(st.sampled_from(HOSTILE_NAMES), spliced)
+    return st.one_of(st.sampled_from(HOSTILE_NAMES + OTHER_HOSTILE), spliced)

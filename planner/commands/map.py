@@ -21,8 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from planner.maps import map_for_run, write_routes_map
+    from planner.paths import check_output_file
     from planner.store import Project
 
+    check_output_file(args.out, "--out", make_folder=True)
     with Project.open(args.project) as project:
         if args.routes:
             out = write_routes_map(project, args.routes, args.out, run_id=args.run, lang=args.lang, tiles=args.tiles)

@@ -22,8 +22,10 @@ from pyproj import CRS
 
 from models.costs import straight_line
 from models.siting import MODELS, InfeasibleError, SitingProblem, solve
+from planner import validation
 from planner.errors import PlannerError, ProblemList
 from planner.geo import metric_crs_for, points_xy
+from planner.paths import check_output_file, write_output
 from planner.progress import cli_control
 
 DEFAULT_THRESHOLD_M = 1000.0
@@ -40,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--p", type=int, help="number of new sites (all models but lscp)")
     p.add_argument(
         "--threshold",
-        type=float,
+        type=validation.non_negative,
         default=DEFAULT_THRESHOLD_M,
         help=f"coverage threshold in metres (default {DEFAULT_THRESHOLD_M:.0f})",
     )
@@ -51,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--group-field", default="district", help="demand group field (default district)"
     )
     p.add_argument("--id-field", default="id", help="candidate id field (default id)")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    p.add_argument("--time-limit", type=validation.seconds, default=60.0, help="seconds (default 60)")
     p.add_argument("--json", type=Path, required=True, dest="json_out", help="result file")
     p.set_defaults(func=run)
 
@@ -66,6 +68,12 @@ def read_points(path: Path) -> gpd.GeoDataFrame:
         raise PlannerError(
             f"无法读取矢量文件（{exc}）", f"cannot read this vector file ({exc})", file=str(path)
         ) from exc
+    if not isinstance(gdf, gpd.GeoDataFrame):  # a table without geometry (a CSV)
+        raise PlannerError(
+            "文件没有几何（表格请先用 planner import 导入）",
+            "the file has no geometry (import a table with planner import first)",
+            file=str(path),
+        )
     if len(gdf) == 0:
         raise PlannerError("文件中没有要素", "the file has no features", file=str(path))
     if gdf.crs is None:
@@ -102,6 +110,7 @@ def _weights(gdf: gpd.GeoDataFrame, name: str, path: Path) -> np.ndarray:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_output_file(args.json_out, "--json")
     demand = read_points(args.demand)
     candidates = read_points(args.candidates)
     existing = read_points(args.existing) if args.existing else None
@@ -148,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         "gap": result.gap,
         "seconds": result.seconds,
     }
-    args.json_out.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_output(args.json_out, json.dumps(out, ensure_ascii=False, indent=1))
     zh = args.lang == "zh"
     state = (
         ("最优" if result.optimal else f"差距 {result.gap:.2%}")

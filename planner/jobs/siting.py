@@ -58,13 +58,15 @@ def run_siting(
     cost: CostModel | None = None,
     control: Control | None = None,
     frontier_steps: int = 0,
+    travel: str | None = None,
 ) -> dict[str, Any]:
     """Open up to `p` candidates (and/or within `budget` of their `cost` column) by `model`,
     with the project's libraries of `kinds` (all when None) fixed open; `frontier_steps` > 1
-    adds the efficiency–equity frontier (that many solves)."""
+    adds the efficiency–equity frontier (that many solves). Without a `cost`, `travel` picks
+    the project's roads or straight lines (planner.network)."""
     control = control or quiet()
     started = time.monotonic()
-    cost, crs = cost_and_crs(project, mode, cost)
+    cost, crs = cost_and_crs(project, mode, cost, travel)
     demand = load_demand(project, crs)
     existing = load_supply(project, kinds)
     candidates = project.read_layer(candidates_layer).reset_index(drop=True)

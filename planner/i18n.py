@@ -338,7 +338,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "day_Fri": ("周五", "Fri"),
     "day_Sat": ("周六", "Sat"),
     "day_Sun": ("周日", "Sun"),
-    "layer_roads": ("主要道路", "Main roads"),
+    "layer_main_roads": ("主要道路", "Main roads"),
     "map_run": ("运行 #{id}", "Run #{id}"),
     "map_minutes": ("{minutes} 分钟", "{minutes} min"),
     "map_title_coverage": ("覆盖地图", "Coverage map"),

@@ -228,7 +228,7 @@ def _add_roads(project: Project, builder: Any, palette: dict[str, str], lang: st
     if roads is None:
         return
     colour = palette.get("roads", LAYER_COLOURS["roads"])
-    items = builder.group("roads", text("layer_roads", lang), colour, len(roads))
+    items = builder.group("roads", text("layer_main_roads", lang), colour, len(roads))
     for cls, width in MAIN_ROADS.items():
         part = roads[roads["highway"] == cls]
         if len(part):

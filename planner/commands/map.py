@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from planner.paths import check_output_file
     from planner.store import Project
 
-    check_output_file(args.out, "--out", make_folder=True)
+    check_output_file(args.out, "--out")
     with Project.open(args.project) as project:
         if args.routes:
             out = write_routes_map(project, args.routes, args.out, run_id=args.run, lang=args.lang, tiles=args.tiles)

@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,11 +18,16 @@ import openpyxl
 import pandas as pd
 import pytest
 import shapely
+from PyQt6.QtCore import QSettings
+from PyQt6.QtWidgets import QApplication, QDialog
 
 from planner.cli import main
 from planner.store import Project
 from tests import browser
 from tests.hostile import HOSTILE_NAMES
+from ui import strings
+from ui.app import application
+from ui.main_window import MainWindow  # QtWebEngine is imported before any QApplication
 
 #: Hovers every feature and opens every popup on the map, and returns the text they showed
 #: with a census of the DOM.
@@ -314,3 +320,29 @@ def test_workbooks_hold_names_as_text_never_formulas(made, key):
     assert served and served <= values
     vehicle = "@SUM(1)" if key.startswith("bookmobile") else "=1+1"
     assert vehicle in values
+
+
+def test_the_window_shows_hostile_names_as_text(qtbot, made, tmp_path):
+    """The desktop window a user opens the project in: the same names, hovered on its map,
+    are text; the page has no script error, no injected element, and no dialog opened."""
+    application()
+    strings.set_language("zh")
+    project = shutil.copy(made["project"], tmp_path / "h.planner")
+    win = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win, before_close_func=lambda w: w.discard_edits())
+    win.show()
+    with qtbot.waitSignal(win.map_view.mapLoaded, timeout=20_000):
+        assert win.open_project(Path(project))
+    box: list = []
+    win.map_view.page().runJavaScript(PROBE, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
+    census = box[0]
+    assert win.map_view.page().errors == []
+    assert not [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()
+    ]
+    assert census["scripts"] == 3 and census["images"] == 0 and census["onAttrs"] == 0
+    shown = "\n".join(census["texts"])
+    for name in [*made["names"]["libraries"], *made["names"]["stops"], *made["names"]["districts"]]:
+        assert name in shown, name
+    assert not (Path.cwd() / "PWNED").exists()

@@ -281,7 +281,8 @@ def chosen_runs(
         )
         return run, run, linked
     if run["kind"] in ("bookmobile", "courier"):
-        return run, None, None
+        _, coverage, linked = chosen_runs(project)  # the latest coverage colours the districts
+        return run, coverage, linked
     raise PlannerError(
         f"运行 #{run['id']} 是 {run['kind']}，地图只能显示覆盖、选址、书巴或物流的运行结果（--run）",
         f"run #{run['id']} is a {run['kind']} run; a map shows a coverage, siting, bookmobile "

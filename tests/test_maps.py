@@ -390,8 +390,10 @@ def test_map_run_option_names_a_missing_or_unmappable_run(project, tmp_path, cap
     assert not out.exists()
     bus = project.latest_run("bookmobile")["id"]
     assert main(["map", str(project.path), "--out", str(out), "--run", str(bus)]) == 0
-    keys = [g["key"] for g in _page_data(out)["groups"]]
+    data = _page_data(out)
+    keys = [g["key"] for g in data["groups"]]
     assert "bookmobile:bus1:Mon" in keys and "bookmobile:bus1:Thu" in keys
+    assert f"#{bus}" in data["legend"]["lines"][0] and _district_colours(data)  # still coloured
 
 
 # ---- routes along the roads and the main-roads base layer (issue 12 item 5) ----------------

@@ -1,33 +1,42 @@
-"""Offline folium maps of a project: districts coloured by coverage, the population grid,
-service points by kind with their catchments, planned new sites, bookmobile and courier routes.
+"""Offline maps of a project: districts coloured by one coverage run, the population grid,
+service points by kind with their catchments, planned new sites, the project's main roads,
+bookmobile and courier routes (along the roads when the plan stored their paths).
 
-One builder serves the desktop map view (ui/map_view.py adds its click bridge and loads the
-page from a file) and the exported maps (`planner map`, the demo's coverage.html), which inline
-Leaflet's JS/CSS from planner/assets so the file works with no internet. Tiles are optional;
-the district outlines are the base. Every string from a user's file is escaped.
+One builder serves the desktop map view (ui/map_view.py loads the page from a file, shows and
+hides groups through `plannerSetVisible`, and turns the page's `planner-select:` console lines
+into clicks) and the exported maps (`planner map`, the GUI's exports, the demo; `map_for_run`
+for the report), which inline Leaflet's JS/CSS from planner/assets so the file works with no
+internet. Tiles are optional; the district outlines (and main roads) are the base.
+
+User text is data, never code: every value from a user's file or a stored run goes into the page
+only as JSON (escaped so it cannot close the <script> that holds it) and is shown by
+planner/assets/planner_map.js with textContent. No template engine sees the page, and no user
+string is ever part of a script, a template literal or markup.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
 
-import folium
 import geopandas as gpd
-from branca.element import MacroElement
-from jinja2 import Template
+import shapely
 
 from models.costs import MODES
+from planner.errors import PlannerError
 from planner.geo import metric_crs_for
 from planner.i18n import has, text
+from planner.paths import check_output_file, write_output
 from planner.store import Project
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 LEAFLET_JS = ASSETS / "leaflet" / "leaflet.js"
 LEAFLET_CSS = ASSETS / "leaflet" / "leaflet.css"
+MAP_JS = ASSETS / "planner_map.js"
 SELECT_PREFIX = "planner-select:"
 
 #: Colours of service points by kind (ColorBrewer Dark2, central library in red).
@@ -48,6 +57,7 @@ LAYER_COLOURS: dict[str, str] = {
     "stops": "#e7298a",
     "bookmobile_routes": "#1f78b4",
     "courier_routes": "#33a02c",
+    "roads": "#b0a48a",
 }
 ROUTE_PALETTE = (
     "#1f78b4",
@@ -59,15 +69,30 @@ ROUTE_PALETTE = (
     "#a6cee3",
     "#fb9a99",
 )
+#: OSM road classes drawn as the main-roads base layer, with their line widths (px).
+MAIN_ROADS: dict[str, float] = {
+    "motorway": 3.0,
+    "trunk": 2.6,
+    "primary": 2.2,
+    "secondary": 1.6,
+    "tertiary": 1.1,
+}
+#: Main roads are simplified by this tolerance (degrees, ~20 m) to keep the HTML small.
+ROAD_SIMPLIFY_DEG = 0.0002
 # No tiles offline: a quiet sea-grey background under the district outlines, and labels that
 # stay readable over any fill.
 _STYLE = """<style>
+html, body, #map { height: 100%; margin: 0; }
 .leaflet-container { background: #e4ebf0; }
 .planner-label { font: 600 12px "Noto Sans CJK SC", "Noto Sans SC", sans-serif; color: #333;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; white-space: nowrap;
   transform: translate(-50%, -50%); pointer-events: none; }
 .planner-star { font-size: 22px; line-height: 22px; transform: translate(-50%, -55%);
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #333; }
+.planner-tip th { text-align: left; padding-right: 6px; }
+.planner-legend { background: rgba(255,255,255,.9); padding: 6px 8px; border: 1px solid #999;
+  border-radius: 4px; font: 12px "Noto Sans CJK SC", sans-serif; max-width: 360px; }
+.planner-swatch { display: inline-block; width: 22px; height: 10px; }
 </style>"""
 
 
@@ -79,6 +104,93 @@ class MapLayer:
     label: str
     colour: str
     features: int
+
+
+@dataclass(frozen=True)
+class MapPage:
+    """A built map: its groups (drawing order) as page data, the layer panel's entries, and the
+    run it shows; `html()` / `save()` write it as one page."""
+
+    groups: list[dict[str, Any]]
+    layers: list[MapLayer]
+    run: dict[str, Any] | None = None
+    title: str = ""
+    legend: dict[str, Any] | None = None
+    bounds: list[list[float]] | None = None
+    tiles: bool = False
+
+    def html(self, *, standalone: bool = True, layer_control: bool = True) -> str:
+        """The page: Leaflet inlined (`standalone`, opens anywhere offline) or linked from the
+        package files (the desktop view, fast to rebuild)."""
+        data = {
+            "groups": self.groups,
+            "bounds": self.bounds,
+            "legend": self.legend,
+            "title": self.title,
+            "tiles": self.tiles,
+            "layer_control": layer_control,
+            "select_prefix": SELECT_PREFIX,
+        }
+        if standalone:
+            css = LEAFLET_CSS.read_text(encoding="utf-8")
+            leaflet = (
+                f"<style>{css}</style>\n<script>{LEAFLET_JS.read_text(encoding='utf-8')}</script>"
+            )
+        else:
+            leaflet = (
+                f'<link rel="stylesheet" href="{LEAFLET_CSS.as_uri()}">\n'
+                f'<script src="{LEAFLET_JS.as_uri()}"></script>'
+            )
+        return (
+            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{escape(self.title)}</title>\n{leaflet}\n{_STYLE}\n</head>\n"
+            '<body><div id="map"></div>\n'
+            f'<script type="application/json" id="planner-data">{page_json(data)}</script>\n'
+            f"<script>{MAP_JS.read_text(encoding='utf-8')}</script>\n</body></html>\n"
+        )
+
+    def save(self, out: Path, *, standalone: bool = True, layer_control: bool = True) -> Path:
+        """Write the page to `out` whole or not at all (planner.paths: a full disk never leaves
+        a truncated map); a path that cannot be written is a PlannerError naming it."""
+        out = check_output_file(Path(out), make_folder=True)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PlannerError(
+                f"无法创建文件夹 {out.parent}（{exc.strerror or exc}）",
+                f"cannot create the folder {out.parent} ({exc.strerror or exc})",
+                file=str(out),
+            ) from exc
+        return write_output(out, self.html(standalone=standalone, layer_control=layer_control))
+
+
+def page_json(value: Any) -> str:
+    """JSON safe inside a <script> element: `<`, `>`, `&` and the JS line separators escaped
+    (so no text can end the element or start markup), non-finite numbers as null."""
+    return (
+        json.dumps(_finite(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def js_literal(value: Any) -> str:
+    """A JSON literal safe inside a <script> element (or a runJavaScript call)."""
+    return page_json(value)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _share_colour(share: float) -> str:
@@ -95,32 +207,162 @@ def _share_colour(share: float) -> str:
 
 
 def _features(gdf: gpd.GeoDataFrame, fields: list[str]) -> dict[str, Any]:
-    """GeoJSON of the layer's `fields`, text escaped for the tooltips (names come from users'
-    files), plus the raw id as `_key` for the click bridge."""
+    """GeoJSON of the layer's `fields` (raw text: the page shows it with textContent), plus
+    the id as `_key` for the click bridge."""
     keep = [f for f in fields if f in gdf.columns]
     data = json.loads(gdf[[*keep, gdf.geometry.name]].to_json(na="null", drop_id=True))
     for feature in data["features"]:
-        props = feature["properties"]
-        raw_id = props.get("id")
-        for key, value in props.items():
-            if isinstance(value, str):
-                props[key] = escape(value)
-        props["_key"] = None if raw_id is None else str(raw_id)
+        raw_id = feature["properties"].get("id")
+        feature["properties"]["_key"] = None if raw_id is None else str(raw_id)
     return data
 
 
-def js_literal(value: Any) -> str:
-    """A JSON literal safe inside a <script> element."""
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+def _tip_fields(gdf: gpd.GeoDataFrame, fields: list[tuple[str, str]]) -> list[list[str]]:
+    return [[f, label] for f, label in fields if f in gdf.columns]
 
 
-def _tooltip(gdf: gpd.GeoDataFrame, fields: list[tuple[str, str]]) -> folium.GeoJsonTooltip | None:
-    present = [(f, label) for f, label in fields if f in gdf.columns]
-    if not present:
+def _bounds(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of a layer, or None for an empty one."""
+    if gdf.empty:
         return None
-    return folium.GeoJsonTooltip(
-        fields=[f for f, _ in present], aliases=[label for _, label in present]
+    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+        return None
+    return [[miny, minx], [maxy, maxx]]
+
+
+class _Builder:
+    """Collects the groups of one map in drawing order."""
+
+    def __init__(self) -> None:
+        self.groups: list[dict[str, Any]] = []
+        self.layers: list[MapLayer] = []
+
+    def group(self, key: str, label: str, colour: str, count: int) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        self.groups.append({"key": key, "label": label, "items": items})
+        self.layers.append(MapLayer(key, label, colour, count))
+        return items
+
+
+def chosen_runs(
+    project: Project, run_id: int | None = None, scenario: str | None = None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None]:
+    """(the run the map names, the coverage run its districts are coloured by, the siting run
+    whose new sites it shows) for `--run ID`, `--scenario NAME` or, by default, the latest
+    coverage run of any name."""
+    if run_id is not None:
+        run = project.run(int(run_id))
+    elif scenario is not None:
+        run = project.latest_run("coverage", scenario)
+        if run is None:
+            raise PlannerError(
+                f"没有名为 “{scenario}” 的覆盖分析结果（--scenario）",
+                f"no coverage run named '{scenario}' (--scenario)",
+                field="--scenario",
+            )
+    else:
+        run = project.latest_run("coverage")
+    if run is None:
+        return None, None, None
+    if run["kind"] == "siting":
+        plan_id = run["result"].get("plan_run_id")
+        plan = _run_or_none(project, plan_id)
+        if plan is None:
+            plan = {
+                **run,
+                "result": {**run["result"], "by_district": run["result"].get("after", [])},
+            }
+        return run, plan, run
+    if run["kind"] == "coverage":
+        linked = next(
+            (s for s in project.runs("siting") if s["result"].get("plan_run_id") == run["id"]),
+            None,
+        )
+        return run, run, linked
+    if run["kind"] in ("bookmobile", "courier"):
+        _, coverage, linked = chosen_runs(project)  # the latest coverage colours the districts
+        return run, coverage, linked
+    raise PlannerError(
+        f"运行 #{run['id']} 是 {run['kind']}，地图只能显示覆盖、选址、书巴或物流的运行结果（--run）",
+        f"run #{run['id']} is a {run['kind']} run; a map shows a coverage, siting, bookmobile "
+        "or courier run (--run)",
+        field="--run",
     )
+
+
+def _run_or_none(project: Project, run_id: Any) -> dict[str, Any] | None:
+    if run_id is None:
+        return None
+    try:
+        return project.run(int(run_id))
+    except (PlannerError, ValueError, TypeError):
+        return None
+
+
+def describe_run(run: dict[str, Any], lang: str = "zh") -> str:
+    """A run in one line for titles and legends: id, name, model and p, threshold, mode and
+    travel source ("运行 #12 · baseline · 步行 15 分钟 · 路网")."""
+    result = run.get("result", {})
+    parts = [text("map_run", lang, id=run.get("id", "?"))]
+    name = run.get("scenario") or result.get("scenario")
+    if name:
+        parts.append(str(name))
+    if result.get("model"):
+        model = str(result["model"])
+        parts.append(model if result.get("p") is None else f"{model} p={result['p']}")
+    threshold = result.get("threshold")
+    if isinstance(threshold, int | float) and math.isfinite(threshold):
+        mode = str(result.get("mode") or "")
+        mode_label = text(f"mode_{mode}", lang) if has(f"mode_{mode}") else mode
+        if result.get("unit") == "m":
+            parts.append(f"{mode_label} {threshold:,.0f} m".strip())
+        else:
+            parts.append(
+                f"{mode_label} {text('map_minutes', lang, minutes=f'{threshold / 60:g}')}".strip()
+            )
+    source = result.get("cost_source") or run.get("cost_source")
+    if source:
+        parts.append(text(f"source_{source}", lang) if has(f"source_{source}") else str(source))
+    return " · ".join(parts)
+
+
+def project_roads_lines(project: Project) -> gpd.GeoDataFrame | None:
+    """The project's main roads (motorway … tertiary) as simplified WGS84 lines with their
+    `highway` class, for the base layer; None when the project has no usable road layer."""
+    name = "roads" if project.has_layer("roads") else project.layer_for_role("roads")
+    if not name:
+        return None
+    gdf = project.read_layer(name)
+    if gdf.empty or "highway" not in gdf.columns or gdf.crs is None:
+        return None
+    gdf = gdf[gdf.geometry.notna()]
+    gdf = gdf[gdf.geometry.geom_type.isin(["LineString", "MultiLineString"])]
+    gdf = gdf.assign(highway=[_main_class(v) for v in gdf["highway"]])
+    gdf = gdf[gdf["highway"].notna()]
+    if gdf.empty:
+        return None
+    gdf = gdf[["highway", gdf.geometry.name]].to_crs(4326)
+    geoms = shapely.set_precision(
+        gdf.geometry.simplify(ROAD_SIMPLIFY_DEG, preserve_topology=False).values, 1e-5
+    )
+    gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=4326))
+    gdf = gdf[~gdf.geometry.is_empty]
+    return gdf if len(gdf) else None
+
+
+def _main_class(value: Any) -> str | None:
+    """The main-road class of an OSM `highway` value ("primary_link" counts as primary; a
+    GraphML list such as "['trunk', 'primary']" takes its first main class)."""
+    if not isinstance(value, str):
+        return None
+    for token in (
+        value.replace("[", " ").replace("]", " ").replace("'", " ").replace(",", " ").split()
+    ):
+        base = token.removesuffix("_link")
+        if base in MAIN_ROADS:
+            return base
+    return None
 
 
 def build_map(
@@ -128,233 +370,100 @@ def build_map(
     *,
     lang: str = "zh",
     colours: dict[str, str] | None = None,
+    run_id: int | None = None,
     scenario: str | None = None,
     routes: str | None = None,
     catchments: bool = False,
     tiles: bool = False,
     route_layers: bool = True,
-) -> tuple[folium.Map, list[MapLayer]]:
-    """The project's layers and latest results as a folium map, and the groups a layer panel can
-    toggle, in drawing order. `colours` overrides a group's colour by key ("libraries:branch");
-    `scenario` picks the coverage run; `routes` ("bookmobile" or "courier") draws that run with
-    one layer per vehicle (and day); `catchments` adds the threshold circles around each point."""
+    latest_plan: bool = False,
+) -> MapPage:
+    """The project's layers and one run as a map, with the groups a layer panel can toggle in
+    drawing order. `colours` overrides a group's colour by key ("libraries:branch"); `run_id`
+    / `scenario` pick the run (default: the latest coverage run); `routes` ("bookmobile" or
+    "courier") draws the latest (or the chosen) route run with one layer per vehicle and day;
+    `catchments` adds the coverage run's catchments; `latest_plan` shows the latest siting
+    run's new sites even when the coverage run is not its plan (the desktop view)."""
+    from planner.map_layers import add_base_layers, add_route_layers
+
     palette = {
         **LAYER_COLOURS,
         **{f"libraries:{k}": c for k, c in KIND_COLOURS.items()},
         **(colours or {}),
     }
-    zh = lang == "zh"
-    # No zoom animation: an SVG layer caught mid-animation stays scaled in an offscreen render.
-    fmap = folium.Map(
-        location=[27.99, 120.70], zoom_start=9, tiles=None, control_scale=True, zoom_animation=False
+    named, coverage, siting = chosen_runs(project, run_id, scenario)
+    if named is not None and named["kind"] in ("bookmobile", "courier"):
+        if routes not in (None, named["kind"]):
+            raise PlannerError(
+                f"运行 #{named['id']} 是 {named['kind']}，不是 {routes}（--run）",
+                f"run #{named['id']} is a {named['kind']} run, not {routes} (--run)",
+                field="--run",
+            )
+        routes = named["kind"]
+    if latest_plan and siting is None:
+        siting = project.latest_run("siting")
+    builder = _Builder()
+    bounds = add_base_layers(
+        project, builder, palette, lang, coverage=coverage, siting=siting, catchments=catchments
     )
-    if tiles:
-        folium.TileLayer("OpenStreetMap", name=text("layer_tiles", lang), show=True).add_to(fmap)
-    # Only Leaflet, from the package (set on this instance: the class lists are shared).
-    fmap.default_js = [("leaflet", LEAFLET_JS.as_uri())]
-    fmap.default_css = [("leaflet_css", LEAFLET_CSS.as_uri())]
-    layers: list[MapLayer] = []
-    groups: dict[str, str] = {}
-    clickable: list[tuple[str, str]] = []  # (table key, geojson variable)
-
-    def group(key: str, label: str, colour: str, count: int) -> folium.FeatureGroup:
-        fg = folium.FeatureGroup(name=label).add_to(fmap)
-        groups[key] = fg.get_name()
-        layers.append(MapLayer(key, label, colour, count))
-        return fg
-
-    coverage = _coverage_run(project, scenario)
-    shares = (
-        {r["district"]: r["share"] for r in coverage["result"]["by_district"]} if coverage else {}
-    )
-    bounds = None
-
-    name = project.layer_for_role("districts")
-    if name:
-        gdf = project.read_layer(name)
-        gdf["geometry"] = gdf.geometry.simplify(0.0005, preserve_topology=True)
-        gdf["share_text"] = [f"{shares[n]:.1%}" if n in shares else "—" for n in gdf["name"]]
-        bounds = gdf.total_bounds
-        fg = group("districts", text("layer_districts", lang), LAYER_COLOURS["districts"], len(gdf))
-        colours = {
-            escape(n): _share_colour(s) for n, s in shares.items()
-        }  # names are escaped in the GeoJSON
-        folium.GeoJson(
-            _features(gdf, ["id", "name", "name_en", "population", "share_text"]),
-            style_function=lambda f, colours=colours: {
-                "color": "#4d4d4d",
-                "weight": 1.2,
-                "fillColor": colours.get(f["properties"].get("name"), "#f0f0f0"),
-                "fillOpacity": 0.45 if colours else 0.25,
-            },
-            tooltip=_tooltip(
-                gdf,
-                [
-                    ("name", text("district", lang)),
-                    ("population", text("population", lang)),
-                    ("share_text", text("share", lang)),
-                ],
-            ),
-        ).add_to(fg)
-        label_column = "name" if zh or "name_en" not in gdf.columns else "name_en"
-        for label, point in zip(
-            gdf[label_column], gdf.geometry.representative_point(), strict=True
-        ):
-            folium.Marker(
-                [point.y, point.x],
-                icon=folium.DivIcon(
-                    html=f'<div class="planner-label">{escape(str(label))}</div>', icon_size=(0, 0)
-                ),
-                interactive=False,
-            ).add_to(fg)
-
-    name = project.layer_for_role("population")
-    if name:
-        points = _population_points(project, name)
-        fg = group("population", text("layer_population", lang), palette["population"], len(points))
-        fmap.add_child(_Script(_population_js(fg.get_name(), points, palette["population"])))
-
-    name = project.layer_for_role("candidates")
-    if name:
-        gdf = project.read_layer(name)
-        fg = group("candidates", text("layer_candidates", lang), palette["candidates"], len(gdf))
-        geo = folium.GeoJson(
-            _features(gdf, ["id", "name", "district", "cost"]),
-            marker=folium.CircleMarker(radius=4, weight=1, fill=True),
-            style_function=lambda f: {
-                "color": palette["candidates"],
-                "fillColor": "#ffffff",
-                "fillOpacity": 0.9,
-                "radius": 4,
-            },
-            tooltip=_tooltip(
-                gdf,
-                [
-                    ("name", text("col_name", lang)),
-                    ("id", text("col_id", lang)),
-                    ("district", text("district", lang)),
-                ],
-            ),
-        ).add_to(fg)
-        clickable.append(("candidates", geo.get_name()))
-
-    name = project.layer_for_role("libraries")
-    if name:
-        gdf = project.read_layer(name)
-        for kind in [k for k in KIND_COLOURS if k in set(gdf["kind"])] + sorted(
-            set(gdf["kind"]) - set(KIND_COLOURS)
-        ):
-            part = gdf[gdf["kind"] == kind]
-            colour = palette.get(f"libraries:{kind}", "#000000")
-            label = text(f"kind_{kind}", lang) if has(f"kind_{kind}") else kind
-            fg = group(f"libraries:{kind}", label, colour, len(part))
-            radius = {"central": 9, "district": 7}.get(kind, 5)
-            geo = folium.GeoJson(
-                _features(part, ["id", "name", "kind", "district", "opens", "closes"]),
-                marker=folium.CircleMarker(radius=radius, weight=1.5, fill=True),
-                style_function=lambda f, c=colour, r=radius: {
-                    "color": "#ffffff",
-                    "fillColor": c,
-                    "fillOpacity": 0.95,
-                    "radius": r,
-                },
-                tooltip=_tooltip(
-                    part,
-                    [
-                        ("name", text("col_name", lang)),
-                        ("district", text("district", lang)),
-                        ("opens", text("col_opens", lang)),
-                        ("closes", text("col_closes", lang)),
-                    ],
-                ),
-            ).add_to(fg)
-            clickable.append(("libraries", geo.get_name()))
-        if bounds is None and len(gdf):
-            bounds = gdf.total_bounds
-
-    siting = project.latest_run("siting")
-    if siting and siting["result"].get("selected"):
-        selected = siting["result"]["selected"]
-        fg = group("selected", text("layer_selected", lang), palette["selected"], len(selected))
-        for site in selected:
-            # A star in a DivIcon: plain Leaflet (RegularPolygonMarker needs a CDN plugin).
-            folium.Marker(
-                [site["lat"], site["lon"]],
-                icon=folium.DivIcon(
-                    html=f'<div class="planner-star" style="color:{palette["selected"]}">★</div>',
-                    icon_size=(0, 0),
-                ),
-                tooltip=escape(f"{text('layer_selected', lang)}：{site.get('name') or site['id']}"),
-            ).add_to(fg)
-
-    name = project.layer_for_role("stops")
-    if name:
-        gdf = project.read_layer(name)
-        fg = group("stops", text("layer_stops", lang), palette["stops"], len(gdf))
-        geo = folium.GeoJson(
-            _features(gdf, ["id", "name", "tw_start", "tw_end", "visits_per_week"]),
-            marker=folium.CircleMarker(radius=4, weight=1, fill=True),
-            style_function=lambda f: {
-                "color": "#ffffff",
-                "fillColor": palette["stops"],
-                "fillOpacity": 0.9,
-                "radius": 4,
-            },
-            tooltip=_tooltip(
-                gdf,
-                [
-                    ("name", text("col_name", lang)),
-                    ("tw_start", text("col_tw_start", lang)),
-                    ("tw_end", text("col_tw_end", lang)),
-                ],
-            ),
-        ).add_to(fg)
-        clickable.append(("stops", geo.get_name()))
-
-    if catchments and coverage:
-        _add_catchments(project, coverage["result"], group, lang)
-
     for kind in ("bookmobile", "courier") if route_layers or routes else ():
         if routes is not None and routes != kind:
             continue
-        run = project.latest_run(kind)
-        route_list = run["result"].get("routes", []) if run else []
-        route_list = [r for r in route_list if r.get("stops")]
-        if not route_list:
+        run = named if named is not None and named["kind"] == kind else project.latest_run(kind)
+        if run is None:
             continue
-        vehicles = sorted({r["vehicle_id"] for r in route_list})
-        if routes == kind:
-            for route in route_list:
-                colour = ROUTE_PALETTE[vehicles.index(route["vehicle_id"]) % len(ROUTE_PALETTE)]
-                label = _route_label(route, lang)
-                fg = group(f"{kind}:{route['vehicle_id']}:{route.get('day', '')}", label, colour, 1)
-                _add_route(route, colour, fg, lang)
-            continue
-        fg = group(
-            f"{kind}_routes",
-            text(f"layer_{kind}_routes", lang),
-            LAYER_COLOURS[f"{kind}_routes"],
-            len(route_list),
-        )
-        for route in route_list:
-            colour = ROUTE_PALETTE[vehicles.index(route["vehicle_id"]) % len(ROUTE_PALETTE)]
-            folium.PolyLine(
-                _route_path(route),
-                color=colour,
-                weight=3,
-                opacity=0.8,
-                tooltip=escape(f"{_route_label(route, lang)}: {route['distance_km']:.1f} km"),
-            ).add_to(fg)
+        if routes == kind and (named is None or named["kind"] != kind):
+            named = run  # a route map names its route run
+        add_route_layers(builder, run, kind, per_vehicle=routes == kind, lang=lang)
+    if routes is not None and (named is None or named["kind"] != routes):
+        named = None  # no run of that kind yet: the map says so rather than name another run
+    shares = bool(coverage and coverage["result"].get("by_district"))
+    title_key = f"map_title_{routes}" if routes else "map_title_coverage"
+    title = text(title_key, lang)
+    run_line = describe_run(named, lang) if named is not None else text("map_no_run", lang)
+    lines = [run_line]
+    if routes is not None and shares:
+        lines.append(f"{text('map_legend_coverage', lang)}：{describe_run(coverage, lang)}")
+    legend = {
+        "title": text("map_legend_coverage", lang) if shares and routes is None else title,
+        "lines": lines,
+        "swatches": [_share_colour(s) for s in (0.0, 0.25, 0.5, 0.75, 1.0)] if shares else None,
+    }
+    return MapPage(
+        groups=builder.groups,
+        layers=builder.layers,
+        run=named,
+        title=f"{title} · {run_line}",
+        legend=legend,
+        bounds=bounds,
+        tiles=tiles,
+    )
 
-    if bounds is not None:
-        minx, miny, maxx, maxy = (float(v) for v in bounds)
-        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    fmap.get_root().header.add_child(folium.Element(_STYLE))
-    if shares:
-        fmap.get_root().html.add_child(folium.Element(_legend(zh)))
-    # Added last, so its script runs after every layer variable it names exists.
-    fmap.add_child(_Script(_bridge_js(fmap.get_name(), groups, clickable)))
-    return fmap, layers
+
+def map_for_run(
+    project: Project,
+    run_id: int | None = None,
+    *,
+    lang: str = "zh",
+    scenario: str | None = None,
+    tiles: bool = False,
+) -> MapPage:
+    """The map of one run for `planner map`, the GUI's export and the report: a coverage or
+    siting run (districts coloured, catchments, new sites) or a bookmobile/courier run (one
+    layer per vehicle and day); the latest coverage run when `run_id` is None. Write it with
+    `.save(path)` or take `.html()`; `.run` is the run shown (None if the project has none)."""
+    named, _, _ = chosen_runs(project, run_id, scenario)
+    if named is not None and named["kind"] in ("bookmobile", "courier"):
+        return build_map(project, lang=lang, run_id=run_id, tiles=tiles)
+    return build_map(
+        project,
+        lang=lang,
+        run_id=run_id,
+        scenario=scenario,
+        catchments=True,
+        tiles=tiles,
+        route_layers=False,
+    )
 
 
 def build_map_page(
@@ -362,300 +471,54 @@ def build_map_page(
 ) -> list[MapLayer]:
     """The desktop view's page: written to `out` with Leaflet linked from the package files
     (fast to rebuild); returns the toggleable groups."""
-    fmap, layers = build_map(project, lang=lang, colours=colours)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fmap.save(str(out))
-    return layers
-
-
-def save_standalone(fmap: folium.Map, out: Path, *, layer_control: bool = True) -> Path:
-    """Write a map as one self-contained HTML file: Leaflet's JS and CSS inlined, so it opens
-    anywhere with no internet and no files beside it."""
-    if layer_control:
-        folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.default_js = []
-    fmap.default_css = []
-    root = fmap.get_root()
-    css = LEAFLET_CSS.read_text(encoding="utf-8")
-    js = LEAFLET_JS.read_text(encoding="utf-8")
-    root.header.add_child(folium.Element(f"<style>{css}</style>\n<script>{js}</script>"), index=0)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(root.render(), encoding="utf-8")
-    return out
+    page = build_map(project, lang=lang, colours=colours, latest_plan=True)
+    page.save(out, standalone=False, layer_control=False)
+    return page.layers
 
 
 def write_coverage_map(
     project: Project,
     out: Path,
     *,
+    run_id: int | None = None,
     scenario: str | None = None,
     lang: str = "zh",
     tiles: bool = False,
 ) -> Path:
-    """`planner map`: coverage by district, population, service points with their catchments,
-    new sites; one offline HTML file."""
-    fmap, _ = build_map(
-        project, lang=lang, scenario=scenario, catchments=True, tiles=tiles, route_layers=False
-    )
-    return save_standalone(fmap, out)
+    """`planner map`: one run's map (by default the latest coverage run) as one offline HTML
+    file."""
+    return map_for_run(project, run_id, lang=lang, scenario=scenario, tiles=tiles).save(out)
 
 
 def write_routes_map(
-    project: Project, kind: str, out: Path, *, lang: str = "zh", tiles: bool = False
+    project: Project,
+    kind: str,
+    out: Path,
+    *,
+    run_id: int | None = None,
+    lang: str = "zh",
+    tiles: bool = False,
 ) -> Path:
-    """The latest bookmobile week or courier day: one layer per vehicle (and day), stop order
-    and times in popups; one offline HTML file."""
-    fmap, _ = build_map(project, lang=lang, routes=kind, tiles=tiles)
-    return save_standalone(fmap, out)
+    """The latest (or chosen) bookmobile week or courier day: one layer per vehicle (and day),
+    stop order and times in popups; one offline HTML file."""
+    return build_map(project, lang=lang, routes=kind, run_id=run_id, tiles=tiles).save(out)
 
 
-def _coverage_run(project: Project, scenario: str | None) -> dict[str, Any] | None:
-    if scenario is not None:
-        return project.latest_run("coverage", scenario)
-    return project.latest_run("coverage", "plan") or project.latest_run("coverage")
-
-
-def _add_catchments(project: Project, result: dict[str, Any], group: Any, lang: str) -> None:
-    """The coverage run's catchments around the counted service points: the road-network
-    catchment the run stored (routing.isochrone) when it used a network, else circles of the
-    threshold (straight-line radius: the threshold in metres, or in seconds times the mode's
-    straight-line speed); nothing for a network run stored without one."""
-    name = project.layer_for_role("libraries")
-    if not name:
-        return
-    gdf = project.read_layer(name)
-    kinds = result.get("kinds")
-    if kinds:
-        gdf = gdf[gdf["kind"].isin(kinds)]
+def catchment_radius_m(result: dict[str, Any]) -> float:
+    """The straight-line catchment radius of a run: the threshold in metres, or in seconds
+    times the mode's straight-line speed."""
     threshold = float(result["threshold"])
-    stored = result.get("catchment_geojson")
-    if stored:
-        fg = group("catchments", _network_catchment_label(result, lang), "#3182bd", len(gdf))
-        _draw_catchment(stored, fg)
-        return
-    if result.get("cost_source") not in (None, "straight-line") or gdf.empty:
-        return
     mode = MODES.get(result.get("mode") or "")
-    radius_m = (
-        threshold
-        if result.get("unit") == "m" or mode is None
-        else threshold * mode.speed_kph / 3.6 / mode.circuity
-    )
+    if result.get("unit") == "m" or mode is None:
+        return threshold
+    return threshold * mode.speed_kph / 3.6 / mode.circuity
+
+
+def metric_buffer(gdf: gpd.GeoDataFrame, radius_m: float) -> dict[str, Any]:
+    """One simplified WGS84 polygon: the union of `radius_m` circles around the points."""
     metric = metric_crs_for(gdf)
     rings = gpd.GeoDataFrame(geometry=gdf.to_crs(metric).buffer(radius_m, 24), crs=metric).to_crs(
         4326
     )
     rings["geometry"] = rings.union_all().simplify(0.0002) if len(rings) > 1 else rings.geometry
-    rings = rings.iloc[:1]
-    fg = group(
-        "catchments", text("layer_catchments", lang, radius=round(radius_m)), "#3182bd", len(gdf)
-    )
-    _draw_catchment(json.loads(rings.to_json(drop_id=True)), fg)
-
-
-def _network_catchment_label(result: dict[str, Any], lang: str) -> str:
-    """The catchment layer's name: road network, mode and minutes (metres of road for a run
-    in metres)."""
-    threshold = float(result["threshold"])
-    if result.get("unit") == "m":
-        return text("layer_catchments_network_m", lang, metres=f"{threshold:,.0f}")
-    props = result["catchment_geojson"]["features"][0].get("properties", {})
-    mode = props.get("mode") or result.get("mode") or ""
-    mode_label = text(f"mode_{mode}", lang) if has(f"mode_{mode}") else escape(str(mode))
-    return text("layer_catchments_network", lang, mode=mode_label, minutes=f"{threshold / 60:g}")
-
-
-def _draw_catchment(geojson: dict[str, Any], fg: Any) -> None:
-    """A catchment polygon, light and not clickable (clicks reach the points under it)."""
-    folium.GeoJson(
-        geojson,
-        style_function=lambda f: {
-            "color": "#3182bd",
-            "weight": 1,
-            "fillColor": "#9ecae1",
-            "fillOpacity": 0.15,
-        },
-        interactive=False,
-    ).add_to(fg)
-
-
-def _route_path(route: dict[str, Any]) -> list[list[float]]:
-    depot = route["depot"]
-    return [
-        [depot["lat"], depot["lon"]],
-        *[[s["lat"], s["lon"]] for s in route["stops"]],
-        [depot["lat"], depot["lon"]],
-    ]
-
-
-def _route_label(route: dict[str, Any], lang: str) -> str:
-    day = route.get("day", "")
-    day = text(f"day_{day}", lang) if has(f"day_{day}") else day
-    return f"{route.get('vehicle_name') or route['vehicle_id']} {day}".strip()
-
-
-def _hhmm(minutes: float | None) -> str:
-    if minutes is None:
-        return "—"
-    m = int(round(minutes))
-    return f"{m // 60:02d}:{m % 60:02d}"
-
-
-def _add_route(route: dict[str, Any], colour: str, fg: Any, lang: str) -> None:
-    """A route line and numbered stops whose popups give the times (all text escaped)."""
-    label = _route_label(route, lang)
-    folium.PolyLine(
-        _route_path(route),
-        color=colour,
-        weight=3,
-        opacity=0.85,
-        tooltip=escape(f"{label}: {route['distance_km']:.1f} km, {route['duration_h']:.1f} h"),
-    ).add_to(fg)
-    depot = route["depot"]
-    folium.CircleMarker(
-        [depot["lat"], depot["lon"]],
-        radius=7,
-        color="#000",
-        weight=2,
-        fill=True,
-        fill_color=colour,
-        fill_opacity=1.0,
-        tooltip=escape(f"{text('depot', lang)}：{depot.get('name') or depot['id']}"),
-    ).add_to(fg)
-    for order, stop in enumerate(route["stops"], start=1):
-        rows = [
-            (text("col_name", lang), stop.get("name") or stop["id"]),
-            (text("arrival", lang), _hhmm(stop.get("arrival_min"))),
-            (text("start", lang), _hhmm(stop.get("start_min"))),
-            (text("departure", lang), _hhmm(stop.get("departure_min"))),
-        ]
-        if stop.get("detail"):
-            rows.append((text("detail", lang), stop["detail"]))
-        html = (
-            f"<b>{escape(label)} · #{order}</b><table>"
-            + "".join(
-                f"<tr><th style='text-align:left;padding-right:6px'>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
-                for k, v in rows
-            )
-            + "</table>"
-        )
-        marker = folium.CircleMarker(
-            [stop["lat"], stop["lon"]],
-            radius=6,
-            color="#fff",
-            weight=1,
-            fill=True,
-            fill_color=colour,
-            fill_opacity=0.95,
-            tooltip=escape(
-                f"#{order} {stop.get('name') or stop['id']} {_hhmm(stop.get('start_min'))}"
-            ),
-        ).add_to(fg)
-        marker.add_child(_PopupHtml(html))
-        folium.Marker(
-            [stop["lat"], stop["lon"]],
-            icon=folium.DivIcon(html=f'<div class="planner-label">{order}</div>', icon_size=(0, 0)),
-            interactive=False,
-        ).add_to(fg)
-
-
-def _population_points(project: Project, name: str) -> list[list[float]]:
-    """[[lat, lon, people], …] of the population layer (cell centroids), rounded to ~1 m."""
-    gdf = project.read_layer(name)
-    if len(gdf) and not (gdf.geometry.geom_type == "Point").all():
-        gdf["geometry"] = gdf.to_crs(3857).geometry.centroid.to_crs(4326)
-    lon, lat = gdf.geometry.x.round(5), gdf.geometry.y.round(5)
-    people = gdf["population"].astype(float).fillna(0.0).round(1)
-    return [[y, x, p] for y, x, p in zip(lat.tolist(), lon.tolist(), people.tolist(), strict=True)]
-
-
-def _population_js(group_var: str, points: list[list[float]], colour: str) -> str:
-    """Tens of thousands of grid cells: a compact array drawn on one canvas, in a pane below
-    the clickable layers that lets clicks through (GeoJSON of 50,000 SVG markers is 17 MB and
-    several seconds to build)."""
-    top = sorted(p[2] for p in points)[int(0.98 * (len(points) - 1))] if points else 1.0
-    return f"""
-(function () {{
-  var cells = {json.dumps(points, separators=(",", ":"))};
-  var top = Math.max({top}, 1.0);
-  var drawn = false;
-  function draw(m) {{
-    if (drawn || !m) return;
-    drawn = true;
-    var pane = m.getPane('population') || m.createPane('population');
-    pane.style.zIndex = 350; pane.style.pointerEvents = 'none';
-    var renderer = L.canvas({{pane: 'population'}});
-    for (var i = 0; i < cells.length; i++) {{
-      var c = cells[i];
-      L.circleMarker([c[0], c[1]], {{renderer: renderer, pane: 'population', interactive: false, stroke: false,
-        radius: 2.5, fillColor: {js_literal(colour)}, fillOpacity: 0.7 * Math.sqrt(Math.min(c[2] / top, 1.0))}}).addTo({group_var});
-    }}
-  }}
-  {group_var}.on('add', function (e) {{ draw(e.target._map); }});
-  draw({group_var}._map);
-}})();
-"""
-
-
-class _PopupHtml(MacroElement):
-    """A popup of ready-escaped HTML bound to its parent layer (folium's Popup needs jQuery,
-    which we do not ship)."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}{{ this._parent.get_name() }}.bindPopup({{ this.html }}, "
-        "{maxWidth: 320});{% endmacro %}"
-    )
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.html = js_literal(html)
-
-
-class _Script(MacroElement):
-    """Raw JavaScript placed in the page's script after the elements added before it."""
-
-    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
-
-    def __init__(self, code: str) -> None:
-        super().__init__()
-        self.code = code
-
-
-def _legend(zh: bool) -> str:
-    title = "区县覆盖率" if zh else "District coverage"
-    swatches = "".join(
-        f'<span style="display:inline-block;width:22px;height:10px;background:{_share_colour(s)}"></span>'
-        for s in (0.0, 0.25, 0.5, 0.75, 1.0)
-    )
-    return (
-        '<div style="position:fixed;bottom:28px;right:12px;z-index:1000;background:rgba(255,255,255,.9);'
-        'padding:6px 8px;border:1px solid #999;border-radius:4px;font:12px sans-serif">'
-        f"<b>{title}</b><br>{swatches}<br>0%&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;50%&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;100%</div>"
-    )
-
-
-def _bridge_js(map_var: str, groups: dict[str, str], clickable: list[tuple[str, str]]) -> str:
-    """Show/hide groups by key, and report clicked features' ids through the console."""
-    group_map = ", ".join(f"{js_literal(k)}: {v}" for k, v in groups.items())
-    clicks = "\n".join(
-        f"{var}.on('click', function (e) {{ plannerPost({js_literal(table)}, e.layer.feature.properties._key); }});"
-        for table, var in clickable
-    )
-    return f"""
-window.plannerGroups = {{{group_map}}};
-window.plannerSetVisible = function (key, on) {{
-  var g = window.plannerGroups[key];
-  if (!g) return false;
-  if (on) {{ {map_var}.addLayer(g); }} else {{ {map_var}.removeLayer(g); }}
-  return true;
-}};
-window.plannerVisible = function (key) {{
-  var g = window.plannerGroups[key];
-  return !!g && {map_var}.hasLayer(g);
-}};
-function plannerPost(layer, id) {{
-  console.log({js_literal(SELECT_PREFIX)} + JSON.stringify({{layer: layer, id: String(id)}}));
-}}
-{clicks}
-"""
+    return json.loads(rings.iloc[:1].to_json(drop_id=True))

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from planner.i18n import text
 from planner.jobs.bookmobile_contract import BookmobileResult, VisitRow
 from planner.timetable import write_timetable_xlsx
+from planner.xlsx import append_row, unique_sheet_title
 
 TZ = ZoneInfo("Asia/Shanghai")
 WEEKDAY_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
@@ -45,10 +46,6 @@ def _by_stop(result: BookmobileResult) -> dict[str, list[VisitRow]]:
     return out
 
 
-def _row(ws: Any, values: list[Any]) -> None:
-    """Write one row of cells (the one place this module writes cells)."""
-    ws.append(values)
-
 
 def stop_workbook(result: BookmobileResult, path: Path, lang: str = "zh") -> Path:
     """One sheet per stop: the dates and times the bus comes."""
@@ -58,17 +55,12 @@ def stop_workbook(result: BookmobileResult, path: Path, lang: str = "zh") -> Pat
     wb.remove(wb.active)
     used: set[str] = set()
     for stop, visits in _by_stop(result).items():
-        title = re.sub(r"[\[\]:*?/\\]", "_", stops.get(stop, stop))[:28] or stop
-        base, k = title, 2
-        while title in used:
-            title, k = f"{base}_{k}", k + 1
-        used.add(title)
-        ws = wb.create_sheet(title)
-        _row(ws, ["日期", "星期", "到达", "离开", "书巴"] if zh else ["Date", "Day", "Arrives", "Leaves", "Bus"])
+        ws = wb.create_sheet(unique_sheet_title(stops.get(stop, stop), used))
+        append_row(ws, ["日期", "星期", "到达", "离开", "书巴"] if zh else ["Date", "Day", "Arrives", "Leaves", "Bus"])
         for v in visits:
             d = date.fromisoformat(v.date)
             day = WEEKDAY_ZH[d.weekday()] if zh else d.strftime("%a")
-            _row(ws, [v.date, day, v.arrive, v.depart, buses.get(v.bus, v.bus)])
+            append_row(ws, [v.date, day, v.arrive, v.depart, buses.get(v.bus, v.bus)])
     if not wb.worksheets:
         wb.create_sheet("-")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,6 @@ stops in order with arrival, service start, departure and load (Chinese headers 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from planner.i18n import has, text
+from planner.xlsx import append_row, unique_sheet_title
 
 _HEAD = {
     "zh": ["日期", "顺序", "地点", "操作", "到达", "开始", "离开", "车上箱数", "说明"],
@@ -27,19 +27,7 @@ def hhmm(minutes: float | None) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
-def _sheet_title(name: str, used: set[str]) -> str:
-    title = re.sub(r"[\[\]:*?/\\]", "_", name)[:28] or "sheet"
-    base, k = title, 2
-    while title in used:
-        title = f"{base}_{k}"
-        k += 1
-    used.add(title)
-    return title
 
-
-def _row(ws: Any, values: list[Any]) -> None:
-    """Write one row of cells: the one place cells are written (user text stays data)."""
-    ws.append(values)
 
 
 def _style_header(ws: Any, ncols: int) -> None:
@@ -57,7 +45,7 @@ def write_routes_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> P
     wb = Workbook()
     summary = wb.active
     summary.title = "汇总" if zh else "Summary"
-    _row(summary, ["车辆", "日期", "出发", "返回", "公里", "小时", "停靠数"] if zh
+    append_row(summary, ["车辆", "日期", "出发", "返回", "公里", "小时", "停靠数"] if zh
                    else ["Vehicle", "Day", "Leaves", "Returns", "km", "hours", "stops"])
     used = {summary.title}
     sheets: dict[str, Any] = {}
@@ -67,16 +55,16 @@ def write_routes_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> P
         if route.get("date"):
             day_label = f"{route['date']} {day_label}"
         name = route.get("vehicle_name") or route["vehicle_id"]
-        _row(summary, [name, day_label, hhmm(route["depart_min"]), hhmm(route["return_min"]),
+        append_row(summary, [name, day_label, hhmm(route["depart_min"]), hhmm(route["return_min"]),
                         round(route["distance_km"], 1), round(route["duration_h"], 2), len(route["stops"])])
         ws = sheets.get(route["vehicle_id"])
         if ws is None:
-            ws = wb.create_sheet(_sheet_title(name, used))
-            _row(ws, _HEAD["zh" if zh else "en"])
+            ws = wb.create_sheet(unique_sheet_title(name, used))
+            append_row(ws, _HEAD["zh" if zh else "en"])
             _style_header(ws, len(_HEAD["zh"]))
             sheets[route["vehicle_id"]] = ws
         depot = route["depot"]["name"]
-        _row(ws, [day_label, 0, depot, "出发" if zh else "leave depot", "", "", hhmm(route["depart_min"]), "", ""])
+        append_row(ws, [day_label, 0, depot, "出发" if zh else "leave depot", "", "", hhmm(route["depart_min"]), "", ""])
         brk = route.get("break")
         rows: list[tuple[float, list[Any]]] = []
         for order, stop in enumerate(route["stops"], start=1):
@@ -89,18 +77,18 @@ def write_routes_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> P
                                             hhmm(brk["start_min"] + brk["duration_min"]), "", ""]))
         # The break sits in time order among the stops (a tie: the break first, it ends before the start).
         for _, values in sorted(rows, key=lambda r: (r[0], r[1][1] != "")):
-            _row(ws, values)
-        _row(ws, [day_label, len(route["stops"]) + 1, depot, "返回" if zh else "back at depot",
+            append_row(ws, values)
+        append_row(ws, [day_label, len(route["stops"]) + 1, depot, "返回" if zh else "back at depot",
                    hhmm(route["return_min"]), "", "", "", ""])
     _style_header(summary, 7)
     if result.get("dropped"):
-        ws = wb.create_sheet(_sheet_title("未安排" if zh else "Not served", used))
-        _row(ws, ["编号", "名称", "缺少次数", "日期", "原因"] if zh else ["Id", "Name", "Visits missing", "Dates", "Reason"])
+        ws = wb.create_sheet(unique_sheet_title("未安排" if zh else "Not served", used))
+        append_row(ws, ["编号", "名称", "缺少次数", "日期", "原因"] if zh else ["Id", "Name", "Visits missing", "Dates", "Reason"])
         _style_header(ws, 5)
         for d in result["dropped"]:
             visits = d.get("visits")
             dates = "、".join(visits) if isinstance(visits, list) else ""
-            _row(ws, [d["id"], d.get("name", ""), d.get("visit", ""), dates, d["reason_zh"] if zh else d["reason_en"]])
+            append_row(ws, [d["id"], d.get("name", ""), d.get("visit", ""), dates, d["reason_zh"] if zh else d["reason_en"]])
     if result.get("changes") is not None:
         write_changes_sheet(wb, result["changes"], zh, used)
     for ws in wb.worksheets:
@@ -139,10 +127,10 @@ def change_lines(changes: Any, lang: str = "zh") -> list[str]:
 
 def write_changes_sheet(wb: Any, changes: list[dict[str, Any]], zh: bool, used: set[str]) -> None:
     """The change list of a re-plan: one row per moved, cancelled or added visit."""
-    ws = wb.create_sheet(_sheet_title("变更" if zh else "Changes", used))
-    _row(ws, ["变更", "编号", "停靠点", "原日期", "原到达", "原车辆", "新日期", "新到达", "新车辆"] if zh
+    ws = wb.create_sheet(unique_sheet_title("变更" if zh else "Changes", used))
+    append_row(ws, ["变更", "编号", "停靠点", "原日期", "原到达", "原车辆", "新日期", "新到达", "新车辆"] if zh
          else ["Change", "Id", "Stop", "Old date", "Old arrival", "Old bus", "New date", "New arrival", "New bus"])
     _style_header(ws, 9)
     for c in changes:
-        _row(ws, [_CHANGE[c["kind"]][0 if zh else 1], c["stop"], c["name"], c["from_date"], c["from_arrive"],
+        append_row(ws, [_CHANGE[c["kind"]][0 if zh else 1], c["stop"], c["name"], c["from_date"], c["from_arrive"],
                   c["from_bus"], c["to_date"], c["to_arrive"], c["to_bus"]])

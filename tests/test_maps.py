@@ -13,8 +13,16 @@ import shapely
 from shapely.geometry import LineString
 
 from planner.cli import main
+from planner.i18n import text
 from planner.jobs.coverage import run_coverage
-from planner.maps import build_map, write_coverage_map, write_routes_map
+from planner.map_layers import route_path
+from planner.maps import (
+    build_map,
+    map_for_run,
+    project_roads_lines,
+    write_coverage_map,
+    write_routes_map,
+)
 from planner.store import Project
 from routing.matrix import NetworkCost
 from routing.network import RoadNetwork, network_from_lines
@@ -260,10 +268,10 @@ def test_network_catchment_layer_is_named_in_english_and_straight_line_runs_keep
         scenario="network",
         cost=NetworkCost(_roads(), "walk"),
     )
-    _, layers = build_map(project, lang="en", scenario="network", catchments=True)
+    layers = build_map(project, lang="en", scenario="network", catchments=True).layers
     labels = {layer.key: layer.label for layer in layers}
     assert labels["catchments"] == "Road-network catchment (Walk, 10 min)"
-    _, layers = build_map(project, lang="en", scenario="baseline", catchments=True)
+    layers = build_map(project, lang="en", scenario="baseline", catchments=True).layers
     assert {layer.key: layer.label for layer in layers}["catchments"].startswith(
         "Catchments (about"
     )
@@ -276,3 +284,231 @@ def _with_probe(html_path: Path, script: str) -> Path:
         encoding="utf-8",
     )
     return page
+
+
+# ---- which run a map shows (issue 18 item 1) ------------------------------------------------
+
+
+def _page_data(html_path: Path) -> dict:
+    html = html_path.read_text(encoding="utf-8")
+    found = re.search(
+        r'<script type="application/json" id="planner-data">(.*?)</script>', html, re.S
+    )
+    return json.loads(found.group(1))
+
+
+def _district_colours(data: dict) -> dict[str, str]:
+    group = next(g for g in data["groups"] if g["key"] == "districts")
+    return group["items"][0]["fill_by"]["colours"]
+
+
+def _coverage_rows(share_a: float, share_b: float) -> dict:
+    rows = [
+        {"district": "鹿城区", "population": 100.0, "covered": 100 * share_a, "share": share_a},
+        {"district": HOSTILE, "population": 100.0, "covered": 100 * share_b, "share": share_b},
+    ]
+    return {
+        "threshold": 300.0,
+        "unit": "s",
+        "mode": "walk",
+        "cost_source": "network",
+        "by_district": rows,
+        "total": {"population": 200.0, "covered": 100 * (share_a + share_b), "share": 0.5},
+    }
+
+
+LEGEND_PROBE = """<script>
+window.addEventListener('load', function () {
+  var out = document.createElement('pre');
+  out.id = 'probe';
+  out.textContent = JSON.stringify({legend: document.querySelector('.planner-legend').textContent,
+                                    title: document.title});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def test_map_shows_the_latest_coverage_run_of_any_name_or_the_run_picked(project, tmp_path):
+    plan = project.add_run("coverage", _coverage_rows(0.9, 0.9), scenario="plan")
+    latest = project.add_run("coverage", _coverage_rows(0.0, 1.0), scenario="10分钟")
+    out = tmp_path / "latest.html"
+    assert main(["map", str(project.path), "--out", str(out)]) == 0
+    colours = _district_colours(_page_data(out))
+    assert colours["鹿城区"] != colours[HOSTILE]  # 0 % and 100 %: the newest run, not the plan
+    dom = browser.dump_dom(_with_probe(out, LEGEND_PROBE))
+    found = json.loads(
+        re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+        .group(1)
+        .replace("&quot;", '"')
+        .replace("&amp;", "&")
+    )
+    for part in (f"#{latest}", "10分钟", "步行 5 分钟", "路网"):
+        assert part in found["legend"], part
+    assert "10分钟" in found["title"]
+    picked = tmp_path / "picked.html"
+    assert main(["map", str(project.path), "--out", str(picked), "--run", str(plan)]) == 0
+    colours = _district_colours(_page_data(picked))
+    assert colours["鹿城区"] == colours[HOSTILE]  # 90 % both: the plan run
+    assert f"#{plan}" in _page_data(picked)["legend"]["lines"][0]
+    by_name = tmp_path / "by-name.html"
+    assert main(["map", str(project.path), "--out", str(by_name), "--scenario", "baseline"]) == 0
+    assert _district_colours(_page_data(by_name))["鹿城区"] != colours["鹿城区"]
+
+
+def test_map_of_a_siting_run_shows_its_plan_and_new_sites(project, tmp_path):
+    plan = project.add_run("coverage", _coverage_rows(0.2, 0.8), scenario="plan")
+    site = {"id": "C1", "name": "{{ 7*7 }}", "lon": 120.66, "lat": 28.01}
+    siting = project.add_run(
+        "siting",
+        {"model": "mclp", "p": 1, "selected": [site], "plan_run_id": plan, "threshold": 300.0},
+        scenario="plan",
+    )
+    page = map_for_run(project, siting)
+    assert page.run["id"] == siting
+    assert {layer.key for layer in page.layers} >= {"districts", "selected"}
+    colours = _district_colours({"groups": page.groups})
+    assert colours["鹿城区"] != colours[HOSTILE]
+    star = next(g for g in page.groups if g["key"] == "selected")["items"][0]
+    assert star["tip"].endswith("{{ 7*7 }}")
+    # The latest coverage run (the plan) is the default map, and it names its siting run's sites.
+    assert map_for_run(project, None).run["id"] == plan
+    assert "selected" in {layer.key for layer in map_for_run(project, None).layers}
+
+
+def test_map_run_option_names_a_missing_or_unmappable_run(project, tmp_path, capsys):
+    out = tmp_path / "x.html"
+    assert main(["map", str(project.path), "--out", str(out), "--run", "999"]) == 2
+    assert "999" in capsys.readouterr().err
+    other = project.add_run("matrix", {"n": 1})
+    assert (
+        main(["--lang", "en", "map", str(project.path), "--out", str(out), "--run", str(other)])
+        == 2
+    )
+    assert "--run" in capsys.readouterr().err
+    assert main(["map", str(project.path), "--out", str(out), "--scenario", "nope"]) == 2
+    assert "--scenario" in capsys.readouterr().err
+    assert not out.exists()
+    bus = project.latest_run("bookmobile")["id"]
+    assert main(["map", str(project.path), "--out", str(out), "--run", str(bus)]) == 0
+    data = _page_data(out)
+    keys = [g["key"] for g in data["groups"]]
+    assert "bookmobile:bus1:Mon" in keys and "bookmobile:bus1:Thu" in keys
+    assert f"#{bus}" in data["legend"]["lines"][0] and _district_colours(data)  # still coloured
+
+
+# ---- routes along the roads and the main-roads base layer (issue 12 item 5) ----------------
+
+ROUTE_PROBE = """<script>
+window.addEventListener('load', function () {
+  var vertices = [];
+  plannerMap.eachLayer(function (l) {
+    if (l instanceof L.Polyline && !(l instanceof L.Polygon) && l.options.interactive !== false
+        && l.feature === undefined) vertices.push(l.getLatLngs().length);
+  });
+  var labels = Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
+    .map(function (l) { return l.textContent.trim(); });
+  var out = document.createElement('pre');
+  out.id = 'probe';
+  out.textContent = JSON.stringify({vertices: vertices.sort(), labels: labels,
+    roads: window.plannerGroups.roads ? window.plannerGroups.roads.getLayers().length : 0});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def _probe_with(html_path: Path, script: str) -> dict:
+    dom = browser.dump_dom(_with_probe(html_path, script))
+    return json.loads(
+        re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+        .group(1)
+        .replace("&quot;", '"')
+        .replace("&amp;", "&")
+    )
+
+
+def test_routes_follow_the_stored_road_path_and_main_roads_are_a_switchable_layer(
+    project, tmp_path
+):
+    run = project.latest_run("bookmobile")["result"]
+    road = [[120.69, 27.99], [120.70, 27.995], [120.71, 28.0], [120.72, 28.02],
+            [120.71, 28.01], [120.69, 27.99]]  # fmt: skip
+    run["routes"][0]["path"] = road  # Mon along the roads; Thu stays straight
+    project.add_run("bookmobile", run)
+    roads = gpd.GeoDataFrame(
+        {"highway": ["primary", "residential", "motorway_link", "['trunk', 'unclassified']"]},
+        geometry=[
+            LineString([(120.60 + 0.001 * i, 28.0 + 0.0001 * (i % 2)) for i in range(200)]),
+            LineString([(120.65, 27.96), (120.65, 28.04)]),
+            LineString([(120.70, 27.96), (120.75, 28.04)]),
+            LineString([(120.61, 27.96), (120.79, 27.96)]),
+        ],
+        crs=4326,
+    )
+    project.write_layer("roads", roads, "roads")
+    lines = project_roads_lines(project)
+    assert sorted(lines["highway"]) == ["motorway", "primary", "trunk"]  # no residential
+    assert len(lines.geometry.iloc[list(lines["highway"]).index("primary")].coords) < 20
+    out = write_routes_map(project, "bookmobile", tmp_path / "r.html")
+    found = _probe_with(out, ROUTE_PROBE)
+    # Mon: the road path's 6 points; Thu: depot → stop → depot straight.
+    assert found["vertices"] == [3, 6]
+    assert "主要道路" in found["labels"] and found["roads"] == 3
+    assert out.stat().st_size < 1_000_000
+
+
+def test_broken_paths_fall_back_to_straight_segments():
+    depot = {"id": "D", "lon": 120.0, "lat": 28.0}
+    stop = {
+        "id": "S",
+        "lon": 120.1,
+        "lat": 28.1,
+        "path": [[120.0, 28.0], [120.05, 28.2], [120.1, 28.1]],
+    }
+    route = {"depot": depot, "stops": [stop], "return_path": [[120.1, 28.1], ["x", 1]]}
+    assert route_path(route) == [[28.0, 120.0], [28.2, 120.05], [28.1, 120.1], [28.0, 120.0]]
+    route["path"] = [[120.0, float("nan")], [120.1, 28.1]]
+    assert route_path(route)[1] == [28.2, 120.05]  # the whole-route path is not finite: unused
+
+
+# ---- projects with empty layers (issue 19) -----------------------------------------------------
+
+
+def test_maps_of_a_project_with_empty_layers_open_without_error(tmp_path):
+    path = tmp_path / "empty.planner"
+    with Project.create(path) as p:
+        for role in ("districts", "libraries", "population", "stops", "candidates"):
+            empty = gpd.GeoDataFrame(
+                {"id": [], "name": [], "kind": [], "population": []},
+                geometry=gpd.GeoSeries([], crs=4326),
+                crs=4326,
+            )
+            p.write_layer(role, empty, role)
+        p.add_run("coverage", {"threshold": 900.0, "mode": "walk", "by_district": [], "total": {}})
+    out = tmp_path / "e.html"
+    assert main(["map", str(path), "--out", str(out)]) == 0
+    assert main(["map", str(path), "--routes", "courier", "--out", str(tmp_path / "c.html")]) == 0
+    seen = browser.watch_page(out, "Object.keys(plannerGroups).length")
+    # districts, population, candidates, stops: empty groups (libraries are grouped by kind)
+    assert seen.errors == [] and seen.dialogs == [] and seen.probe == 4
+
+
+def test_an_output_path_that_cannot_be_written_is_a_plain_error(project, tmp_path, capsys):
+    in_the_way = tmp_path / "folder.html"
+    in_the_way.mkdir()
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    for out in (in_the_way, a_file / "map.html", tmp_path / ("长" * 100 + ".html")):
+        assert main(["map", str(project.path), "--out", str(out)]) == 2, out
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and str(out.name)[:20] in err
+    left = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("m.planner"))
+    assert left == ["file.txt", "folder.html"]  # no temporary or partial file left behind
+
+
+def test_a_route_map_names_its_route_run_not_the_coverage_run(project, tmp_path):
+    bus = project.latest_run("bookmobile")["id"]
+    page = build_map(project, routes="bookmobile")
+    assert page.run["id"] == bus and page.legend["lines"][0] == text("map_run", "zh", id=bus)
+    assert page.legend["title"] == text("map_title_bookmobile", "zh")
+    assert page.legend["lines"][1].endswith("baseline · 步行 15 分钟 · 直线距离估算")  # the colours
+    assert build_map(project, routes="courier").legend["lines"][0] == text("map_no_run", "zh")

@@ -3,6 +3,7 @@ the chosen folder, SQL takes values as parameters."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -47,3 +48,30 @@ def test_hostile_layer_values_are_stored_as_data(tmp_path):
         back = project.read_layer("libraries")
         assert back["id"].iloc[0] == evil and back[evil].iloc[0] == evil
         assert project.latest_run("coverage", evil)["result"]["name"] == evil
+
+
+def test_no_template_engine_or_markup_builder_sees_user_text():
+    """Maps and reports never hand text to Jinja/branca/folium (whose templates evaluate
+    `{{ … }}`), and the map script builds no markup or code from its data."""
+    engines = re.compile(r"^\s*(import|from)\s+(jinja2|folium|branca|mako|string\.Template)\b|Template\(")
+    offenders = [f"{p.relative_to(ROOT)}:{i}" for p in CODE
+                 for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                 if engines.search(line)]
+    assert offenders == []
+    script = (ROOT / "planner" / "assets" / "planner_map.js").read_text(encoding="utf-8")
+    for risky in ("`", "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
+                  "Function(", "setTimeout(", "bindPopup(item.popup.title"):
+        assert risky not in script, risky
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["</script><script>alert(1)</script>", "</SCRIPT>", "<!--", "a\u2028b\u2029c", "&lt;", "${x}", "{{ 7*7 }}"],
+)
+def test_page_data_cannot_close_its_script_and_reads_back_exactly(name):
+    from planner.maps import page_json
+
+    text = page_json({"name": name, "n": float("nan")})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert "\u2028" not in text and "\u2029" not in text
+    assert json.loads(text) == {"name": name, "n": None}

@@ -30,6 +30,7 @@ from planner.returns_log import (
 )
 from planner.store import Project
 from planner.timetable import hhmm
+from planner.xlsx import append_row, unique_sheet_title
 from routing.check import check_plan
 from routing.courier import CourierPlan, Library, plan_day
 
@@ -289,10 +290,6 @@ def run_courier_day(project: Project, request: CourierRequest | None = None, *,
     return CourierResult(**{**asdict(result), "run_id": run_id})
 
 
-def _put_row(ws: Any, values: list[Any]) -> None:
-    """Write one row of cells (the one place the courier workbook writes cell values)."""
-    ws.append(values)
-
 
 _VISIT_HEAD = {"zh": ["日期", "顺序", "图书馆", "到达", "离开", "装货", "卸货", "车上箱数"],
                "en": ["Date", "Order", "Library", "Arrive", "Leave", "Load", "Unload", "Crates on board"]}
@@ -306,32 +303,32 @@ def write_courier_xlsx(result: dict[str, Any] | Any, path: Path, lang: str = "zh
     wb = Workbook()
     summary = wb.active
     summary.title = "汇总" if zh else "Summary"
-    _put_row(summary, ["车辆", "日期", "出发", "返回", "公里", "小时", "停靠数"] if zh
+    append_row(summary, ["车辆", "日期", "出发", "返回", "公里", "小时", "停靠数"] if zh
              else ["Vehicle", "Date", "Leaves", "Returns", "km", "hours", "stops"])
     used = {summary.title}
     for route in data.get("routes", []):
         name = route.get("vehicle_name") or route["vehicle_id"]
         day = route.get("day") or data.get("day") or ""
-        _put_row(summary, [name, day, hhmm(route["depart_min"]), hhmm(route["return_min"]),
+        append_row(summary, [name, day, hhmm(route["depart_min"]), hhmm(route["return_min"]),
                            round(route["distance_km"], 1), round(route["duration_h"], 2), len(route["stops"])])
         week = data.get("mode") == "week"
-        title = _sheet_title(f"{name} {day[5:]}" if week else name, used)
+        title = unique_sheet_title(f"{name} {day[5:]}" if week else name, used)
         ws = wb.create_sheet(title)
-        _put_row(ws, _VISIT_HEAD["zh" if zh else "en"])
+        append_row(ws, _VISIT_HEAD["zh" if zh else "en"])
         depot = route["depot"]["name"]
-        _put_row(ws, [day, 0, depot, "", hhmm(route["depart_min"]), "", "", 0])
+        append_row(ws, [day, 0, depot, "", hhmm(route["depart_min"]), "", "", 0])
         for order, stop in enumerate(route["stops"], start=1):
             loads = "；".join(f"{r['crates']} → {r.get('to_name', r['to'])}" for r in stop.get("load", []))
             unloads = "；".join(f"{r['crates']} ← {r.get('from_name', r['from'])}" for r in stop.get("unload", []))
-            _put_row(ws, [day, order, stop.get("name") or stop["id"], hhmm(stop["arrival_min"]),
+            append_row(ws, [day, order, stop.get("name") or stop["id"], hhmm(stop["arrival_min"]),
                           hhmm(stop["departure_min"]), loads, unloads, stop.get("load_after", "")])
-        _put_row(ws, [day, len(route["stops"]) + 1, depot, hhmm(route["return_min"]), "", "", "", 0])
+        append_row(ws, [day, len(route["stops"]) + 1, depot, hhmm(route["return_min"]), "", "", "", 0])
     left = data.get("dropped", [])
     if left:
-        ws = wb.create_sheet(_sheet_title("未安排" if zh else "Not served", used))
-        _put_row(ws, ["编号", "名称", "原因"] if zh else ["Id", "Name", "Reason"])
+        ws = wb.create_sheet(unique_sheet_title("未安排" if zh else "Not served", used))
+        append_row(ws, ["编号", "名称", "原因"] if zh else ["Id", "Name", "Reason"])
         for d in left:
-            _put_row(ws, [d["id"], d.get("name", ""), d["reason_zh"] if zh else d["reason_en"]])
+            append_row(ws, [d["id"], d.get("name", ""), d["reason_zh"] if zh else d["reason_en"]])
     for ws in wb.worksheets:
         for cell in ws[1]:
             cell.font = Font(bold=True)
@@ -342,15 +339,6 @@ def write_courier_xlsx(result: dict[str, Any] | Any, path: Path, lang: str = "zh
     return path
 
 
-def _sheet_title(name: str, used: set[str]) -> str:
-    """A valid, unique worksheet title."""
-    title = "".join("_" if c in "[]:*?/\\" else c for c in name)[:28] or "sheet"
-    base, k = title, 2
-    while title in used:
-        title = f"{base}_{k}"
-        k += 1
-    used.add(title)
-    return title
 
 
 __all__ = ["CourierRequest", "CourierResult", "flow_matrix", "run_courier_day", "write_courier_xlsx"]

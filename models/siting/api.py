@@ -9,6 +9,7 @@ import numpy as np
 
 from models.control import Control, quiet
 from models.coverage import group_coverage
+from models.siting.capacitated import _pcenter_assign, _pmedian_assign
 from models.siting.covering import _covering
 from models.siting.pcenter import _pcenter
 from models.siting.pmedian import _pmedian
@@ -20,6 +21,7 @@ from models.siting.problem import (
     SitingResult,
     _open_costs,
 )
+from models.siting.rules import map_back, needs_rules, rewrite
 
 
 def solve(
@@ -29,49 +31,63 @@ def solve(
     p: int | None = None,
     budget: float | None = None,
     floor: float | None = None,
+    target: float | None = None,
+    per_group: bool = False,
     time_limit_s: float = 60.0,
     control: Control | None = None,
 ) -> SitingResult:
     """Choose candidates to open by `model` (one of MODELS) with at most `p` new sites and/or
-    total candidate cost <= `budget` (lscp needs neither); `floor` turns the fair model into
-    "max total coverage with every group's share >= floor"."""
+    total candidate cost <= `budget` (lscp and target need neither); `floor` turns the fair
+    model into "max total coverage with every group's share >= floor"; `target` is the target
+    model's covered share (in every group when `per_group`)."""
     control = control or quiet()
     started = time.monotonic()
     if model not in MODELS:
         raise ValueError(f"unknown siting model {model!r}; one of {', '.join(MODELS)}")
-    if model != "lscp" and p is None and budget is None:
+    if model not in ("lscp", "target") and p is None and budget is None:
         raise ValueError(f"{model} needs p or a budget")
-    if problem.capacity is not None and model in ("pmedian", "pcenter"):
-        raise ValueError(f"{model} does not take capacities")
     if floor is not None and model != "fair":
         raise ValueError("a floor applies to the fair model only")
+    if model == "target" and (target is None or not 0.0 <= target <= 1.0):
+        raise ValueError("the target model needs a target share between 0 and 1")
+    if target is not None and model != "target":
+        raise ValueError("a target share applies to the target model only")
     if control.time_limit_s is not None:
         time_limit_s = min(time_limit_s, control.time_limit_s)
     weights = np.asarray(problem.weights, float)
-    if model in ("lscp", "mclp", "fair"):
+    rewritten = rewrite(problem) if needs_rules(problem) else None
+    work = problem if rewritten is None else rewritten.problem
+    objective: float | None = None
+    if model in ("lscp", "mclp", "fair", "target"):
         selected, fraction, optimal, gap, status = _covering(
-            problem, model, p, budget, floor, time_limit_s, control
+            work, model, p, budget, floor, time_limit_s, control, target, per_group
+        )
+    elif work.capacity is not None or (model == "pmedian" and work.rules is not None):
+        solver = _pmedian_assign if model == "pmedian" else _pcenter_assign
+        selected, objective, fraction, optimal, gap, status = solver(
+            work, p, budget, time_limit_s, control
         )
     else:
         solver = _pmedian if model == "pmedian" else _pcenter
-        selected, optimal, gap, status = solver(problem, p, budget, time_limit_s, control)
-        cover = problem.cost.within(problem.demand_xy, problem.candidates_xy, problem.threshold)
-        pre = problem.cost.within(
-            problem.demand_xy, problem.existing, problem.threshold
-        ).covered_by_any()
+        selected, optimal, gap, status = solver(work, p, budget, time_limit_s, control)
+        cover = work.cost.within(work.demand_xy, work.candidates_xy, work.threshold)
+        pre = work.cost.within(work.demand_xy, work.existing, work.threshold).covered_by_any()
         fraction = (pre | cover.covered_by_any(selected)).astype(float)
+    open_cost = _open_costs(work, selected)[weights > 0]
+    closed = np.zeros(0, np.int64)
+    if rewritten is not None:
+        selected, closed = map_back(rewritten, selected)
     covered_weight = float((weights * fraction).sum())
-    if model == "lscp":
+    if objective is not None:
+        pass
+    elif model in ("lscp", "target"):
         objective = float(selected.size)
     elif model in ("mclp", "fair"):
         objective = covered_weight
+    elif model == "pmedian":
+        objective = float((weights[weights > 0] * open_cost).sum())
     else:
-        open_cost = _open_costs(problem, selected)[weights > 0]
-        objective = (
-            float((weights[weights > 0] * open_cost).sum())
-            if model == "pmedian"
-            else float(open_cost.max(initial=0.0))
-        )
+        objective = float(open_cost.max(initial=0.0))
     control.report(1.0, f"{model} done")
     return SitingResult(
         model=model,
@@ -85,6 +101,7 @@ def solve(
         gap=float(gap),
         seconds=time.monotonic() - started,
         status=status,
+        closed=closed,
     )
 
 

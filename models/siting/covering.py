@@ -11,7 +11,7 @@ from ortools.sat.python import cp_model
 
 from models.control import Control
 from models.costs import NeighbourCosts
-from models.siting.cpsat import _limit_sites, _Solve, _solve
+from models.siting.cpsat import _counted, _limit_sites, _ruled, _Solve, _solve
 from models.siting.problem import (
     SHARE_RESOLUTION,
     InfeasibleError,
@@ -66,12 +66,16 @@ def _covering(
     floor: float | None,
     time_limit_s: float,
     control: Control,
+    target: float | None = None,
+    per_group: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, bool, float, str]:
-    """Solve lscp/mclp/fair; returns (selected, covered fraction per demand, optimal, gap, status).
+    """Solve lscp/mclp/fair/target; returns (selected, covered fraction per demand, optimal, gap, status).
 
     mclp: max Σ wₖyₖ, yₖ <= Σ_{j∈Nₖ} xⱼ, Σ xⱼ <= p (or Σ cⱼxⱼ <= budget). lscp: min Σ xⱼ with
     every coverable row covered. fair: first max t with covered_g >= t·total_g for all groups,
     then max total with t fixed; with a floor, max total with covered_g >= floor·total_g.
+    target: first min Σ xⱼ with covered >= target·total (in every group when per_group), then
+    max total with that many sites.
     With capacities, row k's covered weight is split over its open sites: Σₖ aₖⱼ <= capⱼxⱼ.
     """
     started = time.monotonic()
@@ -93,7 +97,7 @@ def _covering(
     total_g = np.bincount(codes, weights=scaled, minlength=names.size).astype(np.int64)
     pre_g = np.bincount(codes[pre], weights=scaled[pre], minlength=names.size).astype(np.int64)
 
-    cand = np.unique(np.concatenate(rows.sets)) if rows.sets else np.zeros(0, np.int64)
+    cand = np.unique(np.concatenate([np.zeros(0, np.int64), *rows.sets, _ruled(problem)]))
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{j}") for j in cand]
     xi = {int(j): v for j, v in zip(cand, x, strict=True)}
@@ -105,7 +109,8 @@ def _covering(
         full = [1] * len(got)
     else:
         factor = scaled.sum() / max(weights.sum(), 1e-12)
-        cap = np.floor(np.asarray(problem.capacity, float) * factor + 1e-9).astype(np.int64)
+        raw = np.asarray(problem.capacity, float) * factor
+        cap = np.floor(np.minimum(raw, float(scaled.sum())) + 1e-9).astype(np.int64)
         got, load = [], {}
         for k, members in enumerate(rows.sets):
             parts = [model.new_int_var(0, int(w_row[k]), f"a{k}_{j}") for j in members]
@@ -127,6 +132,17 @@ def _covering(
         for k, v in enumerate(got):
             model.add(v == full[k])
         stages = ["sites"]
+    elif model_name == "target":
+        if target is None:
+            raise ValueError("the target model needs a target share")
+        _limit_sites(model, x, cand, problem, None, budget)
+        groups = active if per_group else [None]
+        for g in groups:
+            have = int(pre_g.sum()) if g is None else int(pre_g[g])
+            terms_g = terms if g is None else by_group[g]
+            whole = int(total_g.sum()) if g is None else int(total_g[g])
+            model.add(have + sum(terms_g) >= int(np.ceil(target * whole - 1e-9)))
+        stages = ["sites", "total"]
     else:
         _limit_sites(model, x, cand, problem, p, budget)
         if model_name == "fair" and floor is not None:
@@ -150,7 +166,7 @@ def _covering(
     optimal, gap, status, best = True, 0.0, "optimal", None
     for s, stage in enumerate(stages):
         if stage == "sites":
-            model.minimize(sum(x))
+            model.minimize(sum(_counted(x, cand, problem)))
         elif stage == "min share":
             model.maximize(t)
         else:
@@ -174,6 +190,12 @@ def _covering(
         gap = max(gap, outcome.gap())
         if not outcome.optimal:
             status = "feasible"
+        if stage == "sites" and len(stages) > 1:
+            counted = _counted(x, cand, problem)
+            if counted:
+                model.add(sum(counted) <= int(round(outcome.objective)))
+            for v, val in zip(x, outcome.values["x"], strict=True):
+                model.add_hint(v, int(val))
         if stage == "min share":
             model.add(t >= int(outcome.values["t"][0]))
             model.clear_hints()
@@ -182,7 +204,8 @@ def _covering(
     assert best is not None
     selected = np.sort(cand[best.values["x"] == 1]).astype(np.int64)
     if problem.capacity is None:
-        selected = _prune(selected, cover, pre, weights)
+        if problem.rules is None:
+            selected = _prune(selected, cover, pre, weights)
         fraction = (pre | cover.covered_by_any(selected)).astype(float)
     else:
         fraction = pre.astype(float)

@@ -105,16 +105,44 @@ def _limit_sites(
     p: int | None,
     budget: float | None,
 ) -> None:
-    """Σ x <= p, and/or Σ cost·x <= budget (costs to 1/100)."""
+    """Σ x <= p, and/or Σ cost·x <= budget (costs to 1/100), over the candidates that count;
+    fixed candidates open, at most max_closures closable ones closed, each closure freeing one
+    more new site (p counts net additions: a relocation is a closure plus an opening)."""
+    rules = problem.rules
+    counted = np.ones(cand.size, bool) if rules is None else rules.counted[cand]
+    closable: list = []
+    if rules is not None:
+        for v, fixed in zip(x, rules.fixed[cand], strict=True):
+            if fixed:
+                model.add(v == 1)
+        closable = [v for v, c in zip(x, rules.closable[cand], strict=True) if c]
+        if closable:
+            model.add(len(closable) - sum(closable) <= int(rules.max_closures))
+    xs = [v for v, c in zip(x, counted, strict=True) if c]
     if p is not None:
-        model.add(sum(x) <= int(p))
+        model.add(sum(xs) + sum(closable) - len(closable) <= int(p))
     if budget is not None:
         if problem.candidate_cost is None:
             raise ValueError("a budget needs candidate costs")
-        costs = np.round(np.asarray(problem.candidate_cost, float)[cand] * _BUDGET_SCALE).astype(
-            np.int64
-        )
+        costs = np.round(
+            np.asarray(problem.candidate_cost, float)[cand[counted]] * _BUDGET_SCALE
+        ).astype(np.int64)
         model.add(
-            sum(int(c) * v for c, v in zip(costs, x, strict=True))
+            sum(int(c) * v for c, v in zip(costs, xs, strict=True))
             <= int(np.floor(budget * _BUDGET_SCALE))
         )
+
+
+def _counted(x: list[cp_model.IntVar], cand: np.ndarray, problem: SitingProblem) -> list:
+    """The site variables that count as new sites (all without rules)."""
+    if problem.rules is None:
+        return list(x)
+    return [v for v, c in zip(x, problem.rules.counted[cand], strict=True) if c]
+
+
+def _ruled(problem: SitingProblem) -> np.ndarray:
+    """Candidates a model must carry whatever they cover: the fixed and the closable ones."""
+    rules = problem.rules
+    if rules is None:
+        return np.zeros(0, np.int64)
+    return np.flatnonzero(rules.fixed | rules.closable).astype(np.int64)

@@ -9,7 +9,7 @@ from ortools.sat.python import cp_model
 
 from models.control import Control
 from models.coverage import nearest_costs
-from models.siting.cpsat import _limit_sites, _solve
+from models.siting.cpsat import _counted, _limit_sites, _ruled, _solve
 from models.siting.problem import InfeasibleError, SitingProblem, _open_costs
 
 
@@ -46,14 +46,14 @@ def _pcenter(
         sets = {
             tuple(sorted(pairs.destination[pairs.origin == k])) for k in np.unique(pairs.origin)
         }
-        cand = np.unique(pairs.destination)
+        cand = np.unique(np.r_[pairs.destination, _ruled(problem)]).astype(np.int64)
         model = cp_model.CpModel()
         x = [model.new_bool_var(f"x{j}") for j in cand]
         xi = {int(j): v for j, v in zip(cand, x, strict=True)}
         for members in sets:
             model.add_bool_or([xi[j] for j in members])
         _limit_sites(model, x, cand, problem, p, budget)
-        model.minimize(sum(x))
+        model.minimize(sum(_counted(x, cand, problem)))
         remaining = time_limit_s - (time.monotonic() - started)
         span = (min(0.05 * steps[0], 0.9), min(0.05 * steps[0] + 0.05, 0.95))
         outcome = _solve(model, {"x": x}, remaining, control, span, f"p-center r={r:.6g}")

@@ -3,14 +3,16 @@ CRS; which candidates a model opened and what that achieves."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from models.costs import CostModel
 from models.coverage import GroupCoverage, nearest_costs
 
-MODELS = ("lscp", "mclp", "pmedian", "pcenter", "fair")
+MODELS = ("lscp", "mclp", "pmedian", "pcenter", "fair", "target")
+#: Models that take p (a number of new sites); lscp and target minimise the number instead.
+P_MODELS = ("mclp", "pmedian", "pcenter", "fair")
 #: The fair model maximises the worst group's share to 1/SHARE_RESOLUTION (0.01 %).
 SHARE_RESOLUTION = 10_000
 #: p-median stops widening its candidate lists when the pairs would exceed this many.
@@ -28,8 +30,10 @@ class SitingProblem:
     """Demand, existing sites and candidates in one metric CRS, with the cost between them.
 
     `groups` labels demand points (districts) for the fair model; `candidate_cost` is the cost of
-    opening each candidate (for a budget); `capacity` caps the weight one candidate can cover
-    (existing sites are taken as unlimited).
+    opening each candidate (for a budget); `capacity` caps the weight one candidate can serve and
+    `existing_capacity` one existing site (unlimited when None); `required` candidates must open
+    (they count against p and the budget); `closable` existing sites may close, at most
+    `max_closures` of them. `rules` is internal (see `SiteRules`): set by `solve` only.
     """
 
     demand_xy: np.ndarray
@@ -41,6 +45,11 @@ class SitingProblem:
     groups: np.ndarray | None = None
     candidate_cost: np.ndarray | None = None
     capacity: np.ndarray | None = None
+    existing_capacity: np.ndarray | None = None
+    required: np.ndarray | None = None
+    closable: np.ndarray | None = None
+    max_closures: int = 0
+    rules: SiteRules | None = None
 
     def __post_init__(self) -> None:
         n = np.asarray(self.demand_xy).reshape(-1, 2).shape[0]
@@ -49,10 +58,15 @@ class SitingProblem:
             raise ValueError("one weight per demand point")
         if self.groups is not None and np.asarray(self.groups).shape[0] != n:
             raise ValueError("one group per demand point")
-        for name in ("candidate_cost", "capacity"):
+        for name in ("candidate_cost", "capacity", "required"):
             value = getattr(self, name)
             if value is not None and np.asarray(value).shape[0] != m:
                 raise ValueError(f"one {name} per candidate")
+        e = 0 if self.existing_xy is None else np.asarray(self.existing_xy).reshape(-1, 2).shape[0]
+        for name in ("existing_capacity", "closable"):
+            value = getattr(self, name)
+            if value is not None and np.asarray(value).shape[0] != e:
+                raise ValueError(f"one {name} per existing site")
         if (np.asarray(self.weights, float) < 0).any():
             raise ValueError("weights must be non-negative")
 
@@ -79,6 +93,18 @@ class SitingProblem:
 
 
 @dataclass(frozen=True)
+class SiteRules:
+    """Per-candidate rules of a problem where sites beyond plain candidates became candidates:
+    `fixed` must open, only `counted` ones count against p and the budget, and at most
+    `max_closures` of the `closable` ones may stay closed."""
+
+    fixed: np.ndarray  # bool per candidate
+    counted: np.ndarray  # bool per candidate
+    closable: np.ndarray  # bool per candidate
+    max_closures: int
+
+
+@dataclass(frozen=True)
 class SitingResult:
     """Which candidates to open and what that achieves.
 
@@ -97,6 +123,11 @@ class SitingResult:
     gap: float  # proven relative gap (0 when optimal)
     seconds: float
     status: str  # "optimal", "feasible" (time limit) or "infeasible"
+    closed: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # existing indices
+
+    @property
+    def n_opened(self) -> int:
+        return int(np.asarray(self.selected).size)
 
     @property
     def share(self) -> float:

@@ -27,10 +27,12 @@ highs); `problem` holds the shared records and `api` the entry points.
 from models.siting.api import frontier, solve
 from models.siting.cpsat import LINEARIZATION_LEVEL, SOLVER_WORKERS
 from models.siting.highs import PMEDIAN_REL_GAP
+from models.siting.phased import PhasedPlan, PlanYear, growth_matrix, solve_phased
 from models.siting.pmedian import _initial_k, _lists, _prefix_rows
 from models.siting.problem import (
     MAX_PAIRS,
     MODELS,
+    P_MODELS,
     SHARE_RESOLUTION,
     FrontierPoint,
     InfeasibleError,
@@ -42,16 +44,21 @@ __all__ = [
     "LINEARIZATION_LEVEL",
     "MAX_PAIRS",
     "MODELS",
+    "P_MODELS",
     "PMEDIAN_REL_GAP",
     "SHARE_RESOLUTION",
     "SOLVER_WORKERS",
     "FrontierPoint",
     "InfeasibleError",
+    "PhasedPlan",
+    "PlanYear",
     "SitingProblem",
     "SitingResult",
     "_initial_k",
     "_lists",
     "_prefix_rows",
     "frontier",
+    "growth_matrix",
+    "solve_phased",
     "solve",
 ]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -65,3 +66,66 @@ def test_phased_plan_matches_brute_force(seed):
         assert year.cost <= year.budget_available + 1e-9
     opened = np.concatenate([y.opened for y in plan.years])
     assert opened.size == np.unique(opened).size  # a site opens once and stays open
+
+
+from planner.cli import main  # noqa: E402
+from tests.test_jobs_coverage import project  # noqa: E402,F401  (the shared project fixture)
+
+PLAN_KEYS = {"year", "opened", "cost", "covered", "covered_share", "worst_district"}
+
+
+def test_plan_cli_writes_the_contract_and_a_run_per_year(project, tmp_path, capsys):  # noqa: F811
+    growth = tmp_path / "growth.csv"
+    growth.write_text("district,2026,2027,2028\n乙,1.0,2.0,3.0\n", encoding="utf-8")
+    out = tmp_path / "plan.json"
+    code = main(
+        [
+            "plan",
+            str(project.path),
+            "--years",
+            "2026-2028",
+            "--budget-per-year",
+            "0.5",
+            "--growth",
+            str(growth),
+            "--travel",
+            "walk",
+            "--json",
+            str(out),
+        ]
+    )
+    assert code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data) == {"years", "objective", "gap"}
+    assert [y["year"] for y in data["years"]] == [2026, 2027, 2028]
+    assert all(set(y) == PLAN_KEYS for y in data["years"])
+    # 0.5 a year buys a 1.0 site only by carrying 2026's budget into 2027; 2028 has 0.5 left.
+    assert [len(y["opened"]) for y in data["years"]] == [0, 1, 0]
+    printed = capsys.readouterr().out
+    assert "结转" in printed or "carries over" in printed
+    assert data["objective"] == pytest.approx(sum(y["covered"] for y in data["years"]))
+    timeline = project.runs("coverage")
+    assert {r["scenario"] for r in timeline} >= {"plan 2026", "plan 2027", "plan 2028"}
+
+
+def test_plan_cli_exits_2_naming_a_bad_growth_cell(project, tmp_path, capsys):  # noqa: F811
+    growth = tmp_path / "growth.csv"
+    growth.write_text("district,2026\n乙,lots\n", encoding="utf-8")
+    before = len(project.runs())
+    code = main(
+        [
+            "plan",
+            str(project.path),
+            "--years",
+            "2026",
+            "--budget-per-year",
+            "1",
+            "--growth",
+            str(growth),
+            "--json",
+            str(tmp_path / "x.json"),
+        ]
+    )
+    assert code == 2
+    assert "2026" in capsys.readouterr().err
+    assert len(project.runs()) == before

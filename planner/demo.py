@@ -49,9 +49,13 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
             control=next_step("现状覆盖 coverage now"),
         )
         site = siting.run_siting(
-            project, model="fair", p=DEMO_NEW_SITES, threshold=DEMO_THRESHOLD_S, mode="walk",
-            time_limit_s=max(options.seconds * 3, 30.0), control=next_step("公平选址 fair siting"),
-        )
+            project,
+            siting.SitingRequest(
+                model="fair", p=DEMO_NEW_SITES, threshold_s=DEMO_THRESHOLD_S, mode="walk",
+                time_limit_s=max(options.seconds * 3, 30.0),
+            ),
+            control=next_step("公平选址 fair siting"),
+        ).to_json()
         week = bookmobile.run_bookmobile_week(
             project, time_limit_s=options.seconds, seed=options.seed,
             control=next_step("城市书巴周计划 bookmobile week"),

@@ -26,7 +26,7 @@ from PyQt6.QtWidgets import (
 from planner.jobs.bookmobile import run_bookmobile_week
 from planner.jobs.courier import run_courier_day
 from planner.jobs.coverage import run_coverage
-from planner.jobs.siting import run_siting
+from planner.jobs.siting import SitingRequest, run_siting
 from ui.strings import has, tr
 from ui.workers import Job
 
@@ -217,18 +217,19 @@ class SitingForm(_Form):
 
     def job(self, project_path: Path | None) -> Job:
         threshold, mode = self.threshold.value()
-        params = {
-            "model": self.model.currentData(),
-            "p": self.p.value(),
-            "threshold": threshold,
-            "mode": mode,
-            "time_limit_s": self.time_limit.value(),
-            "floor": self.floor.value() or None,
-            "budget": self.budget.value() or None,
-        }
+        request = SitingRequest(
+            model=self.model.currentData(),
+            p=self.p.value(),
+            threshold_s=threshold if mode is not None else None,
+            threshold_m=threshold if mode is None else None,
+            mode=mode,
+            time_limit_s=self.time_limit.value(),
+            floor=self.floor.value() or None,
+            budget=self.budget.value() or None,
+        )
         return Job(
             tr("job_siting"),
-            lambda project, control: run_siting(project, **params, control=control),
+            lambda project, control: run_siting(project, request, control=control),
             project_path,
             stores_run=True,
         )

@@ -97,7 +97,9 @@ def run_html(run: dict[str, Any]) -> str:
             ]
         )
         parts.append(
-            f"<p>{tr('model')}: {escape(str(result.get('model', '')))} · p = {result.get('p')} · "
+            f"<p>{tr('model')}: {escape(str(result.get('model', '')))} · "
+            f"{tr('n_opened')}: {result.get('n_opened', len(result.get('selected', [])))} · "
+            f"{escape(', '.join(f'{k} = {v}' for k, v in result.get('parameters', {'p': result.get('p')}).items()))} · "
             f"{tr('optimal')}: {tr('yes') if result.get('optimal') else tr('no')} · {tr('gap')}: {result.get('gap', 0):.2%}</p>"
         )
         parts.append(_table([tr("district"), tr("population"), tr("before"), tr("after")], rows))

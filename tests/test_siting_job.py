@@ -1,0 +1,77 @@
+"""The siting job's typed contract: requests with explicit threshold units, results that report
+what was solved (sites opened, the model's own parameters, p only where a model takes one),
+`planner site` through the same job function with the same default threshold."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from models.costs import straight_line
+from planner.cli import build_parser, main
+from planner.errors import PlannerError
+from planner.jobs.siting import (
+    DEFAULT_THRESHOLD_M,
+    DEFAULT_THRESHOLD_S,
+    SitingJobResult,
+    SitingRequest,
+    run_siting,
+)
+from tests.test_jobs_coverage import project  # noqa: F401  (the shared project fixture)
+from tests.test_site_cli import KEYS, files  # noqa: F401
+
+
+def test_site_default_threshold_is_the_jobs_walk_in_metres():
+    args = build_parser().parse_args(
+        ["site", "--demand", "d", "--candidates", "c", "--model", "lscp", "--json", "o"]
+    )
+    assert args.threshold == DEFAULT_THRESHOLD_M
+    walk = straight_line("walk").matrix(np.zeros((1, 2)), np.array([[DEFAULT_THRESHOLD_M, 0.0]]))
+    assert walk[0, 0] == pytest.approx(DEFAULT_THRESHOLD_S)
+
+
+def test_request_names_its_threshold_unit():
+    with pytest.raises(PlannerError):
+        SitingRequest(model="mclp", p=1, mode=None, threshold_m=None)
+    assert SitingRequest(model="mclp", p=1, mode=None, threshold_m=500.0).threshold == 500.0
+    assert SitingRequest(model="mclp", p=1, mode="walk", threshold_s=600.0).threshold == 600.0
+
+
+def test_lscp_and_budget_runs_report_what_was_solved(project):  # noqa: F811
+    lscp = run_siting(project, SitingRequest(model="lscp", p=5, threshold_s=900.0, time_limit_s=10))
+    stored = project.latest_run("siting")["result"]
+    assert stored["p"] is None and "p" not in stored["parameters"]
+    assert stored["n_opened"] == len(stored["selected"]) == lscp.n_opened
+    budget = run_siting(
+        project,
+        SitingRequest(model="mclp", p=5, budget=1.0, threshold_s=900.0, time_limit_s=10),
+    )
+    assert budget.n_opened == 1 and budget.parameters == {"p": 5, "budget": 1.0}
+    again = SitingJobResult.from_json(project.latest_run("siting")["result"])
+    assert again.to_json() == {k: v for k, v in budget.to_json().items() if k != "run_id"}
+
+
+def test_target_model_on_a_project_and_on_files(project, files, tmp_path):  # noqa: F811
+    result = run_siting(
+        project, SitingRequest(model="target", target=0.5, threshold_s=900.0, time_limit_s=10)
+    )
+    assert result.p is None and result.parameters["target"] == 0.5
+    assert result.covered_share >= 0.5
+    out = tmp_path / "t.json"
+    args = [
+        "site",
+        "--demand",
+        str(files / "demand.geojson"),
+        "--candidates",
+        str(files / "cands.gpkg"),
+        "--model",
+        "target",
+        "--target",
+        "0.5",
+    ]
+    assert main([*args, "--threshold", "300", "--json", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data) == KEYS | {"covered_share"}
+    assert data["covered_share"] >= 0.5 and data["objective"] == len(data["selected"])

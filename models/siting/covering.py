@@ -17,6 +17,7 @@ from models.siting.problem import (
     InfeasibleError,
     SitingProblem,
     _int_weights,
+    _within,
 )
 
 
@@ -81,10 +82,8 @@ def _covering(
     started = time.monotonic()
     control.report(0.0, "neighbours")
     weights = np.asarray(problem.weights, float)
-    cover = problem.cost.within(problem.demand_xy, problem.candidates_xy, problem.threshold)
-    pre = problem.cost.within(
-        problem.demand_xy, problem.existing, problem.threshold
-    ).covered_by_any()
+    cover = _within(problem, problem.candidates_xy)
+    pre = _within(problem, problem.existing).covered_by_any()
     names, codes = np.unique(problem.group_labels, return_inverse=True)
     rows = _rows(problem, cover, pre, codes)
     control.report(0.1, f"{len(rows.sets)} demand rows")

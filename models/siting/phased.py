@@ -19,7 +19,13 @@ from models.control import Control, quiet
 from models.coverage import GroupCoverage, group_coverage
 from models.siting.covering import _rows
 from models.siting.cpsat import _solve
-from models.siting.problem import _BUDGET_SCALE, InfeasibleError, SitingProblem, _int_weights
+from models.siting.problem import (
+    _BUDGET_SCALE,
+    InfeasibleError,
+    SitingProblem,
+    _int_weights,
+    _within,
+)
 
 
 @dataclass(frozen=True)
@@ -92,10 +98,8 @@ def solve_phased(
     if (mult < 0).any():
         raise ValueError("growth factors must be non-negative")
     control.report(0.0, "neighbours")
-    cover = problem.cost.within(problem.demand_xy, problem.candidates_xy, problem.threshold)
-    pre = problem.cost.within(
-        problem.demand_xy, problem.existing, problem.threshold
-    ).covered_by_any()
+    cover = _within(problem, problem.candidates_xy)
+    pre = _within(problem, problem.existing).covered_by_any()
     # Rows merge demand with the same candidate set and the same growth (its district).
     names, codes = np.unique(labels, return_inverse=True)
     rows = _rows(problem, cover, pre, codes)

@@ -3,11 +3,11 @@ CRS; which candidates a model opened and what that achieves."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from models.costs import CostModel
+from models.costs import CostModel, NeighbourCosts
 from models.coverage import GroupCoverage, nearest_costs
 
 MODELS = ("lscp", "mclp", "pmedian", "pcenter", "fair", "target")
@@ -33,7 +33,8 @@ class SitingProblem:
     opening each candidate (for a budget); `capacity` caps the weight one candidate can serve and
     `existing_capacity` one existing site (unlimited when None); `required` candidates must open
     (they count against p and the budget); `closable` existing sites may close, at most
-    `max_closures` of them. `rules` is internal (see `SiteRules`): set by `solve` only.
+    `max_closures` of them. `demand_threshold` gives each demand point its own threshold
+    (covering models: age groups walking at their own speed). `rules` is internal (see `SiteRules`): set by `solve` only.
     """
 
     demand_xy: np.ndarray
@@ -49,6 +50,7 @@ class SitingProblem:
     required: np.ndarray | None = None
     closable: np.ndarray | None = None
     max_closures: int = 0
+    demand_threshold: np.ndarray | None = None
     rules: SiteRules | None = None
 
     def __post_init__(self) -> None:
@@ -58,6 +60,8 @@ class SitingProblem:
             raise ValueError("one weight per demand point")
         if self.groups is not None and np.asarray(self.groups).shape[0] != n:
             raise ValueError("one group per demand point")
+        if self.demand_threshold is not None and np.asarray(self.demand_threshold).shape[0] != n:
+            raise ValueError("one demand_threshold per demand point")
         for name in ("candidate_cost", "capacity", "required"):
             value = getattr(self, name)
             if value is not None and np.asarray(value).shape[0] != m:
@@ -166,3 +170,16 @@ def _open_costs(problem: SitingProblem, selected: np.ndarray) -> np.ndarray:
         [problem.existing, np.asarray(problem.candidates_xy, float).reshape(-1, 2)[selected]]
     )
     return nearest_costs(problem.demand_xy, sites, problem.cost, max(problem.threshold, 1e-9))[1]
+
+
+def _within(problem: SitingProblem, sites_xy: np.ndarray) -> NeighbourCosts:
+    """Demand–site pairs within the threshold (each demand point's own when given)."""
+    own = problem.demand_threshold
+    cutoff = problem.threshold if own is None else float(np.max(own, initial=problem.threshold))
+    pairs = problem.cost.within(problem.demand_xy, sites_xy, cutoff)
+    if own is None:
+        return pairs
+    keep = pairs.cost <= np.asarray(own, float)[pairs.origin]
+    return replace(
+        pairs, origin=pairs.origin[keep], destination=pairs.destination[keep], cost=pairs.cost[keep]
+    )

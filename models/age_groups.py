@@ -144,3 +144,29 @@ def closure_impact(
         for site, k in zip(*np.nonzero(lost), strict=True):
             out[int(site)].setdefault(g.key, {})[str(names[k])] = float(lost[site, k])
     return out
+
+
+def lost_access(
+    demand_xy: np.ndarray,
+    weights: np.ndarray,
+    districts: np.ndarray,
+    before_xy: np.ndarray,
+    after_xy: np.ndarray,
+    shares: AgeShares,
+    groups: Sequence[AgeGroup] = DEFAULT_GROUPS,
+) -> dict[str, dict[str, float]]:
+    """Per age group and district, the people within reach of a site before and of none after
+    (a plan that closes sites: who loses access)."""
+    split = split_weights(weights, districts, shares, groups)
+    names = np.asarray(districts).astype(str)
+    out: dict[str, dict[str, float]] = {}
+    for g in groups:
+        before = g.cost.within(demand_xy, before_xy, g.threshold_s).covered_by_any()
+        after = g.cost.within(demand_xy, after_xy, g.threshold_s).covered_by_any()
+        lost = before & ~after
+        rows = {
+            str(d): float(split[g.key][lost & (names == d)].sum()) for d in np.unique(names[lost])
+        }
+        if rows:
+            out[g.key] = rows
+    return out

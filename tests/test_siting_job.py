@@ -75,3 +75,39 @@ def test_target_model_on_a_project_and_on_files(project, files, tmp_path):  # no
     data = json.loads(out.read_text(encoding="utf-8"))
     assert set(data) == KEYS | {"covered_share"}
     assert data["covered_share"] >= 0.5 and data["objective"] == len(data["selected"])
+
+
+def test_fair_siting_by_age_group_reports_coverage_per_age(project):  # noqa: F811
+    result = run_siting(
+        project,
+        SitingRequest(model="fair", p=1, threshold_s=900.0, time_limit_s=10, by_age=True),
+    )
+    assert set(result.by_age) == {"children", "working", "elderly"}
+    for age in result.by_age:
+        assert set(result.by_age[age]) == {"甲", "乙"}
+    # The same 15 minutes reach less far at the elderly's slower walk.
+    assert result.by_age["elderly"]["甲"]["share"] <= result.by_age["working"]["甲"]["share"]
+    stored = project.latest_run("siting")
+    assert stored["params"]["by_age"] is True and stored["result"]["by_age"] == result.by_age
+
+
+def test_closable_library_and_required_candidate_in_one_run(project):  # noqa: F811
+    request = SitingRequest(
+        model="mclp",
+        p=1,
+        threshold_s=900.0,
+        time_limit_s=10,
+        required=("c2",),
+        closable=("S1",),
+        max_closures=1,
+    )
+    result = run_siting(project, request)
+    assert "c2" in result.selected_ids
+    assert result.n_opened - len(result.closed) <= 1 and set(result.closed) <= {"S1"}
+    plan = project.latest_run("coverage", scenario="plan")
+    assert plan["params"]["closed_ids"] == list(result.closed)
+    if result.closed:
+        assert result.lost_access is not None
+    with pytest.raises(PlannerError) as err:
+        run_siting(project, SitingRequest(model="mclp", p=1, closable=("nope",), max_closures=1))
+    assert err.value.field == "closable"

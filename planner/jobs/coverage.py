@@ -172,9 +172,10 @@ def run_coverage(
     scenario: str = "baseline",
     cost: CostModel | None = None,
     control: Control | None = None,
+    closed_ids: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Coverage of the project's population by its libraries (of `kinds`; all when None) plus
-    `extra_sites`, within `threshold` (seconds for a mode, metres when mode and cost are None).
+    """Coverage of the project's population by its libraries (of `kinds`; all when None, less
+    `closed_ids`) plus `extra_sites`, within `threshold` (seconds for a mode, metres when mode and cost are None).
 
     Equity: Gini/Theil of 2SFCA seats per person (catchment = threshold) weighted by population.
     """
@@ -183,6 +184,8 @@ def run_coverage(
     cost, crs = cost_and_crs(project, mode, cost)
     demand = load_demand(project, crs)
     sites = load_supply(project, kinds)
+    if closed_ids:
+        sites = sites[~sites["id"].astype(str).isin(list(closed_ids))].reset_index(drop=True)
     counted = sorted(set(sites["kind"].astype(str))) if kinds is None else list(kinds)
     if extra_sites is not None and len(extra_sites):
         extra = extra_sites.to_crs(sites.crs)
@@ -214,6 +217,7 @@ def run_coverage(
         "mode": mode,
         "kinds": list(kinds) if kinds is not None else None,
         "extra_sites": 0 if extra_sites is None else len(extra_sites),
+        "closed_ids": list(closed_ids),
     }
     run_id = project.add_run(
         "coverage",

@@ -10,7 +10,6 @@ keeping every key the stored run has always had).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,8 +17,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from models.age_groups import (
+    DEFAULT_GROUPS,
+    AgeGroup,
+    coverage_by_age,
+    read_shares,
+    split_weights,
+)
 from models.control import Control, quiet
-from models.costs import MODES, CostModel
+from models.costs import MODES, CostModel, straight_line
+from models.coverage import GroupCoverage
 from models.siting import (
     MODELS,
     P_MODELS,
@@ -39,6 +46,7 @@ from planner.jobs.coverage import (
     load_supply,
     run_coverage,
 )
+from planner.jobs.siting_result import SitingJobResult
 from planner.store import Project
 
 #: Kind given to opened candidates in the plan's coverage run.
@@ -54,7 +62,9 @@ DEFAULT_THRESHOLD_M = DEFAULT_THRESHOLD_S * MODES["walk"].speed_kph / 3.6 / MODE
 class SitingRequest:
     """What to solve. The threshold is `threshold_s` seconds for a travel `mode`, or
     `threshold_m` metres when mode is None (straight line). `p` applies to the models that
-    take one (P_MODELS); `target` (a 0–1 share) to the target model, `floor` to the fair one."""
+    take one (P_MODELS); `target` (a 0–1 share) to the target model, `floor` to the fair one.
+    `by_age` splits demand into age groups (embedded shares table) walking at their own speed
+    for the same threshold, so the fair model lifts the worst district × age group."""
 
     model: str = "fair"
     p: int | None = 10
@@ -70,6 +80,10 @@ class SitingRequest:
     target_per_group: bool = False
     frontier_steps: int = 0
     use_capacity: bool = False
+    by_age: bool = False  # demand split into age groups, each at its own walking speed
+    required: tuple[str, ...] = ()  # candidate ids that must open (count against p, budget)
+    closable: tuple[str, ...] = ()  # existing library ids that may close
+    max_closures: int = 0  # at most this many closable libraries close (each frees one p)
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -136,6 +150,7 @@ class SitingInputs:
     candidate_cost: np.ndarray | None = None
     candidate_capacity: np.ndarray | None = None
     existing_capacity: np.ndarray | None = None
+    existing_ids: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +162,20 @@ class SitingOutcome:
     frontier: tuple[FrontierPoint, ...]
     selected_ids: tuple[str, ...]
     candidate_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    by_age: dict[str, dict[str, GroupCoverage]] | None = None
+    closed_ids: tuple[str, ...] = ()
+    lost_access: dict[str, dict[str, float]] | None = None  # age → district → people
+
+    def by_age_json(self) -> dict[str, dict[str, dict[str, float]]] | None:
+        if self.by_age is None:
+            return None
+        return {
+            age: {
+                d: {"covered": g.covered, "total": g.total, "share": g.share}
+                for d, g in rows.items()
+            }
+            for age, rows in self.by_age.items()
+        }
 
     def frontier_json(self) -> list[dict[str, Any]]:
         ids = self.candidate_ids
@@ -175,18 +204,7 @@ def solve_siting(
     """Solve `request` on `inputs` (the shared core of every face); model errors become
     PlannerErrors the user can act on."""
     control = control or quiet()
-    problem = SitingProblem(
-        demand_xy=inputs.demand_xy,
-        weights=inputs.weights,
-        candidates_xy=inputs.candidates_xy,
-        cost=inputs.cost,
-        threshold=float(request.threshold or 0.0),
-        existing_xy=inputs.existing_xy,
-        groups=inputs.groups,
-        candidate_cost=inputs.candidate_cost,
-        capacity=inputs.candidate_capacity if request.use_capacity else None,
-        existing_capacity=inputs.existing_capacity if request.use_capacity else None,
-    )
+    problem = _problem(inputs, request)
     solve_end = 0.8 if request.frontier_steps > 1 else 1.0
     try:
         result = solve(
@@ -225,9 +243,103 @@ def solve_siting(
     except ValueError as exc:
         raise PlannerError(f"选址参数有误：{exc}", f"invalid siting request: {exc}") from exc
     ids = np.asarray(inputs.candidate_ids).astype(str)
+    by_age = None
+    if request.by_age:
+        sites = np.vstack([inputs.existing_xy, inputs.candidates_xy[result.selected]])
+        by_age = coverage_by_age(
+            inputs.demand_xy,
+            inputs.weights,
+            inputs.groups,
+            sites,
+            read_shares(),
+            _age_groups(request),
+        )
     return SitingOutcome(
-        request, result, tuple(points), tuple(ids[result.selected]), candidate_ids=ids
+        request,
+        result,
+        tuple(points),
+        tuple(ids[result.selected]),
+        candidate_ids=ids,
+        by_age=by_age,
     )
+
+
+def _age_groups(request: SitingRequest) -> tuple[AgeGroup, ...]:
+    """The age groups with the request's threshold (seconds of walking)."""
+    seconds = request.threshold_s if request.mode is not None else None
+    if seconds is None:  # metres given: the working-age walk of that distance
+        seconds = float(request.threshold_m or 0.0) / DEFAULT_THRESHOLD_M * DEFAULT_THRESHOLD_S
+    return tuple(replace(g, threshold_s=float(seconds)) for g in DEFAULT_GROUPS)
+
+
+def _problem(inputs: SitingInputs, request: SitingRequest) -> SitingProblem:
+    """The model's problem; with by_age, each demand point once per age group (weight × its
+    district's share, group "district·age", threshold in metres at the group's speed)."""
+    capacity = inputs.candidate_capacity if request.use_capacity else None
+    existing_capacity = inputs.existing_capacity if request.use_capacity else None
+    rules = _rules(inputs, request)
+    if not request.by_age:
+        return SitingProblem(
+            demand_xy=inputs.demand_xy,
+            weights=inputs.weights,
+            candidates_xy=inputs.candidates_xy,
+            cost=inputs.cost,
+            threshold=float(request.threshold or 0.0),
+            existing_xy=inputs.existing_xy,
+            groups=inputs.groups,
+            candidate_cost=inputs.candidate_cost,
+            capacity=capacity,
+            existing_capacity=existing_capacity,
+            **rules,
+        )
+    if inputs.cost.source != "straight-line" or request.mode not in ("walk", None):
+        raise PlannerError(
+            "按年龄分组只适用于步行直线距离",
+            "age groups apply to straight-line walking only (mode walk or none)",
+            field="by_age",
+        )
+    groups = _age_groups(request)
+    split = split_weights(inputs.weights, inputs.groups, read_shares(), groups)
+    n = len(inputs.weights)
+    return SitingProblem(
+        demand_xy=np.vstack([inputs.demand_xy] * len(groups)),
+        weights=np.concatenate([split[g.key] for g in groups]),
+        candidates_xy=inputs.candidates_xy,
+        cost=straight_line(None),
+        threshold=max(g.reach_m for g in groups),
+        existing_xy=inputs.existing_xy,
+        groups=np.concatenate(
+            [np.char.add(np.asarray(inputs.groups).astype(str), f"·{g.key}") for g in groups]
+        ),
+        candidate_cost=inputs.candidate_cost,
+        capacity=capacity,
+        existing_capacity=existing_capacity,
+        demand_threshold=np.repeat([g.reach_m for g in groups], n),
+        **rules,
+    )
+
+
+def _rules(inputs: SitingInputs, request: SitingRequest) -> dict[str, Any]:
+    """Required candidates and closable libraries as masks; unknown ids are the user's error."""
+    out: dict[str, Any] = {}
+    for name, ids, known in (
+        ("required", request.required, inputs.candidate_ids),
+        ("closable", request.closable, inputs.existing_ids),
+    ):
+        if not ids:
+            continue
+        known = np.asarray(known if known is not None else [], str)
+        missing = sorted(set(ids) - set(known))
+        if missing:
+            raise PlannerError(
+                f"找不到编号：{'、'.join(missing)}",
+                f"unknown ids: {', '.join(missing)}",
+                field=name,
+            )
+        out[name] = np.isin(known, list(ids))
+    if request.closable:
+        out["max_closures"] = int(request.max_closures)
+    return out
 
 
 def project_inputs(
@@ -261,6 +373,7 @@ def project_inputs(
         candidate_cost=candidate_cost,
         candidate_capacity=_capacity(candidates.get("capacity")),
         existing_capacity=_capacity(existing.get("capacity")) if len(existing) else None,
+        existing_ids=existing["id"].astype(str).to_numpy() if len(existing) else np.zeros(0, str),
     )
     return inputs, candidates, (demand, existing, crs)
 
@@ -277,94 +390,6 @@ def _selected_rows(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
         }
         for (_, row), (lon, lat) in zip(sites.iterrows(), lonlat, strict=True)
     ]
-
-
-@dataclass(frozen=True)
-class SitingJobResult:
-    """A stored siting run. `p` is the p solved (None for lscp and target), `n_opened` the
-    number of sites opened, `parameters` the model's own parameters."""
-
-    model: str
-    p: int | None
-    threshold: float
-    unit: str
-    mode: str | None
-    cost_source: str
-    selected: tuple[Mapping[str, Any], ...]
-    before: tuple[Mapping[str, Any], ...]
-    after: tuple[Mapping[str, Any], ...]
-    total_before: Mapping[str, Any]
-    total_after: Mapping[str, Any]
-    objective: float
-    optimal: bool
-    gap: float
-    seconds: float
-    frontier: tuple[Mapping[str, Any], ...]
-    plan_run_id: int | None
-    n_opened: int
-    parameters: Mapping[str, Any]
-    covered_share: float
-    run_id: int | None = None
-
-    @property
-    def selected_ids(self) -> list[str]:
-        return [str(s["id"]) for s in self.selected]
-
-    def to_json(self) -> dict[str, Any]:
-        out = {
-            "model": self.model,
-            "p": self.p,
-            "threshold": self.threshold,
-            "unit": self.unit,
-            "mode": self.mode,
-            "cost_source": self.cost_source,
-            "selected": [dict(s) for s in self.selected],
-            "before": [dict(r) for r in self.before],
-            "after": [dict(r) for r in self.after],
-            "total_before": dict(self.total_before),
-            "total_after": dict(self.total_after),
-            "objective": self.objective,
-            "optimal": self.optimal,
-            "gap": self.gap,
-            "seconds": self.seconds,
-            "frontier": [dict(pt) for pt in self.frontier],
-            "plan_run_id": self.plan_run_id,
-            "n_opened": self.n_opened,
-            "parameters": dict(self.parameters),
-            "covered_share": self.covered_share,
-        }
-        if self.run_id is not None:
-            out["run_id"] = self.run_id
-        return out
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> SitingJobResult:
-        selected = tuple(data.get("selected", []))
-        return cls(
-            model=str(data["model"]),
-            p=data.get("p"),
-            threshold=float(data["threshold"]),
-            unit=str(data.get("unit", "")),
-            mode=data.get("mode"),
-            cost_source=str(data.get("cost_source", "")),
-            selected=selected,
-            before=tuple(data.get("before", [])),
-            after=tuple(data.get("after", [])),
-            total_before=data.get("total_before", {}),
-            total_after=data.get("total_after", {}),
-            objective=float(data.get("objective", 0.0)),
-            optimal=bool(data.get("optimal", False)),
-            gap=float(data.get("gap", 0.0)),
-            seconds=float(data.get("seconds", 0.0)),
-            frontier=tuple(data.get("frontier", [])),
-            plan_run_id=data.get("plan_run_id"),
-            n_opened=int(data.get("n_opened", len(selected))),
-            parameters=data.get("parameters", {"p": data.get("p")}),
-            covered_share=float(
-                data.get("covered_share", data.get("total_after", {}).get("share", 0.0))
-            ),
-            run_id=data.get("run_id"),
-        )
 
 
 def run_siting(
@@ -399,6 +424,7 @@ def run_siting(
             scenario="plan",
             cost=cost,
             control=control.sub(0.9, 1.0),
+            closed_ids=outcome.closed_ids,
         )
         job = SitingJobResult(
             model=request.model,
@@ -421,6 +447,9 @@ def run_siting(
             n_opened=result.n_opened,
             parameters=request.parameters(),
             covered_share=result.share,
+            by_age=outcome.by_age_json(),
+            closed=outcome.closed_ids,
+            lost_access=outcome.lost_access,
         )
         params = {
             "model": request.model,
@@ -435,6 +464,10 @@ def run_siting(
             "budget": request.budget,
             "target": request.target,
             "target_per_group": request.target_per_group,
+            "by_age": request.by_age,
+            "required": list(request.required),
+            "closable": list(request.closable),
+            "max_closures": request.max_closures,
             "time_limit_s": request.time_limit_s,
         }
         run_id = project.add_run(

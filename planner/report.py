@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
 from planner.i18n import has, text  # noqa: E402
+from planner.plan_figures import plan_figures_section  # noqa: E402
 from planner.standards import standards_section  # noqa: E402
 from planner.store import Project  # noqa: E402
 
@@ -128,6 +129,9 @@ def build_report(project: Project, lang: str = "zh") -> str:
                      f"{_L(zh, '最优' if s.get('optimal') else '有时限', 'optimal' if s.get('optimal') else 'time-limited')}, {_L(zh, '差距', 'gap')} {s.get('gap', 0):.2%}</p>")
         parts.append(_table([_L(zh, "编号", "Id"), _L(zh, "名称", "Name"), _L(zh, "区县", "District"), _L(zh, "经度", "Lon"), _L(zh, "纬度", "Lat")],
                             [[x["id"], x.get("name", ""), x.get("district", ""), f"{x['lon']:.5f}", f"{x['lat']:.5f}"] for x in s["selected"]]))
+    plan_run = project.latest_run("plan")
+    parts.append(plan_figures_section(siting["result"] if siting else None,
+                                      plan_run["result"] if plan_run else None, "zh" if zh else "en"))
     if project.layer_for_role("population") and project.layer_for_role("libraries"):
         parts.append(standards_section(project, "zh" if zh else "en"))
     for kind, title in (("bookmobile", _L(zh, "城市书巴周计划", "Bookmobile week")), ("courier", _L(zh, "通借通还物流", "Courier runs"))):

@@ -69,6 +69,7 @@ def test_phased_plan_matches_brute_force(seed):
 
 
 from planner.cli import main  # noqa: E402
+from planner.report import build_report  # noqa: E402
 from tests.test_jobs_coverage import project  # noqa: E402,F401  (the shared project fixture)
 
 PLAN_KEYS = {"year", "opened", "cost", "covered", "covered_share", "worst_district"}
@@ -106,6 +107,8 @@ def test_plan_cli_writes_the_contract_and_a_run_per_year(project, tmp_path, caps
     assert data["objective"] == pytest.approx(sum(y["covered"] for y in data["years"]))
     timeline = project.runs("coverage")
     assert {r["scenario"] for r in timeline} >= {"plan 2026", "plan 2027", "plan 2028"}
+    html = build_report(project, "en")
+    assert "Phased plan" in html and "alt='timeline'" in html and "2027" in html
 
 
 def test_plan_cli_exits_2_naming_a_bad_growth_cell(project, tmp_path, capsys):  # noqa: F811

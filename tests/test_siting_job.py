@@ -19,6 +19,7 @@ from planner.jobs.siting import (
     SitingRequest,
     run_siting,
 )
+from planner.report import build_report
 from tests.test_jobs_coverage import project  # noqa: F401  (the shared project fixture)
 from tests.test_site_cli import KEYS, files  # noqa: F401
 
@@ -111,3 +112,15 @@ def test_closable_library_and_required_candidate_in_one_run(project):  # noqa: F
     with pytest.raises(PlannerError) as err:
         run_siting(project, SitingRequest(model="mclp", p=1, closable=("nope",), max_closures=1))
     assert err.value.field == "closable"
+
+
+def test_frontier_reaches_the_stored_run_and_the_report(project):  # noqa: F811
+    result = run_siting(
+        project,
+        SitingRequest(model="fair", p=1, threshold_s=900.0, time_limit_s=10, frontier_steps=3),
+    )
+    assert result.frontier and all(
+        {"total_share", "worst_share", "selected"} <= set(pt) for pt in result.frontier
+    )
+    html = build_report(project, "en")
+    assert "alt='frontier'" in html and "建标[2008]74号" in html

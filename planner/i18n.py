@@ -351,6 +351,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "worst_district": ("最差区县", "Worst district"),
     "carry_over": ("未用完的预算结转到以后年份", "Unspent budget carries over to later years"),
     "job_plan": ("分期规划", "Phased plan"),
+    "tab_plan": ("分期规划", "Plan"),
+    "kind_plan": ("分期规划", "phased plan"),
     "age_children": ("少儿（0–14 岁）", "Children (0–14)"),
     "age_working": ("劳动年龄（15–64 岁）", "Working age (15–64)"),
     "age_elderly": ("老年（65 岁及以上）", "Elderly (65+)"),

@@ -48,6 +48,7 @@ from ui.job_forms import (
 )
 from ui.layer_panel import LayerPanel
 from ui.map_view import KIND_COLOURS, MapView
+from ui.plan_tab import PlanForm
 from ui.results import ResultsPanel
 from ui.strings import tr
 from ui.table_models import TABLES, EditableTableModel
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
             "siting": SitingForm(),
             "bookmobile": BookmobileForm(),
             "courier": CourierForm(),
+            "plan": PlanForm(),
         }
         self.job_tabs = QTabWidget()
         for key, form in self.forms.items():

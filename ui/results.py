@@ -111,6 +111,14 @@ def run_html(run: dict[str, Any]) -> str:
             f"<h4>{tr('selected_sites')}</h4>"
             + _table([tr("col_id"), tr("col_name"), tr("district")], sites)
         )
+    elif kind == "plan":
+        rows = [
+            [y["year"], ", ".join(y["opened"]), f"{y['cost']:.2f}", _pct(y["covered_share"]),
+             y.get("worst_district") or ""]
+            for y in result.get("years", [])
+        ]
+        parts.append(_table([tr("year"), tr("n_opened"), tr("cost"), tr("share"), tr("worst_district")], rows))
+        parts.append(f"<p>{tr('carry_over')} · {tr('gap')}: {result.get('gap', 0):.2%}</p>")
     elif kind in ("bookmobile", "courier"):
         rows = [
             [

@@ -39,3 +39,16 @@ def test_bad_growth_cell_names_its_row_and_year():
     with pytest.raises(PlannerError) as err:
         parse_growth([("甲", ["1", "lots"])], (2026, 2027))
     assert err.value.field == "2027" and err.value.row == 1
+
+
+def test_siting_form_runs_the_target_model_and_shows_the_frontier(qtbot, window, project_file):  # noqa: F811
+    form = window.forms["siting"]
+    form.model.setCurrentIndex(form.model.findData("target"))
+    form.target.setValue(0.3)
+    form.frontier_steps.setValue(3)
+    form.time_limit.setValue(10.0)
+    result = click_run(qtbot, window, "siting")
+    assert result.p is None and result.parameters["target"] == 0.3
+    assert result.covered_share >= 0.3 and result.frontier
+    shown = window.results.shown_html()
+    assert "target = 0.3" in shown and "效率—公平前沿" in shown

@@ -8,6 +8,7 @@ from typing import Any
 
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -31,7 +32,7 @@ from ui.strings import has, tr
 from ui.workers import Job
 
 MODES = ("walk", "bicycle", "drive", None)  # None: straight-line distance in metres
-SITING_MODELS = ("fair", "mclp", "pmedian", "pcenter", "lscp")
+SITING_MODELS = ("fair", "mclp", "pmedian", "pcenter", "lscp", "target")
 
 
 class _Form(QWidget):
@@ -202,6 +203,14 @@ class SitingForm(_Form):
         self.budget = self.row("budget", QDoubleSpinBox())
         self.budget.setRange(0.0, 1e12)
         self.budget.setDecimals(0)
+        self.target = self.row("target_share", QDoubleSpinBox())
+        self.target.setRange(0.01, 1.0)
+        self.target.setSingleStep(0.05)
+        self.target.setValue(0.9)
+        self.target_per_group = self.row("target_per_group", QCheckBox())
+        self.by_age = self.row("by_age", QCheckBox())
+        self.frontier_steps = self.row("frontier_steps", QSpinBox())
+        self.frontier_steps.setRange(0, 12)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -226,6 +235,10 @@ class SitingForm(_Form):
             time_limit_s=self.time_limit.value(),
             floor=self.floor.value() or None,
             budget=self.budget.value() or None,
+            target=self.target.value() if self.model.currentData() == "target" else None,
+            target_per_group=self.target_per_group.isChecked(),
+            by_age=self.by_age.isChecked(),
+            frontier_steps=self.frontier_steps.value(),
         )
         return Job(
             tr("job_siting"),

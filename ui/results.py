@@ -111,6 +111,15 @@ def run_html(run: dict[str, Any]) -> str:
             f"<h4>{tr('selected_sites')}</h4>"
             + _table([tr("col_id"), tr("col_name"), tr("district")], sites)
         )
+        if result.get("frontier"):
+            points = [
+                [k + 1, _pct(pt["total_share"]), _pct(pt["worst_share"]), ", ".join(pt["selected"])]
+                for k, pt in enumerate(result["frontier"])
+            ]
+            parts.append(
+                f"<h4>{tr('frontier')}</h4>"
+                + _table(["#", tr("frontier_x"), tr("frontier_y"), tr("selected_sites")], points)
+            )
     elif kind == "plan":
         rows = [
             [y["year"], ", ".join(y["opened"]), f"{y['cost']:.2f}", _pct(y["covered_share"]),

@@ -33,6 +33,11 @@ def test_plan_tab_runs_the_phased_plan(qtbot, window, project_file):  # noqa: F8
     assert {"plan 2026", "plan 2027"} <= scenarios
     shown = window.results.shown_html()
     assert "分期规划" in shown and "2027" in shown
+    # The compare view shows the plan as a timeline: one row per year.
+    timeline = [k for k, e in enumerate(window.compare._entries) if e.family == "timeline"]
+    assert timeline
+    window.compare.choose(timeline[0], timeline[0])
+    assert window.compare.model.rowCount() == 2
 
 
 def test_bad_growth_cell_names_its_row_and_year():

@@ -23,6 +23,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from planner.plan_figures import timeline_figure
+from ui import strings
 from ui.results import kind_label
 from ui.strings import tr
 from ui.table_models import RowsModel
@@ -62,6 +64,15 @@ def entries(runs: list[dict[str, Any]]) -> list[Entry]:
             )
             found.append(
                 Entry(run["id"], tr("after_of", id=run["id"]), "coverage", result.get("after", []))
+            )
+        elif kind == "plan":
+            found.append(
+                Entry(
+                    run["id"],
+                    f"#{run['id']} {kind_label(kind)}{scenario}",
+                    "timeline",
+                    result.get("years", []),
+                )
             )
         elif kind in ("bookmobile", "courier"):
             found.append(
@@ -157,7 +168,9 @@ class CompareWidget(QWidget):
             self.canvas.draw_idle()
             return
         a, b = self._entries[ia], self._entries[ib]
-        if a.family != b.family:
+        if "timeline" in (a.family, b.family):
+            self._timeline(a if a.family == "timeline" else b)
+        elif a.family != b.family:
             self.message.setText(tr("compare_same_kind"))
             self.model.set_rows([], [])
         elif a.family == "coverage":
@@ -250,3 +263,15 @@ class CompareWidget(QWidget):
             ax.set_title(tr(key), fontsize=9)
             ax.legend(fontsize=8)
             ax.grid(axis="y", alpha=0.3)
+
+    def _timeline(self, plan: Entry) -> None:
+        """A phased plan: its year-by-year table and covered share by year."""
+        rows = [
+            [y["year"], len(y["opened"]), f"{y['cost']:.2f}", f"{y['covered_share']:.1%}",
+             y.get("worst_district") or ""]
+            for y in plan.data
+        ]
+        head = [tr(k) for k in ("year", "n_opened", "cost", "share", "worst_district")]
+        self.model.set_rows(head, rows)
+        self.table.resizeColumnsToContents()
+        timeline_figure(plan.data, strings.language(), figure=self.figure)

@@ -65,6 +65,8 @@ def test_worst_group_ignores_empty_groups():
 # ---- Palma, concentration index, Theil decomposition (issue 13) -----------------------------
 
 from models.equity import concentration_index, palma, theil_decomposition  # noqa: E402
+from planner.jobs.coverage import run_coverage  # noqa: E402
+from tests.test_jobs_coverage import project  # noqa: E402,F401
 
 
 def test_palma_on_ten_people_by_hand():
@@ -104,3 +106,12 @@ def test_theil_decomposes_into_between_and_within():
     )
     assert same.within == pytest.approx(0.0) and same.between == pytest.approx(same.total)
     assert same.total > 0
+
+
+def test_coverage_run_reports_palma_and_theil_split(project):  # noqa: F811
+    result = run_coverage(project, threshold=900.0, mode="walk")
+    e = result["equity"]
+    assert e["theil_between"] + e["theil_within"] == pytest.approx(e["theil"])
+    # Seats per person are unequal (乙 has none): the top tenth holds more than a quarter of
+    # what the bottom four tenths hold (0.25 would be perfect equality).
+    assert e["palma"] is not None and e["palma"] > 0.25

@@ -144,6 +144,7 @@ def coverage_figures(
         else np.zeros(len(demand.weights))
     )
     summary = equity.summarise(access, demand.weights, result.by_group, result.nearest_cost)
+    split = equity.theil_decomposition(access, demand.weights, demand.groups)
     figures = {
         "by_district": district_rows(project, result.by_group),
         "total": {
@@ -157,9 +158,17 @@ def coverage_figures(
             "worst_district": summary.worst_group,
             "worst_share": summary.worst_share,
             "p90_cost": summary.p90_cost if np.isfinite(summary.p90_cost) else None,
+            "palma": _finite(equity.palma(access, demand.weights)),
+            "theil_between": split.between,
+            "theil_within": split.within,
         },
     }
     return result, figures
+
+
+def _finite(value: float) -> float | None:
+    """JSON has no inf: None stands for it."""
+    return float(value) if np.isfinite(value) else None
 
 
 def run_coverage(

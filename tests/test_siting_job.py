@@ -109,6 +109,10 @@ def test_closable_library_and_required_candidate_in_one_run(project):  # noqa: F
     assert plan["params"]["closed_ids"] == list(result.closed)
     if result.closed:
         assert result.lost_access is not None
+    # Who loses access if S1 alone closes: people within reach of S1 and of no other library.
+    assert set(result.closure_impact) == {"S1"}
+    for rows in result.closure_impact["S1"].values():
+        assert set(rows) <= {"甲", "乙"} and all(v > 0 for v in rows.values())
     with pytest.raises(PlannerError) as err:
         run_siting(project, SitingRequest(model="mclp", p=1, closable=("nope",), max_closures=1))
     assert err.value.field == "closable"

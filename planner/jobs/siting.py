@@ -20,7 +20,9 @@ import pandas as pd
 from models.age_groups import (
     DEFAULT_GROUPS,
     AgeGroup,
+    closure_impact,
     coverage_by_age,
+    lost_access,
     read_shares,
     split_weights,
 )
@@ -165,6 +167,8 @@ class SitingOutcome:
     by_age: dict[str, dict[str, GroupCoverage]] | None = None
     closed_ids: tuple[str, ...] = ()
     lost_access: dict[str, dict[str, float]] | None = None  # age → district → people
+    #: per closable library, who loses access if it alone closes (age → district → people)
+    closure_impact: dict[str, dict[str, dict[str, float]]] | None = None
 
     def by_age_json(self) -> dict[str, dict[str, dict[str, float]]] | None:
         if self.by_age is None:
@@ -243,17 +247,34 @@ def solve_siting(
     except ValueError as exc:
         raise PlannerError(f"选址参数有误：{exc}", f"invalid siting request: {exc}") from exc
     ids = np.asarray(inputs.candidate_ids).astype(str)
-    by_age = None
+    existing_ids = np.asarray(inputs.existing_ids if inputs.existing_ids is not None else [], str)
+    kept = np.setdiff1d(np.arange(len(inputs.existing_xy)), result.closed)
+    after_xy = np.vstack([inputs.existing_xy[kept], inputs.candidates_xy[result.selected]])
+    shares, groups = (read_shares(), _age_groups(request)) if _needs_ages(request) else (None, ())
+    by_age = lost = impact = None
     if request.by_age:
-        sites = np.vstack([inputs.existing_xy, inputs.candidates_xy[result.selected]])
         by_age = coverage_by_age(
+            inputs.demand_xy, inputs.weights, inputs.groups, after_xy, shares, groups
+        )
+    if result.closed.size:
+        lost = lost_access(
             inputs.demand_xy,
             inputs.weights,
             inputs.groups,
-            sites,
-            read_shares(),
-            _age_groups(request),
+            inputs.existing_xy,
+            after_xy,
+            shares,
+            groups,
         )
+    if request.closable:
+        every = closure_impact(
+            inputs.demand_xy, inputs.weights, inputs.groups, inputs.existing_xy, shares, groups
+        )
+        impact = {
+            str(existing_ids[k]): every[k]
+            for k in range(existing_ids.size)
+            if existing_ids[k] in request.closable
+        }
     return SitingOutcome(
         request,
         result,
@@ -261,7 +282,15 @@ def solve_siting(
         tuple(ids[result.selected]),
         candidate_ids=ids,
         by_age=by_age,
+        closed_ids=tuple(existing_ids[result.closed]),
+        lost_access=lost,
+        closure_impact=impact,
     )
+
+
+def _needs_ages(request: SitingRequest) -> bool:
+    """Age groups are read for by-age coverage and for closures (who loses access)."""
+    return request.by_age or bool(request.closable)
 
 
 def _age_groups(request: SitingRequest) -> tuple[AgeGroup, ...]:
@@ -450,6 +479,7 @@ def run_siting(
             by_age=outcome.by_age_json(),
             closed=outcome.closed_ids,
             lost_access=outcome.lost_access,
+            closure_impact=outcome.closure_impact,
         )
         params = {
             "model": request.model,

@@ -37,6 +37,7 @@ class SitingJobResult:
     by_age: Mapping[str, Any] | None = None  # age → district → covered/total/share
     closed: tuple[str, ...] = ()  # library ids closed
     lost_access: Mapping[str, Any] | None = None  # age → district → people losing access
+    closure_impact: Mapping[str, Any] | None = None  # closable id → age → district → people
 
     @property
     def selected_ids(self) -> list[str]:
@@ -67,6 +68,7 @@ class SitingJobResult:
             "by_age": self.by_age,
             "closed": list(self.closed),
             "lost_access": self.lost_access,
+            "closure_impact": self.closure_impact,
         }
         if self.run_id is not None:
             out["run_id"] = self.run_id
@@ -102,4 +104,5 @@ class SitingJobResult:
             by_age=data.get("by_age"),
             closed=tuple(data.get("closed", [])),
             lost_access=data.get("lost_access"),
+            closure_impact=data.get("closure_impact"),
         )

@@ -337,6 +337,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "target_per_group": ("每个区县都达标", "In every district"),
     "by_age": ("按年龄分组（少儿、劳动年龄、老年）", "By age group (children, working, elderly)"),
     "frontier_steps": ("效率—公平前沿点数", "Frontier points"),
+    "use_capacity": ("按站点容量分配（capacity 字段）", "Within site capacity (capacity field)"),
     "n_opened": ("新开站点", "Sites opened"),
     "sites_closed": ("关闭站点", "Sites closed"),
     "plan": ("分期规划", "Phased plan"),

@@ -128,3 +128,34 @@ def test_frontier_reaches_the_stored_run_and_the_report(project):  # noqa: F811
     )
     html = build_report(project, "en")
     assert "alt='frontier'" in html and "建标[2008]74号" in html
+
+
+def test_site_capacity_field_limits_what_one_site_serves(files, tmp_path):  # noqa: F811
+    import geopandas as gpd
+
+    cands = gpd.read_file(files / "cands.gpkg")
+    cands["seats"] = [50.0, 1000.0, 1000.0, 1000.0]  # c1 serves only half of d1's 100 people
+    cands.to_file(files / "cap.gpkg")
+    out = tmp_path / "cap.json"
+    args = [
+        "site",
+        "--demand",
+        str(files / "demand.geojson"),
+        "--candidates",
+        str(files / "cap.gpkg"),
+        "--model",
+        "mclp",
+        "--p",
+        "1",
+        "--threshold",
+        "400",
+    ]
+    assert main([*args, "--json", str(out)]) == 0
+    free = json.loads(out.read_text(encoding="utf-8"))["covered_weight"]
+    assert main([*args, "--capacity-field", "seats", "--json", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert free == 100 and data["covered_weight"] == 100 and data["selected"] != ["c1"]
+    cands["seats"] = [50.0, 10.0, 10.0, 10.0]
+    cands.to_file(files / "cap.gpkg")
+    assert main([*args, "--capacity-field", "seats", "--json", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["covered_weight"] == 50

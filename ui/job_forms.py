@@ -209,6 +209,7 @@ class SitingForm(_Form):
         self.target.setValue(0.9)
         self.target_per_group = self.row("target_per_group", QCheckBox())
         self.by_age = self.row("by_age", QCheckBox())
+        self.use_capacity = self.row("use_capacity", QCheckBox())
         self.frontier_steps = self.row("frontier_steps", QSpinBox())
         self.frontier_steps.setRange(0, 12)
         self.retranslate()
@@ -238,6 +239,7 @@ class SitingForm(_Form):
             target=self.target.value() if self.model.currentData() == "target" else None,
             target_per_group=self.target_per_group.isChecked(),
             by_age=self.by_age.isChecked(),
+            use_capacity=self.use_capacity.isChecked(),
             frontier_steps=self.frontier_steps.value(),
         )
         return Job(

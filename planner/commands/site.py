@@ -4,6 +4,7 @@ planner site --demand DEMAND --candidates CANDS [--existing EXIST]
     --model {lscp,mclp,pmedian,pcenter,fair,target} [--p N] [--threshold METRES]
     [--target F] [--target-per-group] [--frontier N]
     [--weight-field population] [--group-field district] [--id-field id]
+    [--capacity-field FIELD]
     [--time-limit SECONDS] --json OUT.json
 
 The files become a SitingRequest and SitingInputs solved by the siting job's `solve_siting`,
@@ -67,6 +68,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--group-field", default="district", help="demand group field (default district)"
     )
     p.add_argument("--id-field", default="id", help="candidate id field (default id)")
+    p.add_argument(
+        "--capacity-field",
+        help="weight one site can serve, on candidates and existing sites (missing: unlimited)",
+    )
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     p.add_argument("--json", type=Path, required=True, dest="json_out", help="result file")
     p.set_defaults(func=run)
@@ -117,6 +122,23 @@ def _weights(gdf: gpd.GeoDataFrame, name: str, path: Path) -> np.ndarray:
     return values.to_numpy(float)
 
 
+def _capacity(gdf: gpd.GeoDataFrame, name: str | None, path: Path) -> np.ndarray | None:
+    """A capacity field: positive numbers, blank for unlimited; other values name their row."""
+    if name is None:
+        return None
+    if name not in gdf.columns:
+        return None  # a layer without the field is unlimited
+    values = pd.to_numeric(gdf[name], errors="coerce")
+    problems = ProblemList(str(path))
+    bad = gdf[name].notna().to_numpy() & ~(values > 0).to_numpy()
+    for row in np.flatnonzero(bad):
+        problems.add(
+            "容量必须是正数", "the capacity must be a positive number", row=int(row) + 1, field=name
+        )
+    problems.raise_if_any()
+    return values.fillna(np.inf).to_numpy(float)
+
+
 def run(args: argparse.Namespace) -> int:
     demand = read_points(args.demand)
     candidates = read_points(args.candidates)
@@ -147,6 +169,10 @@ def run(args: argparse.Namespace) -> int:
         candidates_xy=points_xy(candidates, crs),
         existing_xy=np.zeros((0, 2)) if existing is None else points_xy(existing, crs),
         cost=straight_line(None),
+        candidate_capacity=_capacity(candidates, args.capacity_field, args.candidates),
+        existing_capacity=None
+        if existing is None
+        else _capacity(existing, args.capacity_field, args.existing),
     )
     request = SitingRequest(
         model=args.model,
@@ -158,6 +184,7 @@ def run(args: argparse.Namespace) -> int:
         target=args.target,
         target_per_group=args.target_per_group,
         frontier_steps=args.frontier,
+        use_capacity=args.capacity_field is not None,
     )
     with cli_control(f"site {args.model}", args.time_limit) as control:
         outcome = solve_siting(inputs, request, control)

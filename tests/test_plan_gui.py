@@ -57,3 +57,8 @@ def test_siting_form_runs_the_target_model_and_shows_the_frontier(qtbot, window,
     assert result.covered_share >= 0.3 and result.frontier
     shown = window.results.shown_html()
     assert "target = 0.3" in shown and "效率—公平前沿" in shown
+    # The compare view draws the frontier, one row per plan on it.
+    drawn = [k for k, e in enumerate(window.compare._entries) if e.family == "frontier"]
+    window.compare.choose(drawn[0], drawn[0])
+    assert window.compare.model.rowCount() == len(result.frontier)
+    assert window.compare.figure.axes and window.compare.figure.axes[0].lines

@@ -23,7 +23,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from planner.plan_figures import timeline_figure
+from planner.plan_figures import frontier_figure, timeline_figure
 from ui import strings
 from ui.results import kind_label
 from ui.strings import tr
@@ -65,6 +65,10 @@ def entries(runs: list[dict[str, Any]]) -> list[Entry]:
             found.append(
                 Entry(run["id"], tr("after_of", id=run["id"]), "coverage", result.get("after", []))
             )
+            if result.get("frontier"):
+                found.append(
+                    Entry(run["id"], f"#{run['id']} {tr('frontier')}", "frontier", result)
+                )
         elif kind == "plan":
             found.append(
                 Entry(
@@ -170,6 +174,8 @@ class CompareWidget(QWidget):
         a, b = self._entries[ia], self._entries[ib]
         if "timeline" in (a.family, b.family):
             self._timeline(a if a.family == "timeline" else b)
+        elif "frontier" in (a.family, b.family):
+            self._frontier(a if a.family == "frontier" else b)
         elif a.family != b.family:
             self.message.setText(tr("compare_same_kind"))
             self.model.set_rows([], [])
@@ -275,3 +281,18 @@ class CompareWidget(QWidget):
         self.model.set_rows(head, rows)
         self.table.resizeColumnsToContents()
         timeline_figure(plan.data, strings.language(), figure=self.figure)
+
+    def _frontier(self, run: Entry) -> None:
+        """A siting run's efficiency–equity frontier: each point a plan (its sites listed), the
+        run's own plan starred."""
+        points = run.data["frontier"]
+        rows = [
+            [k + 1, f"{pt['total_share']:.1%}", f"{pt['worst_share']:.1%}", ", ".join(pt["selected"])]
+            for k, pt in enumerate(points)
+        ]
+        self.model.set_rows(["#", tr("frontier_x"), tr("frontier_y"), tr("selected_sites")], rows)
+        self.table.resizeColumnsToContents()
+        after = [r["share"] for r in run.data.get("after", []) if r.get("population", 0) > 0]
+        share = (run.data.get("total_after") or {}).get("share")
+        chosen = (share, min(after)) if after and share is not None else None
+        frontier_figure(points, chosen, strings.language(), figure=self.figure)

@@ -1,5 +1,6 @@
 """Where to open new service points: location set covering (LSCP), maximal covering (MCLP),
-p-median, p-center and a fair covering model, on OR-Tools CP-SAT.
+p-median, p-center, a fair covering model and target coverage (fewest new sites for a covered
+share), on OR-Tools CP-SAT and HiGHS; and the phased plan (which site opens in which year).
 
 Sites are existing service points (always open, fixed) plus candidates (opened by the model).
 A demand point is covered when an open site costs <= `threshold` (in the cost model's unit).
@@ -20,8 +21,14 @@ The formulations stay sparse:
 CP-SAT works in integers: weights are scaled to integers (exactly when they already are),
 shares to 1/SHARE_RESOLUTION, budgets to 1/100.
 
-One module per model family (covering, pmedian, pcenter) and per solver back end (cpsat,
-highs); `problem` holds the shared records and `api` the entry points.
+Capacities (on candidates and existing sites), required candidates and closable existing sites
+are handled by `rules`: every site becomes a candidate with rules (fixed open, counted against
+p, closable), covering models split each row's weight over its open sites within capacity, and
+p-median / p-center become an assignment MIP on HiGHS (`capacitated`).
+
+One module per model family (covering, pmedian, pcenter, capacitated, phased) and per solver
+back end (cpsat, highs); `problem` holds the shared records, `rules` the site rules and `api`
+the entry points.
 """
 
 from models.siting.api import frontier, solve

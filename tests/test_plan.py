@@ -132,3 +132,13 @@ def test_plan_cli_exits_2_naming_a_bad_growth_cell(project, tmp_path, capsys):  
     assert code == 2
     assert "2026" in capsys.readouterr().err
     assert len(project.runs()) == before
+
+
+def test_plan_request_names_its_threshold_unit():
+    from planner.errors import PlannerError
+    from planner.jobs.plan import PlanRequest
+
+    assert PlanRequest((2026,), 1.0, mode=None, threshold_m=960.0).threshold == 960.0
+    assert PlanRequest((2026,), 1.0, threshold_s=600.0).threshold == 600.0
+    with pytest.raises(PlannerError):
+        _ = PlanRequest((2026,), 1.0, mode=None).threshold

@@ -116,7 +116,8 @@ class PlanForm(_Form):
                 years=years,
                 budget_per_year=budget,
                 growth=parse_growth(cells, years),
-                threshold_s=threshold,
+                threshold_s=threshold if mode is not None else None,
+                threshold_m=threshold if mode is None else None,
                 mode=mode,
                 time_limit_s=time_limit,
             )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from models.costs import MODES
 from planner.jobs.plan import CARRY_OVER_NOTE, PlanRequest, parse_years, read_growth, run_plan
+from planner.jobs.siting import DEFAULT_THRESHOLD_M, DEFAULT_THRESHOLD_S
 from planner.progress import cli_control
 from planner.store import Project
 
@@ -31,7 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="walk",
         help="travel mode (default walk); none = straight-line metres",
     )
-    p.add_argument("--threshold", type=float, default=900.0, help="seconds (metres with none)")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        help=f"seconds for a mode (default {DEFAULT_THRESHOLD_S:.0f}); metres with none "
+        f"(default {DEFAULT_THRESHOLD_M:.0f}, the same walk as the crow flies)",
+    )
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     p.add_argument("--json", type=Path, required=True, dest="json_out", help="result file")
     p.set_defaults(func=run)
@@ -44,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
         years=years,
         budget_per_year=args.budget,
         growth=growth,
-        threshold_s=args.threshold,
+        threshold_s=args.threshold or DEFAULT_THRESHOLD_S,
+        threshold_m=args.threshold or DEFAULT_THRESHOLD_M,
         mode=None if args.travel == "none" else args.travel,
         time_limit_s=args.time_limit,
     )

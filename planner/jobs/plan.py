@@ -30,17 +30,30 @@ CARRY_OVER_NOTE = "unspent budget carries over to later years"
 @dataclass(frozen=True)
 class PlanRequest:
     """A phased plan: years, a budget per year (in the candidates' cost unit), growth factors
-    per district and year (flat when empty), and the coverage threshold in seconds (metres
-    when mode is None)."""
+    per district and year (flat when empty), and the coverage threshold: `threshold_s` seconds
+    for a travel mode, `threshold_m` straight-line metres when mode is None."""
 
     years: tuple[int, ...]
     budget_per_year: float
     growth: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
-    threshold_s: float = 900.0
+    threshold_s: float | None = 900.0
     mode: str | None = "walk"
     kinds: tuple[str, ...] | None = None
     candidates_layer: str = "candidates"
     time_limit_s: float = 60.0
+    threshold_m: float | None = None
+
+    @property
+    def threshold(self) -> float:
+        """The threshold in the cost model's unit; the user's error when it is missing."""
+        value = self.threshold_m if self.mode is None else self.threshold_s
+        if value is None or not value > 0:
+            raise PlannerError(
+                "覆盖阈值必须是正数",
+                "the coverage threshold must be a positive number",
+                field="threshold_m" if self.mode is None else "threshold_s",
+            )
+        return float(value)
 
 
 @dataclass(frozen=True)
@@ -204,7 +217,7 @@ def run_plan(
         weights=demand.weights,
         candidates_xy=points_xy(candidates, crs) if len(candidates) else np.zeros((0, 2)),
         cost=cost,
-        threshold=request.threshold_s,
+        threshold=request.threshold,
         existing_xy=points_xy(existing, crs) if len(existing) else np.zeros((0, 2)),
         groups=demand.groups,
         candidate_cost=price,
@@ -242,7 +255,7 @@ def run_plan(
             )
             stored = run_coverage(
                 project,
-                threshold=request.threshold_s,
+                threshold=request.threshold,
                 mode=request.mode,
                 kinds=list(request.kinds) if request.kinds else None,
                 extra_sites=sites,
@@ -270,7 +283,8 @@ def run_plan(
                 "years": list(request.years),
                 "budget_per_year": request.budget_per_year,
                 "growth": {k: list(v) for k, v in request.growth.items()},
-                "threshold_s": request.threshold_s,
+                "threshold_s": request.threshold_s if request.mode is not None else None,
+                "threshold_m": request.threshold_m if request.mode is None else None,
                 "mode": request.mode,
                 "kinds": list(request.kinds) if request.kinds else None,
                 "candidates_layer": request.candidates_layer,

@@ -159,3 +159,25 @@ def test_site_capacity_field_limits_what_one_site_serves(files, tmp_path):  # no
     cands.to_file(files / "cap.gpkg")
     assert main([*args, "--capacity-field", "seats", "--json", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["covered_weight"] == 50
+
+
+def test_site_frontier_flag_adds_the_frontier_key_only(files, tmp_path):  # noqa: F811
+    out = tmp_path / "f.json"
+    args = [
+        "site",
+        "--demand",
+        str(files / "demand.geojson"),
+        "--candidates",
+        str(files / "cands.gpkg"),
+        "--model",
+        "fair",
+        "--p",
+        "1",
+        "--threshold",
+        "400",
+    ]
+    assert main([*args, "--frontier", "3", "--json", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data) == KEYS | {"frontier"} and data["frontier"]
+    for point in data["frontier"]:
+        assert 0 <= point["worst_share"] <= point["total_share"] + 1e-9 <= 1 + 1e-9

@@ -73,7 +73,11 @@ def solve(
         cover = work.cost.within(work.demand_xy, work.candidates_xy, work.threshold)
         pre = work.cost.within(work.demand_xy, work.existing, work.threshold).covered_by_any()
         fraction = (pre | cover.covered_by_any(selected)).astype(float)
-    open_cost = _open_costs(work, selected)[weights > 0]
+    open_cost = (
+        _open_costs(work, selected)[weights > 0]
+        if objective is None and model in ("pmedian", "pcenter")
+        else np.zeros(0)
+    )
     closed = np.zeros(0, np.int64)
     if rewritten is not None:
         selected, closed = map_back(rewritten, selected)

@@ -162,9 +162,11 @@ def _pmedian_assign(
         raise TimeoutError("p-median: no solution within the time limit")
     selected = np.flatnonzero(out.values[:m] > 0.5).astype(np.int64)
     optimal = out.optimal and pairs.complete
+    # Over each demand point's nearest sites only, HiGHS's bound is not a bound on the full
+    # problem: the gap is then unknown, reported as 1.
     gap = 0.0 if optimal else max(out.objective - out.bound, 0.0) / max(out.objective, 1e-9)
     if not pairs.complete:
-        gap = max(gap, 1.0) if not out.optimal else gap
+        gap = 1.0
     fraction = _fraction(problem, pairs, out.values[m:])
     return (
         selected,

@@ -1,6 +1,9 @@
 """`planner demo`: build a project from the embedded Wenzhou data and run every job on it,
-end to end: coverage now, 10 new study rooms by the fair model, a bookmobile week, a courier
-day, maps, timetables and a summary a script can check."""
+end to end, as a planner would: the layers, then the embedded roads through the same import
+as `planner import … --as roads`, then coverage now, 10 new study rooms by the fair model, a
+bookmobile week and a courier day through the same job functions as the CLI and the GUI (on
+the project's roads, or straight lines with travel "straight"), maps, timetables and a
+summary a script can check."""
 
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from models.control import Control
-from planner import embedded, maps, timetable
+from planner import embedded, maps, roads, timetable
 from planner.jobs import bookmobile, courier, coverage, siting
+from planner.network import DEMO_NETWORK
 from planner.store import Project
 
 #: 15 minutes' walk: 900 s at 4.8 km/h with a circuity of 1.25, i.e. about 1 km as the crow flies.
@@ -22,9 +26,9 @@ DEMO_NEW_SITES = 10
 @dataclass(frozen=True)
 class DemoOptions:
     out_dir: Path
-    seconds: float = 20.0  # time limit per routing solve
+    seconds: float = 15.0  # time limit per routing solve (the road network costs time too)
     seed: int = 0
-    network: bool = False
+    travel: str = "network"  # or "straight"
     lang: str = "zh"
 
 
@@ -33,7 +37,7 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
     summary.json."""
     out = options.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    steps = 7 if options.network else 6
+    steps = 7
     step = iter(range(steps))
 
     def next_step(message: str) -> Control:
@@ -44,29 +48,29 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
 
     with Project.create(out / "demo.planner", name="温州市图书馆服务网络 (演示)", overwrite=True) as project:
         embedded.populate_project(project, control=next_step("载入温州数据 loading Wenzhou data"))
-        before = coverage.run_coverage(
-            project, threshold=DEMO_THRESHOLD_S, mode="walk", scenario="baseline",
+        roads.import_roads(project, DEMO_NETWORK, control=next_step("导入路网 importing roads"))
+        travel = options.travel
+        before = coverage.coverage_job(
+            project,
+            coverage.CoverageRequest(threshold_s=DEMO_THRESHOLD_S, mode="walk", travel=travel),
             control=next_step("现状覆盖 coverage now"),
-        )
+        ).to_json()
         site = siting.run_siting(
             project,
             siting.SitingRequest(
                 model="fair", p=DEMO_NEW_SITES, threshold_s=DEMO_THRESHOLD_S, mode="walk",
-                time_limit_s=max(options.seconds * 3, 30.0),
+                time_limit_s=max(options.seconds * 3, 30.0), travel=travel,
             ),
             control=next_step("公平选址 fair siting"),
         ).to_json()
         week = bookmobile.run_bookmobile_week(
-            project, time_limit_s=options.seconds, seed=options.seed,
+            project, time_limit_s=options.seconds, seed=options.seed, travel=travel,
             control=next_step("城市书巴周计划 bookmobile week"),
         )
         day = courier.run_courier_day(
-            project, time_limit_s=options.seconds, seed=options.seed,
+            project, time_limit_s=options.seconds, seed=options.seed, travel=travel,
             control=next_step("通借通还物流 courier day"),
         )
-        network_runs: dict[str, Any] = {}
-        if options.network:
-            network_runs = _network_step(project, options, next_step("路网出行时间 road network"))
 
         files_control = next_step("地图与时刻表 maps and timetables")
         files = {
@@ -77,31 +81,11 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
             "timetable": timetable.write_timetable_xlsx(week, out / "bookmobile_timetable.xlsx", lang=options.lang),
             "courier_xlsx": courier.write_courier_xlsx(day, out / "courier_runs.xlsx", lang=options.lang),
         }
-        if options.network:
-            files["coverage_network_map"] = maps.write_coverage_map(
-                project, out / "coverage_network.html", scenario="baseline-network", lang=options.lang
-            )
         files_control.report(1.0, "")
-        summary = _summary(before, site, week, day, network_runs, files)
+        summary = _summary(before, site, week, day, files)
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     control.report(1.0, "完成 done")
     return summary
-
-
-def _network_step(project: Project, options: DemoOptions, control: Control) -> dict[str, Any]:
-    """Coverage and the bookmobile week again, on the modelled road network."""
-    from planner import network
-
-    walk = network.demo_network_cost(mode="walk")
-    drive = network.demo_network_cost(mode="bookmobile")
-    cov = coverage.run_coverage(
-        project, threshold=DEMO_THRESHOLD_S, mode="walk", scenario="baseline-network", cost=walk,
-        control=control.sub(0.0, 0.4),
-    )
-    week = bookmobile.run_bookmobile_week(
-        project, time_limit_s=options.seconds, seed=options.seed, cost=drive, control=control.sub(0.4, 1.0)
-    )
-    return {"coverage": cov, "bookmobile": week}
 
 
 def _district_rows(before: dict[str, Any], after: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -129,13 +113,14 @@ def _summary(
     site: dict[str, Any],
     week: dict[str, Any],
     day: dict[str, Any],
-    network_runs: dict[str, Any],
     files: dict[str, Path],
 ) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "scenario": "温州 Wenzhou",
         "threshold": {"seconds": before["threshold"], "mode": before["mode"], "cost_source": before["cost_source"],
-                      "meaning": "15 分钟步行（直线约 1 公里） 15 minutes' walk (about 1 km straight line)"},
+                      "meaning": "15 分钟步行 15 minutes' walk"},
+        "cost_source": {"coverage": before["cost_source"], "siting": site["cost_source"],
+                        "bookmobile": week["cost_source"], "courier": day["cost_source"]},
         "districts": _district_rows(before, site["after"]),
         "total": {
             "population": sum(row["population_official"] for row in before["by_district"]),
@@ -157,15 +142,6 @@ def _summary(
         "courier": {**day["totals"], "comparison": day.get("comparison", {})},
         "files": {k: str(v) for k, v in files.items()},
     }
-    if network_runs:
-        cov = network_runs["coverage"]
-        summary["network"] = {
-            "coverage_share": round(cov["total"]["share"], 4),
-            "districts": [
-                {"district": r["district"], "share": round(r["share"], 4)} for r in cov["by_district"]
-            ],
-            "bookmobile": network_runs["bookmobile"]["totals"],
-        }
     return summary
 
 

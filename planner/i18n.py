@@ -237,6 +237,13 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "bad_kind": ("类型“{v}”无效，可选：{choices}", "unknown kind '{v}'; choose one of {choices}"),
     "empty_id": ("编号不能为空", "the id must not be empty"),
     "duplicate_id": ("编号“{v}”已被使用", "the id '{v}' is already used"),
+    "not_a_day": (
+        "“{v}”不是星期（用 Mon,Tue… 或 周一、周二…）",
+        "{v} is not a weekday (use Mon,Tue,… or 周一…)",
+    ),
+    "opt_non_negative": ("“{v}”不是有限的非负数", "'{v}' is not a finite number >= 0"),
+    "opt_seconds": ("“{v}”不是大于 0 的有限秒数", "'{v}' is not a finite number of seconds > 0"),
+    "opt_crs": ("“{v}”不是坐标系（例如 EPSG:4326）", "'{v}' is not a coordinate reference system (e.g. EPSG:4326)"),
     "bad_lon": ("经度应在 -180 到 180 之间", "longitude must be between -180 and 180"),
     "bad_lat": ("纬度应在 -90 到 90 之间", "latitude must be between -90 and 90"),
     "lon": ("经度", "Longitude"),
@@ -378,6 +385,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "frontier_y": ("最差区县覆盖率", "Worst district's share"),
     "closure_impact": ("关闭影响", "Closure impact"),
     "loses_access": ("失去服务人口", "People losing access"),
+    # travel: the project's roads or straight lines (issue 12)
+    "travel": ("出行计算", "Travel"),
+    "travel_auto": ("自动（项目有路网时沿路网）", "Automatic (roads when the project has them)"),
+    "travel_network": ("沿路网", "Along the road network"),
+    "travel_straight": ("直线距离估算", "Straight lines"),
+    "layer_roads": ("道路", "Roads"),
 }
 
 

@@ -9,16 +9,21 @@ features of GIS files are numbered from 1.
 
 from __future__ import annotations
 
+import argparse
 import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from models.records import WEEKDAYS, ServiceKind, minutes_of_day
+from models.records import WEEKDAYS
 from models.schema import GEOMETRY_TYPES, LAYER_ROLES
+from planner import validation
 from planner.datum import geometry_gcj02_to_wgs84
 from planner.errors import PlannerError, ProblemList
 from planner.store import LayerInfo, Project
@@ -58,15 +63,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
 NUMERIC_FIELDS = ("population", "seats", "books", "cost", "capacity", "service_min",
                   "visits_per_week", "load_crates", "priority")
 TIME_PAIRS = (("opens", "closes"), ("tw_start", "tw_end"))
-KIND_ALIASES = {
-    "中心馆": "central", "总馆": "district", "县级馆": "district", "区县馆": "district",
-    "分馆": "branch", "城市书房": "study_room", "书房": "study_room", "书站": "station",
-    "城市书站": "station", "流通点": "station", "学校": "school", "学校图书馆": "school",
-    "书巴停靠点": "bookmobile_stop",
-}
-_DAY_ALIASES = {"周一": "Mon", "周二": "Tue", "周三": "Wed", "周四": "Thu", "周五": "Fri",
-                "周六": "Sat", "周日": "Sun", "星期一": "Mon", "星期二": "Tue", "星期三": "Wed",
-                "星期四": "Thu", "星期五": "Fri", "星期六": "Sat", "星期日": "Sun"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +78,20 @@ def _fail(path: Path, zh: str, en: str, **kw: object) -> PlannerError:
     return PlannerError(zh, en, file=str(path), **kw)  # type: ignore[arg-type]
 
 
+def check_regular_file(path: Path) -> None:
+    """Refuse, before opening it, anything that is not a plain file: a named pipe or a device
+    would block the reader for ever, a folder cannot be read as one layer."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise _fail(path, "找不到文件", "file not found") from None
+    except OSError as exc:
+        raise _fail(path, f"无法读取文件（{exc.strerror or exc}）", f"cannot read the file ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(mode):
+        raise _fail(path, "这不是普通文件（是文件夹、管道或设备），无法导入",
+                    "this is not a regular file (a folder, pipe or device) and cannot be imported")
+
+
 def read_preview(path: Path, *, sheet: str | None = None, nrows: int = 20) -> pd.DataFrame:
     """The first rows of a table, or a GIS file's attributes, as text: for the mapping dialog."""
     path = Path(path)
@@ -92,8 +102,7 @@ def read_preview(path: Path, *, sheet: str | None = None, nrows: int = 20) -> pd
 
 
 def _read_table(path: Path, sheet: str | None) -> pd.DataFrame:
-    if not path.is_file():
-        raise _fail(path, "找不到文件", "file not found")
+    check_regular_file(path)
     raw = path.read_bytes()[:4096]
     if not raw.strip():
         raise _fail(path, "文件是空的", "the file is empty")
@@ -124,8 +133,7 @@ def _read_table(path: Path, sheet: str | None) -> pd.DataFrame:
 
 
 def _read_vector(path: Path, layer: str | None, rows: int | None = None) -> gpd.GeoDataFrame:
-    if not path.exists():
-        raise _fail(path, "找不到文件", "file not found")
+    check_regular_file(path)
     try:
         return gpd.read_file(path, layer=layer, rows=rows)
     except Exception as exc:  # pyogrio reports every unreadable file as its own error type
@@ -150,6 +158,7 @@ def _read(path: Path, role: str, columns: dict[str, str] | None, crs: str | None
           layer: str | None, sheet: str | None) -> Source:
     if path.suffix.lower() in TABLE_SUFFIXES:
         frame = _read_table(path, sheet)
+        _check_columns(list(frame.columns), path)
         mapping = _match_columns(list(frame.columns), columns)
         missing = [f for f in ("lon", "lat") if f not in mapping or mapping[f] not in frame.columns]
         if missing:
@@ -168,21 +177,63 @@ def _read(path: Path, role: str, columns: dict[str, str] | None, crs: str | None
         data = frame.rename(columns={v: k for k, v in mapping.items() if k not in ("lon", "lat")})
         data = data.drop(columns=[mapping["lon"], mapping["lat"]], errors="ignore")
         gdf = gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(coords["lon"], coords["lat"]),
-                               crs=crs or "EPSG:4326")
+                               crs=_crs(path, crs or "EPSG:4326"))
         return Source(gdf, 2, True)
     if path.suffix.lower() not in VECTOR_SUFFIXES:
         raise _fail(path, "不支持的文件类型（可用 GeoPackage、GeoJSON、Shapefile、CSV、XLSX）",
                     "unsupported file type (use GeoPackage, GeoJSON, Shapefile, CSV or XLSX)")
     gdf = _read_vector(path, layer)
+    _check_columns([c for c in gdf.columns if c != gdf.geometry.name], path)
     if gdf.crs is None:
         if crs is None:
             raise _fail(path, "文件没有坐标系（Shapefile 缺少 .prj？）；请用 --crs 指定，例如 --crs EPSG:4326",
                         "the file has no coordinate reference system (a shapefile without .prj?); "
                         "give it with --crs, e.g. --crs EPSG:4326")
-        gdf = gdf.set_crs(crs)
+        gdf = gdf.set_crs(_crs(path, crs))
     mapping = _match_columns([c for c in gdf.columns if c != gdf.geometry.name], columns)
     gdf = gdf.rename(columns={v: k for k, v in mapping.items() if v in gdf.columns and k not in ("lon", "lat")})
     return Source(gdf, 1, False)
+
+
+def _cells(column: pd.Series, rule: Callable[[Any], Any], problems: ProblemList, row: Callable[[int], int],
+           field: str, blank_ok: bool = True) -> pd.Series:
+    """Each cell through a planner.validation rule; a broken rule becomes a problem at its row,
+    a blank cell stays None (or is passed to the rule when `blank_ok` is False)."""
+    values: list[Any] = []
+    for i, value in enumerate(column):
+        if blank_ok and validation.is_blank(value):
+            values.append(None)
+            continue
+        try:
+            values.append(rule(value))
+        except validation.Invalid as exc:
+            problems.add(exc.text("zh"), exc.text("en"), row=row(i), field=field)
+            values.append(None)
+    return pd.Series(values, index=column.index, dtype=object)
+
+
+def _crs(path: Path, text: str) -> str:
+    try:
+        return validation.crs(text)
+    except argparse.ArgumentTypeError:
+        raise _fail(path, f"“{text}”不是坐标系（例如 EPSG:4326）", f"{text!r} is not a coordinate reference system (e.g. EPSG:4326)",
+                    field="--crs") from None
+
+
+def _check_columns(columns: list[str], path: Path) -> None:
+    """Column names the project can store: none reserved, none equal apart from letter case
+    (SQLite compares column names without case)."""
+    problems = ProblemList(str(path))
+    seen: dict[str, str] = {}
+    for col in map(str, columns):
+        if col.lower() in ("_fid", "geometry"):
+            problems.add(f"列名“{col}”是规划工具保留的名称，请改名", f"the column name {col!r} is reserved by the planner; rename it",
+                         field=col)
+        other = seen.setdefault(col.lower(), col)
+        if other != col:
+            problems.add(f"列“{other}”和“{col}”只有大小写不同，请改名或删去其一",
+                         f"the columns {other!r} and {col!r} differ only in letter case; rename or remove one", field=col)
+    problems.raise_if_any()
 
 
 def _extent(project: Project | None) -> tuple[float, float, float, float]:
@@ -190,6 +241,8 @@ def _extent(project: Project | None) -> tuple[float, float, float, float]:
     if name is None:
         return CHINA_BOUNDS
     minx, miny, maxx, maxy = project.read_layer(name).total_bounds
+    if not np.isfinite([minx, miny, maxx, maxy]).all():  # an empty districts layer: no area to go by
+        return CHINA_BOUNDS
     m = EXTENT_MARGIN_DEG
     return (minx - m, miny - m, maxx + m, maxy + m)
 
@@ -233,78 +286,53 @@ def validate(source: Source, role: str, path: Path, extent: tuple[float, float, 
                      row=row(i), field="geometry")
 
     # ids
-    ids = gdf["id"].astype("string").str.strip()
-    for i in np.flatnonzero(ids.isna().to_numpy() | (ids == "").fillna(False).to_numpy()):
-        problems.add("编号为空", "the id is empty", row=row(i), field="id")
-    dup = ids.duplicated(keep="first") & ids.notna()
+    gdf["id"] = _cells(gdf["id"], validation.record_id, problems, row, "id", blank_ok=False)
+    dup = gdf["id"].duplicated(keep="first") & gdf["id"].notna()
     for i in np.flatnonzero(dup.to_numpy()):
-        problems.add(f"编号“{ids.iloc[i]}”重复", f"duplicate id {ids.iloc[i]!r}", row=row(i), field="id")
-    gdf["id"] = ids
+        problems.add(f"编号“{gdf['id'].iloc[i]}”重复", f"duplicate id {gdf['id'].iloc[i]!r}", row=row(i), field="id")
 
     # numbers
     for col in NUMERIC_FIELDS:
         if col not in gdf.columns:
             continue
-        text = gdf[col]
-        values = pd.to_numeric(text, errors="coerce")
-        blank = text.isna() | (text.astype("string").str.strip() == "").fillna(True)
-        for i in np.flatnonzero((values.isna() & ~blank).to_numpy()):
-            problems.add(f"“{text.iloc[i]}”不是数字", f"{text.iloc[i]!r} is not a number", row=row(i), field=col)
         if col in required:
-            for i in np.flatnonzero(blank.to_numpy()):
+            for i in np.flatnonzero(gdf[col].map(validation.is_blank).to_numpy(bool)):
                 problems.add("不能为空", "must not be empty", row=row(i), field=col)
-        for i in np.flatnonzero((values < 0).fillna(False).to_numpy()):
-            problems.add(f"不能为负数（{values.iloc[i]:g}）", f"must not be negative ({values.iloc[i]:g})", row=row(i), field=col)
-        for i in np.flatnonzero((~np.isfinite(values) & values.notna()).to_numpy()):
-            problems.add("数值无效", "not a finite number", row=row(i), field=col)
-        gdf[col] = values
+        gdf[col] = pd.to_numeric(_cells(gdf[col], lambda v, c=col: validation.number(v, field=c), problems, row, col))
 
-    # time windows
+    # time windows, stored as "HH:MM" whatever the file held (text, time or timedelta values)
     for start, end in TIME_PAIRS:
-        if start not in gdf.columns and end not in gdf.columns:
-            continue
-        for i in range(len(gdf)):
-            parsed = []
-            for col in (start, end):
-                value = gdf[col].iloc[i] if col in gdf.columns else None
-                if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
-                    parsed.append(None)
-                    continue
-                try:
-                    parsed.append(minutes_of_day(str(value)))
-                except ValueError:
-                    problems.add(f"“{value}”不是时间（应为 时:分，如 15:30）", f"{value!r} is not a time of day (use HH:MM, e.g. 15:30)",
-                                 row=row(i), field=col)
-                    parsed.append(None)
-            a, z = parsed
-            if a is not None and z is not None and z < a and not (start == "opens" and z == 0):
-                problems.add(f"结束时间 {gdf[end].iloc[i]} 早于开始时间 {gdf[start].iloc[i]}",
-                             f"ends at {gdf[end].iloc[i]}, before it starts at {gdf[start].iloc[i]}", row=row(i), field=end)
+        for col in (start, end):
+            if col in gdf.columns:
+                gdf[col] = _cells(gdf[col], validation.time_of_day, problems, row, col)
+        if start in gdf.columns and end in gdf.columns:
+            for i, (a, z) in enumerate(zip(gdf[start], gdf[end], strict=True)):
+                if isinstance(a, str) and isinstance(z, str):
+                    try:
+                        validation.window(a, z, overnight_ok=start == "opens")
+                    except validation.Invalid as exc:
+                        problems.add(exc.text("zh"), exc.text("en"), row=row(i), field=end)
 
     if role == "libraries" and "kind" in gdf.columns:
-        kinds = gdf["kind"].astype("string").str.strip().map(lambda k: KIND_ALIASES.get(k, k) if k is not pd.NA else k)
-        valid = {k.value for k in ServiceKind}
-        for i in np.flatnonzero((~kinds.isin(valid)).to_numpy()):
-            problems.add(f"类型“{gdf['kind'].iloc[i]}”未知（可用：{'、'.join(sorted(valid))}）",
-                         f"unknown kind {gdf['kind'].iloc[i]!r} (use one of {', '.join(sorted(valid))})", row=row(i), field="kind")
-        gdf["kind"] = kinds
+        gdf["kind"] = _cells(gdf["kind"], validation.service_kind, problems, row, "kind", blank_ok=False)
     if "allowed_days" in gdf.columns:
-        cleaned = []
-        for i, value in enumerate(gdf["allowed_days"]):
-            if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
-                cleaned.append(",".join(WEEKDAYS[:5]))
-                continue
-            days = [_DAY_ALIASES.get(d.strip(), d.strip().title()) for d in re.split(r"[,，、;/ ]+", str(value)) if d.strip()]
-            bad = [d for d in days if d not in WEEKDAYS]
-            if bad:
-                problems.add(f"“{'、'.join(bad)}”不是星期（用 Mon,Tue… 或 周一、周二…）",
-                             f"{', '.join(bad)} is not a weekday (use Mon,Tue,… or 周一…)", row=row(i), field="allowed_days")
-            cleaned.append(",".join(d for d in WEEKDAYS if d in days))
-        gdf["allowed_days"] = cleaned
+        days = _cells(gdf["allowed_days"], validation.weekdays, problems, row, "allowed_days")
+        gdf["allowed_days"] = [",".join(d) if isinstance(d, tuple) and d else ",".join(WEEKDAYS[:5]) for d in days]
     problems.raise_if_any()
     keep = [c for c in (*required, *optional) if c in gdf.columns]
     extra = [c for c in gdf.columns if c not in keep and c != gdf.geometry.name]
     return gdf[[*keep, *extra, gdf.geometry.name]]
+
+
+def _check_layer_name(project: Project, name: str, role: str, path: Path) -> None:
+    """A layer may replace a layer of its own role only, and may not take the name of another
+    role (the jobs find a role's layer by that name first)."""
+    taken = next((info.role for info in project.layers() if info.name == name), None)
+    if (taken is not None and taken != role) or (name in ROLES and name != role):
+        other = taken if taken is not None and taken != role else name
+        raise PlannerError(f"图层名“{name}”已用于“{other}”图层，不能用于“{role}”图层；请用 --name 另取一个名字",
+                           f"the layer name {name!r} belongs to the {other!r} layer and cannot hold a {role!r} layer; "
+                           "choose another --name", file=str(path), field="--name")
 
 
 def import_layer(
@@ -329,13 +357,14 @@ def import_layer(
         raise PlannerError(f"未知的图层用途“{role}”", f"unknown layer role {role!r}", file=str(path))
     if datum not in ("wgs84", "gcj02"):
         raise PlannerError(f"未知的基准“{datum}”", f"unknown datum {datum!r}", file=str(path))
+    name = name or role
+    _check_layer_name(project, name, role, path)
     source = _read(path, role, columns, crs, layer, sheet)
     if datum == "gcj02":
         lonlat = source.gdf.to_crs("EPSG:4326")
         lonlat["geometry"] = geometry_gcj02_to_wgs84(lonlat.geometry.values)
         source = Source(lonlat, source.first_row, source.tabular)
     gdf = validate(source, role, path, _extent(project))
-    name = name or role
     provenance = f"imported from {path.name}" + (" (GCJ-02 converted to WGS84)" if datum == "gcj02" else "")
     project.write_layer(name, gdf, role, source_file=path.name, provenance=provenance)
     return next(info for info in project.layers() if info.name == name)

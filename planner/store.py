@@ -9,12 +9,11 @@ transaction; the schema version is in `PRAGMA user_version` and the file is mark
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,8 @@ import sqlite_utils
 
 from models.schema import STORAGE_CRS
 from planner.errors import PlannerError, Problem
+from planner.paths import check_output_file
+from planner.store_safety import atomic_copy, backup_path, busy_error, exclusive, open_checked
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x4C4E5031  # "LNP1"
@@ -100,6 +101,7 @@ class Project:
     def create(cls, path: str | Path, name: str | None = None, overwrite: bool = False) -> Project:
         """Make a new, empty project file."""
         path = Path(path)
+        check_output_file(path, make_folder=True)
         if path.exists():
             if not overwrite:
                 raise PlannerError(
@@ -137,79 +139,13 @@ class Project:
         Otherwise a backup is written; when that fails the project still opens, with a notice.
         """
         path = Path(path)
-        if not path.is_file():
-            raise PlannerError(
-                f"找不到项目文件：{path}", f"project file not found: {path}", file=str(path)
-            )
-        try:
-            with path.open("rb") as fh:
-                header = fh.read(16)
-        except OSError as exc:
-            raise PlannerError(
-                f"无法读取项目文件（{exc.strerror or exc}）",
-                f"cannot read the project file ({exc.strerror or exc})",
-                file=str(path),
-            ) from exc
-        if header != b"SQLite format 3\x00":
-            raise PlannerError(
-                "这不是规划项目文件（不是 SQLite 数据库）",
-                "this is not a planner project file (not an SQLite database)",
-                file=str(path),
-            )
-        if read_only is None:
-            read_only = not _writable(path)
-        try:
-            if read_only:
-                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            else:
-                conn = sqlite3.connect(str(path))
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise PlannerError(
-                f"项目文件已损坏，无法读取（{exc}）",
-                f"the project file is damaged and cannot be read ({exc})",
-                file=str(path),
-            ) from exc
-        if app_id != APPLICATION_ID:
-            conn.close()
-            raise PlannerError(
-                "这个 SQLite 文件不是规划项目文件",
-                "this SQLite file is not a planner project file",
-                file=str(path),
-            )
-        if version > SCHEMA_VERSION:
-            conn.close()
-            raise PlannerError(
-                f"项目文件由更新版本的规划工具保存（格式版本 {version}，本程序支持 {SCHEMA_VERSION}），请升级后再打开；文件未被改动",
-                f"the project was saved by a newer planner (schema {version}, this one reads {SCHEMA_VERSION}); "
-                "upgrade to open it. The file was not changed",
-                file=str(path),
-            )
-        try:
-            ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        except sqlite3.DatabaseError:
-            ok = False
-        if not ok:
-            conn.close()
-            backup = backup_path(path)
-            hint_zh = f"；上次正常打开时的备份在 {backup}" if backup.exists() else ""
-            hint_en = f"; the copy from the last good open is {backup}" if backup.exists() else ""
-            raise PlannerError(
-                f"项目文件已损坏{hint_zh}", f"the project file is damaged{hint_en}", file=str(path)
-            )
-        if version < SCHEMA_VERSION and read_only:
-            conn.close()
-            raise PlannerError(
-                "项目文件由旧版本的规划工具保存，需要先更新格式，但文件或其所在文件夹只读；"
-                "请把它复制到可写的文件夹后再打开。文件未被改动",
-                "the project was saved by an older planner and must be updated, but the file or "
-                "its folder is read-only: copy it to a folder you can write to and open that. "
-                "The file was not changed",
-                file=str(path),
-            )
+        conn, version, read_only = open_checked(path, read_only, APPLICATION_ID, SCHEMA_VERSION)
         project = cls(path, sqlite_utils.Database(conn), read_only=read_only)
-        project._configure()
+        try:
+            project._configure()
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            raise busy_error(path) from exc
         project._migrate(version)
         if read_only:
             project.notices.append(
@@ -241,10 +177,20 @@ class Project:
                 )
             )
 
-    def write_backup(self) -> Path:
+    def write_backup(self) -> Path | None:
         """Copy the project, as it is now, to `<file>.bak`: the last good copy if a later save
-        breaks."""
-        return self.copy_to(backup_path(self.path), overwrite=True)
+        breaks. Call it only on a project that has just passed its checks; the copy is checked
+        again before it replaces the old backup. Another process writing the backup at the same
+        moment wins: this one then skips it (None)."""
+        backup = backup_path(self.path)
+        if backup.exists() and not backup.is_file():
+            raise PlannerError("备份的位置被文件夹或其他非文件占用", "something that is not a file is in the backup's place",
+                               file=str(backup))
+        with exclusive(backup.with_name(backup.name + ".lock")) as held:
+            if not held:
+                return None
+            self._copy(backup, verify=True)
+        return backup
 
     def copy_to(self, target: str | Path, overwrite: bool = False) -> Path:
         """Copy the project, as it is now, to `target` and return its path.
@@ -265,25 +211,20 @@ class Project:
                 "the file already exists and was not overwritten",
                 file=str(target),
             )
-        tmp = target.with_name(target.name + ".tmp")
+        self._copy(target)
+        return target
+
+    def _copy(self, target: Path, verify: bool = False) -> None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp.unlink(missing_ok=True)  # a leftover of an interrupted copy
-            dest = sqlite3.connect(str(tmp))
-            try:
-                self.db.conn.backup(dest)
-            finally:
-                dest.close()
-            tmp.replace(target)
+            mode = self.path.stat().st_mode & 0o777
+            atomic_copy(self.db.conn, target, verify=verify, mode=mode)
         except (OSError, sqlite3.Error) as exc:
-            with suppress(OSError):
-                tmp.unlink(missing_ok=True)
             raise PlannerError(
                 f"无法把项目复制到这里（{exc}）",
                 f"cannot copy the project here ({exc})",
                 file=str(target),
             ) from exc
-        return target
 
     def _configure(self) -> None:
         # A rollback journal (not WAL) keeps the project one self-contained file to e-mail;
@@ -620,22 +561,20 @@ class Project:
         rows = list(self.db.query("select value from cache where key = ?", [key]))
         return rows[0]["value"] if rows else None
 
+    def cache_delete_prefix(self, prefix: str) -> int:
+        """Drop the cached entries whose key starts with `prefix`; returns how many."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "delete from cache where substr(key, 1, ?) = ?", [len(prefix), prefix]
+            )
+            return int(cursor.rowcount)
+
     def cache_put(self, key: str, value: bytes) -> None:
         with self.transaction():
             self.db["cache"].upsert(
                 {"key": key, "value": value, "created_at": time.strftime("%Y-%m-%dT%H:%M:%S")},
                 pk="key",
             )
-
-
-def _writable(path: Path) -> bool:
-    """Whether the project at `path` can be changed: the file itself, and its folder, where
-    SQLite creates a journal for every write."""
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-
-
-def backup_path(path: Path) -> Path:
-    return Path(path).with_name(Path(path).name + ".bak")
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 import shapely
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -353,6 +354,34 @@ def read_network(
     return network_from_lines(lines, snap_tolerance_m, _file_hash(path), path.name)
 
 
+def _times(seconds: np.ndarray) -> np.ndarray:
+    """Given travel times: blank (NaN) means "from the speed"; a negative or infinite one is refused."""
+    if (seconds < 0).any() or np.isinf(seconds).any():
+        raise NetworkError("a travel_time is negative or infinite: travel times are seconds >= 0")
+    return seconds
+
+
+def _crs(value: object) -> CRS:
+    try:
+        return CRS(value)
+    except CRSError as exc:
+        raise NetworkError(f"the coordinate reference system {value!r} is not one ({exc})") from exc
+
+
+def _metric(crs: CRS, x: np.ndarray, y: np.ndarray) -> CRS:
+    """The CRS to measure in; coordinates that fit no UTM zone (a longitude of 500) are refused."""
+    if not crs.is_projected and not (
+        np.isfinite(np.concatenate([x, y])).all()
+        and (np.abs(x) <= 180).all()
+        and (np.abs(y) <= 90).all()
+    ):
+        raise NetworkError("some coordinates are not longitudes/latitudes (a longitude of 500?)")
+    try:
+        return _utm(crs, x, y)
+    except (RuntimeError, CRSError) as exc:
+        raise NetworkError(f"no metric CRS fits these coordinates ({exc})") from exc
+
+
 def _utm(crs: CRS, x: np.ndarray, y: np.ndarray) -> CRS:
     if crs.is_projected:
         return crs
@@ -367,7 +396,7 @@ def network_from_graphml(graph: nx.Graph, content_hash: str, name: str = "") -> 
         raise NetworkError("the graph has no edges")
     if not graph.is_directed():
         graph = graph.to_directed()  # an undirected graph's edges are two-way
-    crs = CRS(graph.graph.get("crs", "EPSG:4326"))
+    crs = _crs(graph.graph.get("crs", "EPSG:4326"))
     nodes = list(graph.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     try:
@@ -381,16 +410,25 @@ def network_from_graphml(graph: nx.Graph, content_hash: str, name: str = "") -> 
     geoms = []
     for (_a, _b, data), i, j in zip(edges, u, v, strict=True):
         wkt = data.get("geometry")
-        geoms.append(
-            shapely.from_wkt(wkt) if wkt else shapely.linestrings([(x[i], y[i]), (x[j], y[j])])
-        )
+        try:
+            geoms.append(
+                shapely.from_wkt(wkt) if wkt else shapely.linestrings([(x[i], y[i]), (x[j], y[j])])
+            )
+        except shapely.errors.ShapelyError as exc:
+            raise NetworkError(f"edge {_a}→{_b} has an unreadable geometry ({exc})") from exc
     geometry = np.asarray(geoms, object)
-    metric = _utm(crs, x, y)
+    metric = _metric(crs, x, y)
     if metric != crs:
         geometry = gpd.GeoSeries(geometry, crs=crs).to_crs(metric).to_numpy()
         pts = gpd.GeoSeries(shapely.points(x, y), crs=crs).to_crs(metric)
         x, y = pts.x.to_numpy(), pts.y.to_numpy()
-    given_length = np.array([_number(d.get("length")) for _, _, d in edges])
+    if not np.isfinite(np.concatenate([x, y])).all():
+        raise NetworkError("some node coordinates do not fit the graph's CRS")
+    given = [(a, b, d.get("length")) for a, b, d in edges]
+    given_length = np.array([np.nan if g is None else _number(g) for _, _, g in given])
+    for (a, b, g), value in zip(given, given_length, strict=True):
+        if g is not None and not (np.isfinite(value) and value >= 0):
+            raise NetworkError(f"edge {a}→{b} has the length {g!r}: lengths are metres >= 0")
     length = np.where(np.isfinite(given_length), given_length, shapely.length(geometry))
     return RoadNetwork(
         node_xy=np.column_stack([x, y]),
@@ -399,7 +437,7 @@ def network_from_graphml(graph: nx.Graph, content_hash: str, name: str = "") -> 
         length_m=length,
         road_class=np.array([_class_of(d.get("highway")) for _, _, d in edges], object),
         maxspeed_kph=np.array([_maxspeed_kph(d.get("maxspeed")) for _, _, d in edges]),
-        travel_time_s=np.array([_number(d.get("travel_time")) for _, _, d in edges]),
+        travel_time_s=_times(np.array([_number(d.get("travel_time")) for _, _, d in edges])),
         geometry=geometry,
         crs=metric,
         content_hash=content_hash,
@@ -427,11 +465,13 @@ def network_from_lines(
     if len(lines) == 0:
         raise NetworkError("the file has no line features")
     bounds = lines.total_bounds
-    metric = _utm(
+    metric = _metric(
         CRS(lines.crs), np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]])
     )
     lines = lines.to_crs(metric)
     geoms = lines.geometry.to_numpy()
+    if not np.isfinite(shapely.get_coordinates(geoms)).all():
+        raise NetworkError("some road coordinates do not fit the file's CRS (a longitude of 500?)")
     first = shapely.get_coordinates(shapely.get_point(geoms, 0))
     last = shapely.get_coordinates(shapely.get_point(geoms, -1))
     ends = np.vstack([first, last])
@@ -446,7 +486,7 @@ def network_from_lines(
     oneway = np.array([_oneway(o) for o in _field(lines, "oneway")])
     road_class = np.array([_class_of(h) for h in _field(lines, "highway", "fclass")], object)
     maxspeed = np.array([_maxspeed_kph(m) for m in _field(lines, "maxspeed")])
-    travel_time = np.array([_number(t) for t in _field(lines, "travel_time")])
+    travel_time = _times(np.array([_number(t) for t in _field(lines, "travel_time")]))
     length = shapely.length(geoms)
     along = oneway >= 0
     against = oneway <= 0

@@ -83,3 +83,95 @@ def test_a_damaged_project_names_its_backup(tmp_path):
     assert str(backup_path(path)) in err.value.text("en")
     with Project.open(backup_path(path)):
         pass
+
+
+# ---- the backup: written only from a good file, atomically, by one process at a time -------
+def _good_project_with_backup(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "p.planner"
+    with Project.create(path) as project:
+        project.write_layer("libraries", gpd.GeoDataFrame({"id": ["a"], "name": ["馆"], "kind": ["branch"]},
+                                                          geometry=[shapely.Point(120.6, 28.0)], crs=4326), "libraries")
+    Project.open(path).close()
+    return path, backup_path(path).read_bytes()
+
+
+def _drop_table(path, table):
+    conn = sqlite3.connect(path)
+    conn.execute(f"drop table [{table}]")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("damage", ["scribble", "no runs table", "layer data gone", "meta without name"])
+def test_opening_a_damaged_project_keeps_the_good_backup(tmp_path, damage):
+    path, good = _good_project_with_backup(tmp_path)
+    if damage == "scribble":
+        data = bytearray(path.read_bytes())
+        data[4096:8192] = os.urandom(4096)
+        path.write_bytes(bytes(data))
+    elif damage == "meta without name":  # passes SQLite's quick check: the planner's own check
+        conn = sqlite3.connect(path)
+        conn.execute("delete from meta")
+        conn.commit()
+        conn.close()
+    else:
+        _drop_table(path, "runs" if damage == "no runs table" else "layer_libraries")
+    for _ in range(2):
+        with pytest.raises(PlannerError) as err:
+            Project.open(path)
+        text = err.value.text("en")
+        assert "damaged" in text and f"restore it from {backup_path(path)}" in text
+        assert "已损坏" in err.value.text("zh") and err.value.file == str(path)
+    assert backup_path(path).read_bytes() == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.planner", "p.planner.bak"]
+
+
+def test_a_project_another_program_is_writing_is_busy_not_damaged(tmp_path):
+    path, good = _good_project_with_backup(tmp_path)
+    other = sqlite3.connect(path)
+    other.execute("BEGIN EXCLUSIVE")  # another program in the middle of a write
+    try:
+        with pytest.raises(PlannerError) as err:
+            Project.open(path)
+    finally:
+        other.rollback()
+        other.close()
+    assert "正在被另一个程序使用" in err.value.text("zh") and "in use by another program" in err.value.text("en")
+    assert "damaged" not in err.value.text("en") and "备份" not in err.value.text("zh")
+    assert backup_path(path).read_bytes() == good
+    Project.open(path).close()  # once the other program is done, it opens
+
+
+OPENER = textwrap.dedent("""
+    import sys
+    from planner.store import Project
+    for _ in range(int(sys.argv[2])):
+        with Project.open(sys.argv[1]) as project:
+            assert not [n for n in project.notices if "backup" in n.text("en")], project.notices
+""")
+
+
+def test_concurrent_opens_always_leave_a_valid_backup(tmp_path):
+    path, _ = _good_project_with_backup(tmp_path)
+    script = tmp_path / "opener.py"
+    script.write_text(OPENER)
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    procs = [subprocess.Popen([sys.executable, str(script), str(path), "12"], cwd=os.getcwd(), env=env,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    checked = 0
+    while any(p.poll() is None for p in procs):
+        conn = sqlite3.connect(f"{backup_path(path).as_uri()}?mode=ro", uri=True)
+        try:  # whichever backup is in place at this moment is a whole project
+            assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x4C4E5031
+            assert conn.execute("select count(*) from layer_libraries").fetchone()[0] == 1
+        finally:
+            conn.close()
+        checked += 1
+    for proc in procs:
+        assert proc.wait() == 0, proc.stderr.read()
+    assert checked > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["opener.py", "p.planner", "p.planner.bak"]

@@ -112,21 +112,18 @@ def test_demo_project_holds_layers_and_runs(demo):
     out, _ = demo
     with Project.open(out / "demo.planner") as project:
         layers = {layer.name for layer in project.layers()}
-        assert {"districts", "population", "libraries", "candidates", "stops"} <= layers
+        assert {"districts", "population", "libraries", "candidates", "stops", "roads"} <= layers
         kinds = {run["kind"] for run in project.runs()}
         assert {"coverage", "siting", "bookmobile", "courier"} <= kinds
         week = project.latest_run("bookmobile")["result"]
         assert week["check"]["feasible"] is True
-
-
-def test_demo_on_the_road_network_adds_its_coverage_map_and_figures(tmp_path):
-    from planner.cli import main
-
-    assert main(["--lang", "zh", "demo", "--network", "--out", str(tmp_path), "--seconds", "3"]) == 0
-    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
-    network = summary["network"]
-    assert 0 < network["coverage_share"] < 1 and len(network["districts"]) == 12
-    html = (tmp_path / "coverage_network.html").read_text(encoding="utf-8")
-    label = "路网服务范围"  # the catchment layer's name (folium may write it \u-escaped)
-    assert label in html or json.dumps(label)[1:-1] in html
-    assert summary["files"]["coverage_network_map"] == str(tmp_path / "coverage_network.html")
+        # every job ran on the roads imported into the project, and the routes follow them
+        assert {run["cost_source"] for run in project.runs()} == {"network"}
+        for kind in ("bookmobile", "courier"):
+            for route in project.latest_run(kind)["result"]["routes"]:
+                path = route["path"]
+                assert len(path) > len(route["stops"]) + 2
+                assert path[0] == pytest.approx([route["depot"]["lon"], route["depot"]["lat"]], abs=1e-5)
+        assert project.db.execute("select count(*) from cache").fetchone()[0] > 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary["cost_source"].values()) == {"network"}

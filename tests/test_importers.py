@@ -157,3 +157,102 @@ def test_any_bytes_are_a_planner_error_or_import(tmp_path, data, suffix):
         Project.create(db).close()
     with Project.open(db) as p, contextlib.suppress(PlannerError):
         import_layer(p, path, "candidates")
+
+
+# ---- time values, and one set of rules for the importer and the table editor -------------
+def test_times_stored_as_time_values_import_as_hh_mm(project, tmp_path, capsys):
+    import datetime as dt
+
+    import openpyxl
+
+    gj = tmp_path / "libs.geojson"  # GeoJSON "08:30:00" is read back as a datetime.time
+    gpd.GeoDataFrame({"id": ["a"], "name": ["书房"], "kind": ["城市书房"], "opens": ["08:30:00"], "closes": ["24:00"]},
+                     geometry=[shapely.Point(120.6, 28.0)], crs=4326).to_file(gj, driver="GeoJSON")
+    assert run_import(capsys, project, gj, "libraries")[0] == 0
+    book = openpyxl.Workbook()
+    book.active.append(["id", "name", "lon", "lat", "tw_start", "tw_end", "allowed_days"])
+    book.active.append(["s1", "停靠点", 120.6, 28.0, dt.time(9, 0), dt.time(11, 30), "周一、星期三"])
+    book.save(tmp_path / "stops.xlsx")
+    assert run_import(capsys, project, tmp_path / "stops.xlsx", "stops")[0] == 0
+    with Project.open(project) as p:
+        libs, stops = p.read_layer("libraries"), p.read_layer("stops")
+        p.write_layer("exported", libs, "libraries")  # the planner's own layer, read back in
+        libs.to_file(tmp_path / "own.gpkg")
+    assert (libs.loc[0, "opens"], libs.loc[0, "closes"], libs.loc[0, "kind"]) == ("08:30", "24:00", "study_room")
+    assert (stops.loc[0, "tw_start"], stops.loc[0, "tw_end"], stops.loc[0, "allowed_days"]) == ("09:00", "11:30", "Mon,Wed")
+    assert run_import(capsys, project, tmp_path / "own.gpkg", "libraries")[0] == 0
+
+
+AGREEMENT = [  # (role, column, cell): the importer and the table editor must agree on each
+    ("stops", "tw_end", "24:00"), ("stops", "tw_end", "17:00:00"), ("stops", "tw_end", "25:00"),
+    ("stops", "tw_end", "08:00"), ("stops", "tw_start", "9:5"), ("stops", "tw_start", "7:30"),
+    ("stops", "allowed_days", "周一"), ("stops", "allowed_days", "周1,星期三"), ("stops", "allowed_days", "Monday Fri"),
+    ("stops", "allowed_days", "Funday"), ("stops", "service_min", "-5"), ("stops", "service_min", "1e308"),
+    ("stops", "service_min", "NaN"), ("stops", "service_min", "1,200"), ("libraries", "kind", "城市书房"),
+    ("libraries", "kind", "Branch"), ("libraries", "kind", "library"), ("libraries", "closes", "24:00"),
+    ("libraries", "opens", "08:00:00"),
+]
+BASE = {
+    "stops": {"id": "s1", "name": "停靠点", "tw_start": "09:00", "tw_end": "12:00", "allowed_days": "Mon",
+              "service_min": "60"},
+    "libraries": {"id": "a", "name": "馆", "kind": "branch", "opens": "08:00", "closes": "17:00"},
+}
+
+
+def _import_cell(project_path, tmp_path, role, column, cell):
+    row = {**BASE[role], column: cell}
+    csv = tmp_path / f"{role}.csv"
+    csv.write_text(",".join([*row, "lon", "lat"]) + "\n" + ",".join(f'"{v}"' for v in row.values()) + ",120.6,28.0\n",
+                   encoding="utf-8")
+    with Project.open(project_path) as p:
+        try:
+            import_layer(p, csv, role, name=f"{role}_probe")
+        except PlannerError:
+            return False, None
+        return True, p.read_layer(f"{role}_probe")[column].iloc[0]
+
+
+def test_the_importer_and_the_table_editor_take_the_same_values(qtbot, project, tmp_path):
+    from PyQt6.QtGui import QUndoStack
+
+    from ui.table_models import EditableTableModel, EditRefused, TableSpec
+
+    models = {}
+    with Project.open(project) as p:  # a valid layer of each role for the editor to edit
+        for role in BASE:
+            import_layer(p, _write_base(tmp_path, role), role)
+            models[role] = EditableTableModel(TableSpec(role, "layer", role), QUndoStack())
+            models[role].load(p)
+    for role, column, cell in AGREEMENT:
+        try:
+            edited, edit_ok = models[role].validate(0, column, cell), True
+        except EditRefused:
+            edited, edit_ok = None, False
+        import_ok, imported = _import_cell(project, tmp_path, role, column, cell)
+        assert import_ok == edit_ok, (column, cell, imported, edited)
+        if import_ok:
+            assert str(imported) == str(edited), (column, cell)
+
+
+def _write_base(tmp_path, role):
+    row = BASE[role]
+    csv = tmp_path / f"{role}_base.csv"
+    csv.write_text(",".join([*row, "lon", "lat"]) + "\n" + ",".join(row.values()) + ",120.6,28.0\n", encoding="utf-8")
+    return csv
+
+
+def test_a_blank_allowed_vehicles_cell_means_any_vehicle(project, tmp_path):
+    import pandas as pd
+
+    from planner.jobs.bookmobile import read_week_inputs
+
+    stops = tmp_path / "stops.csv"
+    stops.write_text("id,name,lon,lat,tw_start,tw_end,allowed_vehicles\n"
+                     "s1,甲,120.6,28.0,09:00,12:00,\ns2,乙,120.61,28.0,09:00,12:00,bus1\n", encoding="utf-8")
+    with Project.open(project) as p:
+        import_layer(p, _write_base(tmp_path, "libraries"), "libraries")
+        import_layer(p, stops, "stops")
+        p.write_table("bookmobiles", pd.DataFrame([{"id": "bus1", "name": "书巴", "depot_id": "a", "shift_start": "08:00",
+                                                    "shift_end": "17:00", "capacity_crates": 40, "days": "Mon"}]))
+        records = read_week_inputs(p)[0]
+    assert [s.allowed_vehicles for s in records] == [(), ("bus1",)]

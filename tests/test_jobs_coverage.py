@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import FrozenInstanceError
 
 import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
 
-from planner.jobs.coverage import run_coverage
+from planner.jobs.coverage import CoverageRequest, CoverageResult, coverage_job, run_coverage
 from planner.jobs.siting import SitingRequest, run_siting
 from planner.store import Project
 
@@ -100,6 +101,26 @@ def test_coverage_run_has_the_shared_format_and_is_stored(project):
     stored = project.latest_run("coverage")
     assert stored["id"] == result["run_id"] and stored["result"]["total"] == result["total"]
     json.dumps(stored["result"])  # plain JSON, no inf/NaN objects
+
+
+def test_typed_coverage_request_and_result_keep_the_stored_keys(project):
+    request = CoverageRequest(
+        threshold_s=900.0, mode="walk", kinds=("district",), travel="straight"
+    )
+    result = coverage_job(project, request)
+    assert isinstance(result, CoverageResult) and result.cost_source == "straight-line"
+    stored = project.run(result.run_id)
+    assert stored["result"] == {k: v for k, v in result.to_json().items() if k != "run_id"}
+    assert CoverageResult.from_json(result.to_json()) == result
+    assert result.to_json() == run_coverage(
+        project, threshold=900.0, mode="walk", kinds=["district"], travel="straight"
+    ) | {"run_id": result.run_id}
+    # without a mode the threshold is metres: 960 m is what 900 s walking means above
+    metres = coverage_job(project, CoverageRequest(mode=None, threshold_m=960.0))
+    assert metres.unit == "m" and metres.threshold == 960.0
+    assert metres.total.covered >= result.total.covered
+    with pytest.raises(FrozenInstanceError):
+        request.threshold_s = 1.0
 
 
 def test_fair_siting_reaches_the_uncovered_district_and_stores_plan(project):

@@ -90,6 +90,8 @@ def test_plan_cli_writes_the_contract_and_a_run_per_year(project, tmp_path, caps
             "--growth",
             str(growth),
             "--travel",
+            "straight",
+            "--mode",
             "walk",
             "--json",
             str(out),

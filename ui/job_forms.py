@@ -32,6 +32,7 @@ from ui.strings import has, tr
 from ui.workers import Job
 
 MODES = ("walk", "bicycle", "drive", None)  # None: straight-line distance in metres
+TRAVELS = (None, "network", "straight")  # None: the project's roads when it has them
 SITING_MODELS = ("fair", "mclp", "pmedian", "pcenter", "lscp", "target")
 
 
@@ -71,6 +72,18 @@ class _Form(QWidget):
         self.run_button.setText(tr("run") + " · " + tr(f"job_{self.title_key}"))
         for widget, key in self._labels:
             widget.setText(tr(key))
+        if hasattr(self, "travel"):
+            index = max(self.travel.currentIndex(), 0)
+            self.travel.clear()
+            for travel in TRAVELS:
+                self.travel.addItem(tr(f"travel_{travel or 'auto'}"), travel)
+            self.travel.setCurrentIndex(index)
+
+    def travel_row(self) -> QComboBox:
+        """Along the project's roads or straight lines (the job's `travel`)."""
+        self.travel = self.row("travel", QComboBox())
+        self.travel.setObjectName(f"travel_{self.title_key}")
+        return self.travel
 
     def job(self, project_path: Path | None) -> Job:
         raise NotImplementedError
@@ -138,6 +151,7 @@ class CoverageForm(_Form):
         self.kinds = self.row("kinds", QListWidget())
         self.kinds.setMaximumHeight(130)
         self.scenario = self.row("scenario", QLineEdit("baseline"))
+        self.travel_row()
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -170,6 +184,7 @@ class CoverageForm(_Form):
     def job(self, project_path: Path | None) -> Job:
         threshold, mode = self.threshold.value()
         kinds, scenario = self.chosen_kinds(), self.scenario.text().strip() or "baseline"
+        travel = self.travel.currentData()
         return Job(
             tr("job_coverage"),
             lambda project, control: run_coverage(
@@ -178,6 +193,7 @@ class CoverageForm(_Form):
                 mode=mode,
                 kinds=kinds,
                 scenario=scenario,
+                travel=travel,
                 control=control,
             ),
             project_path,
@@ -212,6 +228,7 @@ class SitingForm(_Form):
         self.use_capacity = self.row("use_capacity", QCheckBox())
         self.frontier_steps = self.row("frontier_steps", QSpinBox())
         self.frontier_steps.setRange(0, 12)
+        self.travel_row()
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -241,6 +258,7 @@ class SitingForm(_Form):
             by_age=self.by_age.isChecked(),
             use_capacity=self.use_capacity.isChecked(),
             frontier_steps=self.frontier_steps.value(),
+            travel=self.travel.currentData(),
         )
         return Job(
             tr("job_siting"),
@@ -258,14 +276,16 @@ class BookmobileForm(_Form):
         super().__init__(parent)
         self.time_limit = self.row("time_limit", _seconds_spin(30.0))
         self.seed = self.row("seed", QSpinBox())
+        self.travel_row()
         self.retranslate()
 
     def job(self, project_path: Path | None) -> Job:
         time_limit_s, seed = self.time_limit.value(), self.seed.value()
+        travel = self.travel.currentData()
         return Job(
             tr("job_bookmobile"),
             lambda project, control: run_bookmobile_week(
-                project, time_limit_s=time_limit_s, seed=seed, control=control
+                project, time_limit_s=time_limit_s, seed=seed, travel=travel, control=control
             ),
             project_path,
             stores_run=True,
@@ -293,6 +313,7 @@ class CourierForm(_Form):
         self.crate_size.setValue(30)
         self.time_limit = self.row("time_limit", _seconds_spin(30.0))
         self.seed = self.row("seed", QSpinBox())
+        self.travel_row()
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -313,6 +334,7 @@ class CourierForm(_Form):
             "crate_size": self.crate_size.value(),
             "time_limit_s": self.time_limit.value(),
             "seed": self.seed.value(),
+            "travel": self.travel.currentData(),
         }
         return Job(
             tr("job_courier"),

@@ -44,6 +44,7 @@ class PlanForm(_Form):
         self.budget.setValue(3.0)
         self.threshold = self.row("threshold", ThresholdInput(15))
         self.time_limit = self.row("time_limit", _seconds_spin(60.0))
+        self.travel_row()
         self.growth = QTableWidget(0, 1)
         self.growth.setMinimumHeight(120)
         self.row("growth_table", self.growth)
@@ -104,6 +105,7 @@ class PlanForm(_Form):
         cells = self.growth_cells()
         threshold, mode = self.threshold.value()
         budget, time_limit = self.budget.value(), self.time_limit.value()
+        travel = self.travel.currentData()
 
         def run(project, control):  # noqa: ANN001, ANN202  (the worker's signature)
             if not years:
@@ -120,6 +122,7 @@ class PlanForm(_Form):
                 threshold_m=threshold if mode is None else None,
                 mode=mode,
                 time_limit_s=time_limit,
+                travel=travel,
             )
             return run_plan(project, request, control=control)
 

@@ -18,9 +18,9 @@ import shapely
 from PyQt6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
 
-from models.records import WEEKDAYS, ServiceKind, minutes_of_day
+from planner import validation
 from planner.store import Project
-from ui.strings import has, tr
+from ui.strings import has, language, tr
 
 #: start column → end column of each time window a table may hold.
 TIME_WINDOWS: dict[str, str] = {
@@ -34,7 +34,6 @@ _WINDOW_OF = {
     **{e: (s, e) for s, e in TIME_WINDOWS.items()},
 }
 DAY_COLUMNS = ("days", "allowed_days")
-SQLITE_INT_MAX = 2**63 - 1  # SQLite's INTEGER is 64-bit
 COORDINATES = ("lon", "lat")
 
 
@@ -248,51 +247,41 @@ class EditableTableModel(QAbstractTableModel):
         return matches[0] if matches else None
 
     def validate(self, row: int, column: str, text: Any) -> Any:
-        """The typed value `text` becomes in `column`, or EditRefused saying why not."""
+        """The typed value `text` becomes in `column`, or EditRefused saying why not; the rules
+        are planner.validation's, the importer's own."""
         text = "" if text is None else str(text).strip()
+        try:
+            return self._validate(row, column, text)
+        except validation.Invalid as exc:
+            raise EditRefused(exc.text(language())) from None
+
+    def _validate(self, row: int, column: str, text: str) -> Any:
         if column in COORDINATES:
-            number = _number(text, integer=False)
-            limit = 180 if column == "lon" else 90
-            if not -limit <= number <= limit:
-                raise EditRefused(tr(f"bad_{column}"))
-            return number
+            return validation.coordinate(text, column)
         if column == "id":
-            if not text:
-                raise EditRefused(tr("empty_id"))
-            if any(str(v) == text for i, v in enumerate(self._frame["id"]) if i != row):
-                raise EditRefused(tr("duplicate_id", v=text))
-            return text
+            value = validation.record_id(text)
+            if any(str(v) == value for i, v in enumerate(self._frame["id"]) if i != row):
+                raise validation.Invalid("duplicate_id", v=value)
+            return value
         if column in _WINDOW_OF:
-            minutes = _minutes(text)
+            value = validation.time_of_day(text)
             start, end = _WINDOW_OF[column]
             other = self.value(row, end if column == start else start)
             if other not in (None, ""):
-                start_min, end_min = (
-                    (minutes, _minutes(str(other)))
-                    if column == start
-                    else (_minutes(str(other)), minutes)
-                )
-                if end_min < start_min:
-                    s_text, e_text = (text, other) if column == start else (other, text)
-                    raise EditRefused(tr("window_reversed", start=s_text, end=e_text))
-            return text
+                pair = (value, other) if column == start else (other, value)
+                validation.window(*pair, overnight_ok=start == "opens")
+            return value
         if column in DAY_COLUMNS:
-            days = [d.strip() for d in text.split(",") if d.strip()]
-            if not days or any(d not in WEEKDAYS for d in days):
-                raise EditRefused(tr("bad_days", v=text))
+            days = validation.weekdays(text)
+            if not days:
+                raise validation.Invalid("bad_days", v=text)
             return ",".join(days)
         if column == "kind" and self.spec.name == "libraries":
-            choices = [k.value for k in ServiceKind]
-            if text not in choices:
-                raise EditRefused(tr("bad_kind", v=text, choices=", ".join(choices)))
-            return text
+            return validation.service_kind(text)
         current = self._frame[column]
         if _numeric_column(current):
             integer = all(isinstance(v, int) for v in current.dropna())
-            number = _number(text, integer=integer)
-            if number < 0:
-                raise EditRefused(tr("negative", v=text))
-            return number
+            return validation.number(text, field=column, integer=integer)
         return text
 
 
@@ -301,30 +290,6 @@ def _numeric_column(series: pd.Series) -> bool:
     return len(values) > 0 and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in values
     )
-
-
-def _number(text: str, integer: bool) -> int | float:
-    cleaned = text.replace(",", "").replace("，", "")
-    try:
-        number = float(cleaned)
-    except ValueError:
-        raise EditRefused(tr("not_number", v=text)) from None
-    if not math.isfinite(number):
-        raise EditRefused(tr("not_number", v=text))
-    if integer:
-        if number != int(number):
-            raise EditRefused(tr("not_integer", v=text))
-        if abs(number) > SQLITE_INT_MAX:  # the project file could not store it
-            raise EditRefused(tr("too_large", v=text))
-        return int(number)
-    return number
-
-
-def _minutes(text: str) -> int:
-    try:
-        return minutes_of_day(text)
-    except ValueError:
-        raise EditRefused(tr("bad_time", v=text)) from None
 
 
 def _same(a: Any, b: Any) -> bool:

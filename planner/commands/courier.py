@@ -6,6 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
+from planner import validation
+from planner.commands.coverage import add_travel_option
+from planner.paths import atomic_output, check_output_file, write_output
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("courier", help="plan a day's courier runs between libraries (通借通还物流)")
@@ -13,10 +17,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--log", type=Path, help="returns log (CSV/XLSX); default: a modelled day")
     p.add_argument("--day", help="which date of the log (YYYY-MM-DD; default the last)")
     p.add_argument("--crate-size", type=int, default=30, help="books per crate")
-    p.add_argument("--seconds", type=float, default=30.0, help="time limit (s)")
+    p.add_argument("--seconds", type=validation.seconds, default=30.0, help="time limit (s)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--xlsx", type=Path)
     p.add_argument("--json", type=Path, dest="json_out")
+    add_travel_option(p)
     p.set_defaults(func=run)
 
 
@@ -27,9 +32,13 @@ def run(args: argparse.Namespace) -> int:
     from planner.returns_log import flow_matrix
     from planner.store import Project
 
+    for option, out in (("--xlsx", args.xlsx), ("--json", args.json_out)):
+        if out:
+            check_output_file(out, option)
     with Project.open(args.project) as project, cli_control("通借通还 courier", args.seconds) as control:
         result = run_courier_day(project, returns_log=args.log, day=args.day, crate_size=args.crate_size,
-                                 time_limit_s=args.seconds, seed=args.seed, control=control)
+                                 time_limit_s=args.seconds, seed=args.seed, control=control,
+                                 travel=args.travel)
         libraries = project.read_layer(project.layer_for_role("libraries") or "libraries")
     names = dict(zip(libraries["id"].astype(str), libraries["name"].astype(str), strict=True))
     zh = args.lang == "zh"
@@ -50,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     for d in result["dropped"]:
         print(f"  {'顺延' if zh else 'left for tomorrow'}: {d['name']} — {d['reason_zh'] if zh else d['reason_en']}")
     if args.xlsx:
-        write_courier_xlsx(result, args.xlsx, args.lang)
+        with atomic_output(args.xlsx) as tmp:
+            write_courier_xlsx(result, tmp, args.lang)
     if args.json_out:
-        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_output(args.json_out, json.dumps(result, ensure_ascii=False, indent=1))
     return 0

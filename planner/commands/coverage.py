@@ -7,7 +7,10 @@ import json
 from pathlib import Path
 
 from models.costs import MODES
-from planner.jobs.coverage import run_coverage
+from planner import validation
+from planner.jobs.coverage import CoverageRequest, coverage_job
+from planner.network import TRAVEL_CHOICES
+from planner.paths import check_output_file, write_output
 from planner.progress import cli_control
 from planner.store import Project
 
@@ -17,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project")
     p.add_argument(
         "--threshold",
-        type=float,
+        type=validation.non_negative,
         default=900.0,
         help="seconds for a mode, metres with --mode none (default 900)",
     )
@@ -27,19 +30,39 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="walk",
         help="travel mode (default walk); none = straight-line metres",
     )
-    p.add_argument("--kinds", nargs="+", help="library kinds to count (default all)")
+    p.add_argument(
+        "--kinds", nargs="+", type=validation.kind, help="library kinds to count (default all)"
+    )
+    add_travel_option(p)
     p.add_argument("--json", type=Path, dest="json_out", help="also write the result to this file")
     p.set_defaults(func=run)
 
 
+def add_travel_option(p: argparse.ArgumentParser) -> None:
+    """`--travel {network,straight}`, shared by coverage, siting, bookmobile and courier."""
+    p.add_argument(
+        "--travel",
+        choices=TRAVEL_CHOICES,
+        help="along the project's roads or straight lines (default: network when the project "
+        "has roads, else straight)",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     mode = None if args.mode == "none" else args.mode
-    with Project.open(args.project) as project, cli_control("coverage") as control:
-        result = run_coverage(
-            project, threshold=args.threshold, mode=mode, kinds=args.kinds, control=control
-        )
+    request = CoverageRequest(
+        threshold_s=args.threshold,
+        mode=mode,
+        kinds=None if args.kinds is None else tuple(args.kinds),
+        travel=args.travel,
+        threshold_m=args.threshold if mode is None else None,
+    )
     if args.json_out:
-        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        check_output_file(args.json_out, "--json")
+    with Project.open(args.project) as project, cli_control("coverage") as control:
+        result = coverage_job(project, request, control=control).to_json()
+    if args.json_out:
+        write_output(args.json_out, json.dumps(result, ensure_ascii=False, indent=1))
     print(format_table(result, args.lang))
     return 0
 

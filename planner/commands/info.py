@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from planner.roads import roads_info
 from planner.store import Project
 
 
@@ -29,12 +30,14 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_info(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
+        roads = roads_info(project)
         info = {
             "name": project.meta.get("name", ""),
             "schema_version": project.schema_version,
             "layers": [vars(layer) for layer in project.layers()],
             "tables": [{"name": t["name"], "role": t["role"], "rows": t["rows"]} for t in project.tables()],
             "scenarios": [s["name"] for s in project.scenarios()],
+            "roads": None if roads is None else roads.to_json(),
             "runs": [
                 {"id": r["id"], "kind": r["kind"], "scenario": r["scenario"], "status": r["status"],
                  "seconds": r["seconds"], "created_at": r["created_at"]}
@@ -52,6 +55,12 @@ def run_info(args: argparse.Namespace) -> int:
     print(f"{'数据表' if zh else 'tables'}:")
     for t in info["tables"]:
         print(f"  {t['name']:<20} {t['role']:<12} {t['rows']:>7}")
+    if roads is not None:
+        print(f"{'路网' if zh else 'roads'}: {roads.nodes} {'个节点' if zh else 'nodes'}, "
+              f"{roads.edges} {'条有向边' if zh else 'edges'}, {roads.km:,.1f} km, "
+              + (f"最大强连通部分之外舍去 {roads.dropped_share:.1%}（{roads.source_file}）" if zh
+                 else f"{roads.dropped_share:.1%} dropped outside the largest strongly connected part "
+                 f"({roads.source_file})"))
     print(f"{'方案' if zh else 'scenarios'}: {', '.join(info['scenarios']) or '-'}")
     print(f"{'运行' if zh else 'runs'}:")
     for r in info["runs"]:

@@ -18,12 +18,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from planner.maps import write_coverage_map, write_routes_map
+    from planner.paths import atomic_output, check_output_file
     from planner.store import Project
 
-    with Project.open(args.project) as project:
+    check_output_file(args.out, "--out")
+    with Project.open(args.project) as project, atomic_output(args.out) as tmp:
         if args.routes:
-            out = write_routes_map(project, args.routes, args.out, lang=args.lang, tiles=args.tiles)
+            write_routes_map(project, args.routes, tmp, lang=args.lang, tiles=args.tiles)
         else:
-            out = write_coverage_map(project, args.out, scenario=args.scenario, lang=args.lang, tiles=args.tiles)
-    print(out)
+            write_coverage_map(project, tmp, scenario=args.scenario, lang=args.lang, tiles=args.tiles)
+    print(args.out)
     return 0

@@ -21,12 +21,14 @@ import numpy as np
 from pyproj import CRS
 
 from models.costs import straight_line
+from planner import validation
 from planner.commands.site import read_points
 from planner.errors import PlannerError
 from planner.geo import metric_crs_for, points_xy
 from planner.network import load_network, network_cost
+from planner.paths import check_output_file, write_output
 from planner.progress import cli_control
-from routing.network import MODE_NAMES
+from routing.network import MODE_NAMES, NetworkError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--max-snap",
-        type=float,
+        type=validation.non_negative,
         default=500.0,
         help="flag points further than this from a road (m)",
     )
@@ -67,7 +69,17 @@ def _ids(path: Path) -> tuple[list[str], object]:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except NetworkError as exc:  # a network that loads but that the mode cannot use
+        raise PlannerError(
+            f"无法使用路网文件（{exc}）", f"cannot use this road network file ({exc})", file=str(args.network)
+        ) from exc
+
+
+def _run(args: argparse.Namespace) -> int:
     zh = args.lang == "zh"
+    check_output_file(args.json_out, "--json")
     started = time.monotonic()
     from_ids, origins = _ids(args.origins)
     to_ids, destinations = _ids(args.destinations)
@@ -110,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         "source": cost.source,
         "elapsed": round(time.monotonic() - started, 3),
     }
-    args.json_out.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+    write_output(args.json_out, json.dumps(out, ensure_ascii=False))
     unreachable = int((~np.isfinite(seconds)).sum())
     print(
         f"{len(from_ids)}×{len(to_ids)} ({cost.source}), {unreachable} {'对不可达' if zh else 'pairs unreachable'}, {out['elapsed']:.1f} s",

@@ -1,5 +1,6 @@
-"""`planner plan PROJECT --years Y1-Y2 --budget-per-year B [--growth FILE] [--travel MODE]
---json OUT`: the phased plan (issue 13), one coverage run per year for the timeline."""
+"""`planner plan PROJECT --years Y1-Y2 --budget-per-year B [--growth FILE] [--travel …]
+--json OUT`: the phased plan (issue 13), one coverage run per year for the timeline.
+`--travel network|straight` as on every job; `--mode walk|…|none` the travel mode."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from pathlib import Path
 
 from models.costs import MODES
+from planner.commands.coverage import add_travel_option
 from planner.jobs.plan import CARRY_OVER_NOTE, PlanRequest, parse_years, read_growth, run_plan
 from planner.jobs.siting import DEFAULT_THRESHOLD_M, DEFAULT_THRESHOLD_S
 from planner.progress import cli_control
@@ -27,11 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--growth", type=Path, help="CSV: district, then one column per year")
     p.add_argument(
-        "--travel",
+        "--mode",
         choices=[*MODES, "none"],
         default="walk",
         help="travel mode (default walk); none = straight-line metres",
     )
+    add_travel_option(p)
     p.add_argument(
         "--threshold",
         type=float,
@@ -52,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
         growth=growth,
         threshold_s=args.threshold or DEFAULT_THRESHOLD_S,
         threshold_m=args.threshold or DEFAULT_THRESHOLD_M,
-        mode=None if args.travel == "none" else args.travel,
+        mode=None if args.mode == "none" else args.mode,
+        travel=args.travel,
         time_limit_s=args.time_limit,
     )
     with Project.open(args.project) as project, cli_control("plan", args.time_limit) as control:

@@ -16,9 +16,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from planner.paths import check_output_folder
     from planner.report import write_report
     from planner.store import Project
 
+    check_output_folder(args.out, "--out")
     with Project.open(args.project) as project:
         files = write_report(project, args.out, lang=args.lang, pdf=not args.no_pdf)
     for path in files.values():

@@ -27,9 +27,11 @@ from pyproj import CRS
 
 from models.costs import straight_line
 from models.siting import MODELS, P_MODELS
+from planner import validation
 from planner.errors import PlannerError, ProblemList
 from planner.geo import metric_crs_for, points_xy
 from planner.jobs.siting import DEFAULT_THRESHOLD_M, SitingInputs, SitingRequest, solve_siting
+from planner.paths import check_output_file, write_output
 from planner.progress import cli_control
 
 
@@ -57,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--threshold",
-        type=float,
+        type=validation.non_negative,
         default=DEFAULT_THRESHOLD_M,
         help=f"coverage threshold in metres (default {DEFAULT_THRESHOLD_M:.0f}: a 15-minute walk)",
     )
@@ -72,7 +74,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--capacity-field",
         help="weight one site can serve, on candidates and existing sites (missing: unlimited)",
     )
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    p.add_argument(
+        "--time-limit", type=validation.seconds, default=60.0, help="seconds (default 60)"
+    )
     p.add_argument("--json", type=Path, required=True, dest="json_out", help="result file")
     p.set_defaults(func=run)
 
@@ -87,6 +91,12 @@ def read_points(path: Path) -> gpd.GeoDataFrame:
         raise PlannerError(
             f"无法读取矢量文件（{exc}）", f"cannot read this vector file ({exc})", file=str(path)
         ) from exc
+    if not isinstance(gdf, gpd.GeoDataFrame):  # a table without geometry (a CSV)
+        raise PlannerError(
+            "文件没有几何（表格请先用 planner import 导入）",
+            "the file has no geometry (import a table with planner import first)",
+            file=str(path),
+        )
     if len(gdf) == 0:
         raise PlannerError("文件中没有要素", "the file has no features", file=str(path))
     if gdf.crs is None:
@@ -140,6 +150,7 @@ def _capacity(gdf: gpd.GeoDataFrame, name: str | None, path: Path) -> np.ndarray
 
 
 def run(args: argparse.Namespace) -> int:
+    check_output_file(args.json_out, "--json")
     demand = read_points(args.demand)
     candidates = read_points(args.candidates)
     existing = read_points(args.existing) if args.existing else None
@@ -207,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
         out["covered_share"] = result.share
     if args.frontier > 1:
         out["frontier"] = outcome.frontier_json()
-    args.json_out.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_output(args.json_out, json.dumps(out, ensure_ascii=False, indent=1))
     zh = args.lang == "zh"
     state = (
         ("最优" if result.optimal else f"差距 {result.gap:.2%}")

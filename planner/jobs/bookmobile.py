@@ -7,11 +7,13 @@ import time
 from typing import Any
 
 from models.control import Control
-from models.costs import MODES, CostModel, straight_line
+from models.costs import MODES, CostModel
 from models.records import WEEKDAYS, BookmobileStop, TimeWindow, Vehicle
 from planner.errors import PlannerError
 from planner.geo import metric_crs_for, points_xy
+from planner.network import attach_paths, travel_cost
 from planner.store import Project
+from planner.validation import text_list
 from routing.bookmobile import plan_week
 
 
@@ -48,7 +50,7 @@ def read_week_inputs(project: Project):  # noqa: ANN201
             str(r.id), str(r.name), 0.0, 0.0, window, _int(getattr(r, "service_min", 60), 60),
             max(_int(getattr(r, "visits_per_week", 1), 1), 1), _days(getattr(r, "allowed_days", "")),
             _int(getattr(r, "load_crates", 0)), _int(getattr(r, "priority", 1), 1),
-            tuple(v.strip() for v in str(getattr(r, "allowed_vehicles", "") or "").split(",") if v.strip()),
+            text_list(getattr(r, "allowed_vehicles", None)),  # blank (NaN) = any vehicle
             str(getattr(r, "district", "") or ""),
         ))
     buses = []
@@ -72,14 +74,16 @@ def run_bookmobile_week(
     cost: CostModel | None = None,
     control: Control | None = None,
     solution_limit: int | None = None,
+    travel: str | None = None,
 ) -> dict[str, Any]:
-    """Plan the week and store a run of kind "bookmobile"; returns the stored result."""
+    """Plan the week and store a run of kind "bookmobile"; returns the stored result. Without
+    a `cost`, `travel` picks the project's roads or straight lines (planner.network)."""
     del seed  # the routing search has no random seed (see routing.solver)
     control = control or Control()
     started = time.monotonic()
     stops, buses, stops_gdf, libraries = read_week_inputs(project)
+    cost = cost or travel_cost(project, "bookmobile", travel)
     crs = getattr(cost, "crs", None) or metric_crs_for(stops_gdf)
-    cost = cost or straight_line("bookmobile")
     stop_xy = points_xy(stops_gdf, crs)
     lib_xy = points_xy(libraries, crs)
     lib_index = {str(i): k for k, i in enumerate(libraries["id"].astype(str))}
@@ -114,6 +118,7 @@ def run_bookmobile_week(
             ],
         })
     routes.sort(key=lambda r: (r["vehicle_id"], WEEKDAYS.index(r["day"])))
+    attach_paths(routes, cost)
     dropped = [{"id": d.stop_id, "name": stop_rows[d.stop_id][0], "visit": d.visit, "reason_zh": d.reason_zh,
                 "reason_en": d.reason_en} for d in week.dropped]
     asked = sum(s.visits_per_week for s in stops)

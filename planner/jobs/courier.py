@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from models.control import Control
-from models.costs import MODES, CostModel, straight_line
+from models.costs import MODES, CostModel
 from models.records import WEEKDAYS, TimeWindow, Vehicle
 from planner.errors import PlannerError
 from planner.geo import metric_crs_for, points_xy
+from planner.network import attach_paths, travel_cost
 from planner.returns_log import (
     flow_matrix,
     modelled_returns_log,
@@ -102,8 +103,10 @@ def run_courier_day(
     cost: CostModel | None = None,
     control: Control | None = None,
     solution_limit: int | None = None,
+    travel: str | None = None,
 ) -> dict[str, Any]:
-    """Plan one day's courier runs both ways, store the cheaper as a run of kind "courier"."""
+    """Plan one day's courier runs both ways, store the cheaper as a run of kind "courier".
+    Without a `cost`, `travel` picks the project's roads or straight lines (planner.network)."""
     control = control or Control()
     started = time.monotonic()
     libraries = project.read_layer(project.layer_for_role("libraries") or "libraries")
@@ -126,13 +129,13 @@ def run_courier_day(
     weekday = WEEKDAYS[date.fromisoformat(day).weekday()] if day else "Mon"
     vans_today = [v for v in vans if weekday in v.days]
 
+    cost = cost or travel_cost(project, "van", travel)
     crs = getattr(cost, "crs", None) or metric_crs_for(libraries)
     xy = points_xy(libraries, crs)
     libs = []
     for k, r in enumerate(libraries.itertuples(index=False)):
         hours, closed = _hours(getattr(r, "opens", None), getattr(r, "closes", None))
         libs.append(Library(str(r.id), str(r.name), (float(xy[k, 0]), float(xy[k, 1])), hours, closed))
-    cost = cost or straight_line("van")
     speed = MODES["van"].speed_kph
     central = libraries.loc[libraries["kind"] == "central", "id"].astype(str)
     hub = central.iloc[0] if len(central) else None
@@ -152,7 +155,7 @@ def run_courier_day(
               "crates": s.crates, "items": s.items} for s in shipments]
     result = {
         "kind": "courier", "cost_source": cost.source, "day": day, "returns_log": source, "crate_size": crate_size,
-        "routes": _routes(plan, lib_rows, vans), "dropped": left, "totals": _totals(plan),
+        "routes": attach_paths(_routes(plan, lib_rows, vans), cost), "dropped": left, "totals": _totals(plan),
         "comparison": {**{k: _totals(p) for k, p in plans.items()}, "chosen": chosen},
         "flows": flows, "notes": [{"zh": zh, "en": en} for zh, en in plan.notes],
         "check": {"feasible": True, "violations": []},

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import geopandas as gpd
@@ -17,10 +17,12 @@ from pyproj import CRS
 
 from models import accessibility, equity
 from models.control import Control, quiet
-from models.costs import CostModel, straight_line
-from models.coverage import CoverageResult, coverage
+from models.costs import CostModel
+from models.coverage import CoverageResult as CoverageFigures
+from models.coverage import coverage
 from planner.errors import PlannerError
 from planner.geo import metric_crs_for, points_xy
+from planner.network import travel_cost
 from planner.store import Project
 from routing.isochrone import Isochrone, network_isochrone
 from routing.matrix import NetworkCost
@@ -53,11 +55,12 @@ def layer(project: Project, role: str) -> gpd.GeoDataFrame:
 
 
 def cost_and_crs(
-    project: Project, mode: str | None, cost: CostModel | None
+    project: Project, mode: str | None, cost: CostModel | None, travel: str | None = None
 ) -> tuple[CostModel, CRS]:
-    """The cost model (straight line for `mode` unless one is given) and the metric CRS its
-    points are in (the cost model's own `crs` when it has one)."""
-    cost = cost or straight_line(mode)
+    """The cost model (unless one is given: the project's roads or straight lines for `mode`
+    as `travel` says, see planner.network.travel_cost) and the metric CRS its points are in
+    (the cost model's own `crs` when it has one)."""
+    cost = cost or travel_cost(project, mode, travel)
     crs = getattr(cost, "crs", None)
     if crs is None:
         crs = metric_crs_for(layer(project, "population"))
@@ -130,7 +133,7 @@ def coverage_figures(
     crs: CRS,
     threshold: float,
     control: Control,
-) -> tuple[CoverageResult, dict[str, Any]]:
+) -> tuple[CoverageFigures, dict[str, Any]]:
     """Coverage of `demand` by `sites`, with the shared by_district/total/equity fields."""
     supply_xy = points_xy(sites, crs) if len(sites) else np.zeros((0, 2))
     result = coverage(
@@ -171,6 +174,112 @@ def _finite(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
 
+@dataclass(frozen=True)
+class CoverageRequest:
+    """What a coverage run asks for. The threshold is `threshold_s` seconds for a mode, or
+    `threshold_m` metres when `mode` is None; `travel` "network" or "straight" (None: the
+    project's roads when it has them); `kinds` of libraries counted (None: all)."""
+
+    threshold_s: float = 900.0
+    mode: str | None = "walk"
+    kinds: tuple[str, ...] | None = None
+    travel: str | None = None
+    scenario: str = "baseline"
+    threshold_m: float | None = None
+
+    @property
+    def threshold(self) -> float:
+        """The threshold in the cost model's unit (seconds, or metres without a mode)."""
+        if self.mode is None:
+            return float(self.threshold_m if self.threshold_m is not None else self.threshold_s)
+        return float(self.threshold_s)
+
+
+@dataclass(frozen=True)
+class DistrictCoverage:
+    """One district's row: official and modelled population, covered persons, share."""
+
+    district: str
+    population_official: int | None
+    population: float
+    covered: float
+    share: float
+
+
+@dataclass(frozen=True)
+class CoverageTotal:
+    population: float
+    covered: float
+    share: float
+
+
+@dataclass(frozen=True)
+class CoverageEquity:
+    """Gini/Theil of 2SFCA access, the worst-covered district and the 90th-percentile cost."""
+
+    gini: float
+    theil: float
+    worst_district: str | None
+    worst_share: float | None
+    p90_cost: float | None
+    palma: float | None = None  # None when the bottom 40 % hold nothing (or a run before it)
+    theil_between: float | None = None  # Theil between districts (+ within = theil)
+    theil_within: float | None = None
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """A coverage run as stored and as `planner coverage --json` writes it; `cost_source` is
+    "network" or "straight-line"."""
+
+    threshold: float
+    unit: str
+    mode: str | None
+    cost_source: str
+    kinds: tuple[str, ...]
+    by_district: tuple[DistrictCoverage, ...]
+    total: CoverageTotal
+    equity: CoverageEquity
+    scenario: str
+    catchment_geojson: dict[str, Any] | None = None
+    run_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored run's keys (every key the CLI JSON and the stored run had before)."""
+        out: dict[str, Any] = {
+            "threshold": self.threshold,
+            "unit": self.unit,
+            "mode": self.mode,
+            "cost_source": self.cost_source,
+            "kinds": list(self.kinds),
+            "by_district": [asdict(row) for row in self.by_district],
+            "total": asdict(self.total),
+            "equity": asdict(self.equity),
+            "scenario": self.scenario,
+        }
+        if self.catchment_geojson is not None:
+            out["catchment_geojson"] = self.catchment_geojson
+        if self.run_id is not None:
+            out["run_id"] = self.run_id
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CoverageResult:
+        return cls(
+            threshold=float(data["threshold"]),
+            unit=data["unit"],
+            mode=data.get("mode"),
+            cost_source=data.get("cost_source", "straight-line"),
+            kinds=tuple(data.get("kinds") or ()),
+            by_district=tuple(DistrictCoverage(**row) for row in data["by_district"]),
+            total=CoverageTotal(**data["total"]),
+            equity=CoverageEquity(**data["equity"]),
+            scenario=data.get("scenario", ""),
+            catchment_geojson=data.get("catchment_geojson"),
+            run_id=data.get("run_id"),
+        )
+
+
 def run_coverage(
     project: Project,
     *,
@@ -181,16 +290,44 @@ def run_coverage(
     scenario: str = "baseline",
     cost: CostModel | None = None,
     control: Control | None = None,
+    travel: str | None = None,
     closed_ids: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Coverage of the project's population by its libraries (of `kinds`; all when None, less
-    `closed_ids`) plus `extra_sites`, within `threshold` (seconds for a mode, metres when mode and cost are None).
+    """Keyword form of `coverage_job` for callers that hold loose arguments (siting, the GUI);
+    returns the result's JSON (threshold: seconds for a mode, metres when mode is None)."""
+    request = CoverageRequest(
+        threshold_s=float(threshold),
+        mode=mode,
+        kinds=None if kinds is None else tuple(kinds),
+        travel=travel,
+        scenario=scenario,
+        threshold_m=float(threshold) if mode is None else None,
+    )
+    return coverage_job(
+        project, request, extra_sites=extra_sites, cost=cost, control=control,
+        closed_ids=closed_ids,
+    ).to_json()
+
+
+def coverage_job(
+    project: Project,
+    request: CoverageRequest,
+    *,
+    extra_sites: gpd.GeoDataFrame | None = None,
+    cost: CostModel | None = None,
+    control: Control | None = None,
+    closed_ids: Sequence[str] = (),
+) -> CoverageResult:
+    """Coverage of the project's population by its libraries (of the request's kinds, less
+    `closed_ids`) plus `extra_sites`, within the threshold, stored as a "coverage" run; `cost` overrides the
+    request's travel (siting passes the one it solved with).
 
     Equity: Gini/Theil of 2SFCA seats per person (catchment = threshold) weighted by population.
     """
     control = control or quiet()
     started = time.monotonic()
-    cost, crs = cost_and_crs(project, mode, cost)
+    threshold, mode, kinds = request.threshold, request.mode, request.kinds
+    cost, crs = cost_and_crs(project, mode, cost, request.travel)
     demand = load_demand(project, crs)
     sites = load_supply(project, kinds)
     if closed_ids:
@@ -206,38 +343,42 @@ def run_coverage(
     network = isinstance(cost, NetworkCost)
     figures_control = control.sub(0.0, 0.8) if network else control
     _, figures = coverage_figures(project, demand, sites, cost, crs, threshold, figures_control)
-    result: dict[str, Any] = {
-        "threshold": float(threshold),
-        "unit": cost.unit,
-        "mode": mode,
-        "cost_source": cost.source,
-        "kinds": counted,
-        **figures,
-        "scenario": scenario,
-    }
+    catchment = None
     if network and len(sites):
         control.report(0.8, "catchment")
         supply_xy = points_xy(sites, crs)
         area = network_isochrone(cost, supply_xy, threshold, control=control.sub(0.8, 0.95))
-        result["catchment_geojson"] = catchment_geojson(area, crs)
-    seconds = time.monotonic() - started
+        catchment = catchment_geojson(area, crs)
+    result = CoverageResult.from_json(
+        {
+            "threshold": float(threshold),
+            "unit": cost.unit,
+            "mode": mode,
+            "cost_source": cost.source,
+            "kinds": counted,
+            **figures,
+            "scenario": request.scenario,
+            "catchment_geojson": catchment,
+        }
+    )
     params = {
         "threshold": threshold,
         "mode": mode,
         "kinds": list(kinds) if kinds is not None else None,
         "extra_sites": 0 if extra_sites is None else len(extra_sites),
+        "travel": "network" if network else "straight",
         "closed_ids": list(closed_ids),
     }
     run_id = project.add_run(
         "coverage",
-        result,
-        scenario=scenario,
+        result.to_json(),
+        scenario=request.scenario,
         params=params,
-        seconds=seconds,
+        seconds=time.monotonic() - started,
         cost_source=cost.source,
     )
     control.report(1.0, "coverage done")
-    return {**result, "run_id": run_id}
+    return replace(result, run_id=run_id)
 
 
 def catchment_geojson(

@@ -42,6 +42,7 @@ class PlanRequest:
     candidates_layer: str = "candidates"
     time_limit_s: float = 60.0
     threshold_m: float | None = None
+    travel: str | None = None  # "network" or "straight"; None: the project's roads if any
 
     @property
     def threshold(self) -> float:
@@ -201,7 +202,7 @@ def run_plan(
             "the budget per year must not be negative",
             field="--budget-per-year",
         )
-    cost, crs = cost_and_crs(project, request.mode, cost)
+    cost, crs = cost_and_crs(project, request.mode, cost, request.travel)
     demand = load_demand(project, crs)
     existing = load_supply(project, list(request.kinds) if request.kinds else None)
     candidates = project.read_layer(request.candidates_layer).reset_index(drop=True)
@@ -261,6 +262,7 @@ def run_plan(
                 extra_sites=sites,
                 scenario=f"plan {year.year}",
                 cost=cost,
+                travel=request.travel,
                 control=step,
             )
             rows.append(
@@ -286,6 +288,7 @@ def run_plan(
                 "threshold_s": request.threshold_s if request.mode is not None else None,
                 "threshold_m": request.threshold_m if request.mode is None else None,
                 "mode": request.mode,
+                "travel": request.travel,
                 "kinds": list(request.kinds) if request.kinds else None,
                 "candidates_layer": request.candidates_layer,
                 "time_limit_s": request.time_limit_s,

@@ -82,6 +82,7 @@ class SitingRequest:
     target_per_group: bool = False
     frontier_steps: int = 0
     use_capacity: bool = False
+    travel: str | None = None  # "network" or "straight"; None: the project's roads if any
     by_age: bool = False  # demand split into age groups, each at its own walking speed
     required: tuple[str, ...] = ()  # candidate ids that must open (count against p, budget)
     closable: tuple[str, ...] = ()  # existing library ids that may close
@@ -376,7 +377,9 @@ def project_inputs(
 ) -> tuple[SitingInputs, gpd.GeoDataFrame, Any]:
     """A project's population, libraries (of request.kinds) and candidates as SitingInputs,
     with the candidates layer and the metric CRS."""
-    cost, crs = cost_and_crs(project, request.mode, cost)
+    # Age groups walk at their own speed in straight lines: no roads for them by default.
+    travel = request.travel or ("straight" if request.by_age else None)
+    cost, crs = cost_and_crs(project, request.mode, cost, travel)
     demand = load_demand(project, crs)
     existing = load_supply(project, list(request.kinds) if request.kinds else None)
     candidates = project.read_layer(request.candidates_layer).reset_index(drop=True)
@@ -453,6 +456,7 @@ def run_siting(
             scenario="plan",
             cost=cost,
             control=control.sub(0.9, 1.0),
+            travel=request.travel,
             closed_ids=outcome.closed_ids,
         )
         job = SitingJobResult(
@@ -495,6 +499,7 @@ def run_siting(
             "target": request.target,
             "target_per_group": request.target_per_group,
             "by_age": request.by_age,
+            "travel": request.travel,
             "required": list(request.required),
             "closable": list(request.closable),
             "max_closures": request.max_closures,

@@ -292,6 +292,7 @@ def run_coverage(
     control: Control | None = None,
     travel: str | None = None,
     closed_ids: Sequence[str] = (),
+    catchment: bool = True,
 ) -> dict[str, Any]:
     """Keyword form of `coverage_job` for callers that hold loose arguments (siting, the GUI);
     returns the result's JSON (threshold: seconds for a mode, metres when mode is None)."""
@@ -306,6 +307,7 @@ def run_coverage(
     return coverage_job(
         project, request, extra_sites=extra_sites, cost=cost, control=control,
         closed_ids=closed_ids,
+        catchment=catchment,
     ).to_json()
 
 
@@ -317,10 +319,12 @@ def coverage_job(
     cost: CostModel | None = None,
     control: Control | None = None,
     closed_ids: Sequence[str] = (),
+    catchment: bool = True,
 ) -> CoverageResult:
     """Coverage of the project's population by its libraries (of the request's kinds, less
-    `closed_ids`) plus `extra_sites`, within the threshold, stored as a "coverage" run; `cost` overrides the
-    request's travel (siting passes the one it solved with).
+    `closed_ids`) plus `extra_sites`, within the threshold, stored as a "coverage" run; `cost`
+    overrides the request's travel (siting passes the one it solved with); `catchment` False
+    skips the network catchment outline (a phased plan draws it for its last year only).
 
     Equity: Gini/Theil of 2SFCA seats per person (catchment = threshold) weighted by population.
     """
@@ -343,12 +347,12 @@ def coverage_job(
     network = isinstance(cost, NetworkCost)
     figures_control = control.sub(0.0, 0.8) if network else control
     _, figures = coverage_figures(project, demand, sites, cost, crs, threshold, figures_control)
-    catchment = None
-    if network and len(sites):
+    outline = None
+    if network and len(sites) and catchment:
         control.report(0.8, "catchment")
         supply_xy = points_xy(sites, crs)
         area = network_isochrone(cost, supply_xy, threshold, control=control.sub(0.8, 0.95))
-        catchment = catchment_geojson(area, crs)
+        outline = catchment_geojson(area, crs)
     result = CoverageResult.from_json(
         {
             "threshold": float(threshold),
@@ -358,7 +362,7 @@ def coverage_job(
             "kinds": counted,
             **figures,
             "scenario": request.scenario,
-            "catchment_geojson": catchment,
+            "catchment_geojson": outline,
         }
     )
     params = {

@@ -263,6 +263,7 @@ def run_plan(
                 scenario=f"plan {year.year}",
                 cost=cost,
                 travel=request.travel,
+                catchment=k == len(plan.years) - 1,
                 control=step,
             )
             rows.append(

@@ -181,3 +181,29 @@ def test_site_frontier_flag_adds_the_frontier_key_only(files, tmp_path):  # noqa
     assert set(data) == KEYS | {"frontier"} and data["frontier"]
     for point in data["frontier"]:
         assert 0 <= point["worst_share"] <= point["total_share"] + 1e-9 <= 1 + 1e-9
+
+
+def test_planner_siting_on_a_project_takes_target_and_frontier(project, tmp_path):  # noqa: F811
+    out = tmp_path / "s.json"
+    code = main(
+        [
+            "siting",
+            str(project.path),
+            "--model",
+            "target",
+            "--target",
+            "0.5",
+            "--frontier",
+            "3",
+            "--travel",
+            "straight",
+            "--seconds",
+            "10",
+            "--json",
+            str(out),
+        ]
+    )
+    assert code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["p"] is None and data["parameters"]["target"] == 0.5
+    assert data["covered_share"] >= 0.5 and data["frontier"]

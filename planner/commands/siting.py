@@ -31,6 +31,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--kinds", nargs="+", help="existing library kinds kept open (default all)")
     p.add_argument("--seconds", type=float, default=60.0, help="solver time limit (default 60)")
     add_travel_option(p)
+    p.add_argument("--target", type=float, help="target model: share of people to cover (0–1)")
+    p.add_argument(
+        "--target-per-group", action="store_true", help="target model: the share in every district"
+    )
+    p.add_argument(
+        "--frontier",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also trace the efficiency–equity frontier with N solves",
+    )
+    p.add_argument(
+        "--by-age",
+        action="store_true",
+        help="demand split into children, working age and elderly, each at its own walking speed",
+    )
     p.add_argument("--json", type=Path, dest="json_out", help="also write the result here")
     p.set_defaults(func=run)
 
@@ -50,6 +66,10 @@ def run(args: argparse.Namespace) -> int:
         kinds=None if args.kinds is None else tuple(args.kinds),
         time_limit_s=args.seconds,
         travel=args.travel,
+        target=args.target,
+        target_per_group=args.target_per_group,
+        frontier_steps=args.frontier,
+        by_age=args.by_age,
     )
     with Project.open(args.project) as project, cli_control("选址 siting", args.seconds) as control:
         result = run_siting(project, request, control=control).to_json()

@@ -21,7 +21,11 @@ from matplotlib import font_manager  # noqa: E402
 
 from planner.i18n import has, text  # noqa: E402
 from planner.plan_figures import plan_figures_section  # noqa: E402
-from planner.standards import standards_section  # noqa: E402
+from planner.standards import (  # noqa: E402
+    standards_rows,
+    standards_section,
+    write_standards_sheet,
+)
 from planner.store import Project  # noqa: E402
 
 _CSS = """
@@ -166,6 +170,8 @@ def write_report(project: Project, out_dir: Path, *, lang: str = "zh", pdf: bool
     html = out_dir / "report.html"
     html.write_text(build_report(project, lang), encoding="utf-8")
     files = {"html": html}
+    if project.layer_for_role("population") and project.layer_for_role("libraries"):
+        files["xlsx"] = write_standards_sheet(out_dir / "standards.xlsx", standards_rows(project), lang)
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if pdf and browser:
         target = out_dir / "report.pdf"

@@ -13,6 +13,7 @@ library of that tier or above; people per library is compared with the small tie
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -240,5 +241,7 @@ def write_standards_sheet(path: Path, rows: list[StandardsRow], lang: str = "zh"
     sheet.append([])
     sheet.append([_note(lang)])
     sheet.cell(sheet.max_row, 1).data_type = "s"
-    book.save(path)
+    partial = path.with_name(path.name + ".partial")
+    book.save(partial)
+    os.replace(partial, path)  # written whole or not at all
     return path

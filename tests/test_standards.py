@@ -56,3 +56,13 @@ def test_standards_sheet_keeps_text_as_text(tmp_path):
     cell = sheet.cell(2, 1)
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
     assert sheet.cell(2, 7).value is True and sheet.cell(2, 6).value is False  # medium met
+
+
+def test_report_writes_the_standards_sheet_beside_the_html(project, tmp_path):  # noqa: F811
+    from planner.report import write_report
+
+    files = write_report(project, tmp_path / "out", lang="zh", pdf=False)
+    sheet = load_workbook(files["xlsx"])["标准对照"]
+    names = [sheet.cell(r, 1).value for r in range(2, 5)]
+    assert names == ["甲", "乙", "全市"]
+    assert "建标[2008]74号" in files["html"].read_text(encoding="utf-8")

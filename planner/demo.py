@@ -60,10 +60,13 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
             control=next_step("现状覆盖 coverage now"),
         ).to_json()
         site = siting.run_siting(
-            project, model="fair", p=DEMO_NEW_SITES, threshold=DEMO_THRESHOLD_S, mode="walk",
-            time_limit_s=max(options.seconds * 3, 30.0), travel=travel,
+            project,
+            siting.SitingRequest(
+                model="fair", p=DEMO_NEW_SITES, threshold_s=DEMO_THRESHOLD_S, mode="walk",
+                time_limit_s=max(options.seconds * 3, 30.0), travel=travel,
+            ),
             control=next_step("公平选址 fair siting"),
-        )
+        ).to_json()
         week = bookmobile.run_bookmobile_plan(
             project, BookmobileRequest(start_date=DEMO_WEEK, time_limit_s=options.seconds, travel=travel),
             next_step("城市书巴周计划 bookmobile week"),

@@ -21,8 +21,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 from planner.courier_view import report_section as courier_report_section  # noqa: E402
 from planner.fonts import use_cjk_font  # noqa: E402
 from planner.i18n import has, text  # noqa: E402
+from planner.plan_figures import plan_figures_section  # noqa: E402
 from planner.run_map import chromium, coverage_run, run_map_png, siting_of  # noqa: E402
 from planner.run_titles import run_title, threshold_text  # noqa: E402
+from planner.standards import (  # noqa: E402
+    standards_rows,
+    standards_section,
+    write_standards_sheet,
+)
 from planner.store import Project  # noqa: E402
 
 _CSS = """
@@ -163,6 +169,11 @@ def build_report(project: Project, lang: str = "zh", *, run_id: int | None = Non
     siting = (siting_of(project, run["id"]) if run is not None else None) or project.latest_run("siting")
     if siting is not None:
         parts += _plan_section(project, siting, zh, maps)
+    plan_run = project.latest_run("plan")
+    parts.append(plan_figures_section(siting["result"] if siting else None,
+                                      plan_run["result"] if plan_run else None, "zh" if zh else "en"))
+    if project.layer_for_role("population") and project.layer_for_role("libraries"):
+        parts.append(standards_section(project, "zh" if zh else "en"))
     for kind, title in (("bookmobile", _L(zh, "城市书巴周计划", "Bookmobile week")), ("courier", _L(zh, "通借通还物流", "Courier runs"))):
         run = project.latest_run(kind)
         if not run:
@@ -199,6 +210,8 @@ def write_report(project: Project, out_dir: Path, *, lang: str = "zh", pdf: bool
     html = out_dir / "report.html"
     html.write_text(build_report(project, lang, run_id=run_id, maps=maps), encoding="utf-8")
     files = {"html": html}
+    if project.layer_for_role("population") and project.layer_for_role("libraries"):
+        files["xlsx"] = write_standards_sheet(out_dir / "standards.xlsx", standards_rows(project), lang)
     browser = chromium()
     if pdf and browser:
         target = out_dir / "report.pdf"

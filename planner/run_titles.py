@@ -55,7 +55,7 @@ def settings_text(run: dict[str, Any], lang: str = "zh") -> str:
         floor = params.get("floor")
         if floor:
             parts.append(text("title_floor", lang, pct=f"{floor * 100:.0f}"))
-        opened = result.get("sites_opened", len(result.get("selected", [])))
+        opened = result.get("n_opened", len(result.get("selected", [])))
         parts.append(text("title_opened", lang, n=opened))
     if kind in ("coverage", "siting"):
         parts.append(travel_text(run, lang))

@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from planner.jobs.coverage import CoverageRequest, CoverageResult, coverage_job, run_coverage
-from planner.jobs.siting import run_siting
+from planner.jobs.siting import SitingRequest, run_siting
 from planner.store import Project
 
 UTM = "EPSG:32651"
@@ -124,7 +124,9 @@ def test_typed_coverage_request_and_result_keep_the_stored_keys(project):
 
 
 def test_fair_siting_reaches_the_uncovered_district_and_stores_plan(project):
-    result = run_siting(project, model="fair", p=1, threshold=900.0, mode="walk", time_limit_s=10)
+    result = run_siting(
+        project, SitingRequest(model="fair", p=1, threshold_s=900.0, mode="walk", time_limit_s=10)
+    ).to_json()
     assert [s["id"] for s in result["selected"]] in (["c2"], ["c3"])
     assert set(result["selected"][0]) == {"id", "name", "lon", "lat", "district"}
     assert 120 < result["selected"][0]["lon"] < 124 and 27 < result["selected"][0]["lat"] < 29
@@ -139,5 +141,7 @@ def test_fair_siting_reaches_the_uncovered_district_and_stores_plan(project):
 
 def test_mclp_siting_prefers_the_bigger_gain(project):
     # c1 covers 甲's uncovered corner (several 100-person cells); a village holds only 50.
-    result = run_siting(project, model="mclp", p=1, threshold=900.0, mode="walk", time_limit_s=10)
+    result = run_siting(
+        project, SitingRequest(model="mclp", p=1, threshold_s=900.0, mode="walk", time_limit_s=10)
+    ).to_json()
     assert [s["id"] for s in result["selected"]] == ["c1"]

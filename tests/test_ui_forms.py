@@ -54,8 +54,8 @@ def test_the_siting_floor_is_a_percentage_and_the_budget_has_its_unit(qtbot):
     qtbot.keyClicks(form.floor.lineEdit(), "30")
     form.floor.interpretText()
     form.budget.setValue(4.5)  # three sites in the urban core, cost 1.5 each
-    assert form.floor.suffix().strip() == "%" and form.params()["floor"] == 0.3
-    assert form.params()["budget"] == 4.5 and form.budget.suffix() == tr("budget_unit")
+    assert form.floor.suffix().strip() == "%" and form.params().floor == 0.3
+    assert form.params().budget == 4.5 and form.budget.suffix() == tr("budget_unit")
     assert "cost" in form.budget.toolTip()
 
 

@@ -52,7 +52,7 @@ def test_small_siting_job_from_the_form_shows_the_new_sites(qtbot, window, proje
         stored = project.latest_run("siting")
     assert stored is not None and len(stored["result"]["selected"]) == 2
     shown = window.results.shown_html()
-    assert all(site["id"] in shown for site in result["selected"])
+    assert all(site_id in shown for site_id in result.selected_ids)
     qtbot.waitUntil(lambda: window.layer_panel.item_for("selected") is not None, timeout=10_000)
     # the compare tab offers the run's before and after, side by side
     first_column = [window.compare.model.row(i)[0] for i in range(window.compare.model.rowCount())]

@@ -23,7 +23,9 @@ from PyQt6.QtWidgets import (
 )
 
 from planner.fonts import use_cjk_font
+from planner.plan_figures import frontier_figure, timeline_figure
 from planner.run_titles import run_title, settings_text
+from ui import strings
 from ui.strings import language, tr
 from ui.table_models import RowsModel
 
@@ -75,6 +77,19 @@ def entries(runs: list[dict[str, Any]]) -> list[Entry]:
                     "coverage",
                     result.get("after", []),
                     result.get("total_after"),
+                )
+            )
+            if result.get("frontier"):
+                found.append(
+                    Entry(run["id"], f"#{run['id']} {tr('frontier')}", "frontier", result)
+                )
+        elif kind == "plan":
+            found.append(
+                Entry(
+                    run["id"],
+                    title,
+                    "timeline",
+                    result.get("years", []),
                 )
             )
         elif kind in ("bookmobile", "courier"):
@@ -216,7 +231,11 @@ class CompareWidget(QWidget):
             self.canvas.draw_idle()
             return
         a, b = self._entries[ia], self._entries[ib]
-        if a.family != b.family:
+        if "timeline" in (a.family, b.family):
+            self._timeline(a if a.family == "timeline" else b)
+        elif "frontier" in (a.family, b.family):
+            self._frontier(a if a.family == "frontier" else b)
+        elif a.family != b.family:
             self.message.setText(tr("compare_same_kind"))
             self.model.set_rows([], [])
         elif a.family == "coverage":
@@ -305,3 +324,30 @@ class CompareWidget(QWidget):
             ax.set_title(tr(key), fontsize=9)
             ax.legend(fontsize=8)
             ax.grid(axis="y", alpha=0.3)
+
+    def _timeline(self, plan: Entry) -> None:
+        """A phased plan: its year-by-year table and covered share by year."""
+        rows = [
+            [y["year"], len(y["opened"]), f"{y['cost']:.2f}", f"{y['covered_share']:.1%}",
+             y.get("worst_district") or ""]
+            for y in plan.data
+        ]
+        head = [tr(k) for k in ("year", "n_opened", "cost", "share", "worst_district")]
+        self.model.set_rows(head, rows)
+        self.table.resizeColumnsToContents()
+        timeline_figure(plan.data, strings.language(), figure=self.figure)
+
+    def _frontier(self, run: Entry) -> None:
+        """A siting run's efficiency–equity frontier: each point a plan (its sites listed), the
+        run's own plan starred."""
+        points = run.data["frontier"]
+        rows = [
+            [k + 1, f"{pt['total_share']:.1%}", f"{pt['worst_share']:.1%}", ", ".join(pt["selected"])]
+            for k, pt in enumerate(points)
+        ]
+        self.model.set_rows(["#", tr("frontier_x"), tr("frontier_y"), tr("selected_sites")], rows)
+        self.table.resizeColumnsToContents()
+        after = [r["share"] for r in run.data.get("after", []) if r.get("population", 0) > 0]
+        share = (run.data.get("total_after") or {}).get("share")
+        chosen = (share, min(after)) if after and share is not None else None
+        frontier_figure(points, chosen, strings.language(), figure=self.figure)

@@ -32,14 +32,14 @@ from planner.jobs.bookmobile_contract import BookmobileRequest
 from planner.jobs.courier import CourierRequest, run_courier_day
 from planner.jobs.courier_week import CourierWeekRequest, run_courier_week
 from planner.jobs.coverage import run_coverage
-from planner.jobs.siting import run_siting
+from planner.jobs.siting import SitingRequest, run_siting
 from ui.bookmobile_views import DateRangeEdit
 from ui.strings import has, tr
 from ui.workers import Job
 
 MODES = ("walk", "bicycle", "drive", None)  # None: straight-line distance in metres
 TRAVELS = (None, "network", "straight")  # None: the project's roads when it has them
-SITING_MODELS = ("fair", "mclp", "pmedian", "pcenter", "lscp")
+SITING_MODELS = ("fair", "mclp", "pmedian", "pcenter", "lscp", "target")
 
 
 class _Form(QWidget):
@@ -242,6 +242,15 @@ class SitingForm(_Form):
         self.budget.setRange(0.0, 1e6)
         self.budget.setDecimals(1)
         self.budget.setSingleStep(0.5)
+        self.target = self.row("target_share", QDoubleSpinBox())
+        self.target.setRange(0.01, 1.0)
+        self.target.setSingleStep(0.05)
+        self.target.setValue(0.9)
+        self.target_per_group = self.row("target_per_group", QCheckBox())
+        self.by_age = self.row("by_age", QCheckBox())
+        self.use_capacity = self.row("use_capacity", QCheckBox())
+        self.frontier_steps = self.row("frontier_steps", QSpinBox())
+        self.frontier_steps.setRange(0, 12)
         self.travel_row()
         self.retranslate()
 
@@ -260,27 +269,34 @@ class SitingForm(_Form):
         self.budget.setSuffix(tr("budget_unit"))
         self.budget.setToolTip(tr("budget_tip"))
 
-    def params(self) -> dict[str, Any]:
-        """The siting job's arguments: the floor as a fraction, the budget in cost units."""
+    def params(self) -> SitingRequest:
+        """The siting request the form holds: the floor as a fraction, the budget in cost units."""
         threshold, mode = self.threshold.value()
-        return {
-            "model": self.model.currentData(),
-            "p": self.p.value(),
-            "threshold": threshold,
-            "mode": mode,
-            "time_limit_s": self.time_limit.value(),
-            "floor": self.floor.value() / 100.0 or None,
-            "budget": self.budget.value() or None,
-            "travel": self.travel.currentData(),
-        }
+        model = self.model.currentData()
+        return SitingRequest(
+            model=model,
+            p=self.p.value(),
+            threshold_s=threshold if mode is not None else None,
+            threshold_m=threshold if mode is None else None,
+            mode=mode,
+            time_limit_s=self.time_limit.value(),
+            floor=self.floor.value() / 100.0 or None,
+            budget=self.budget.value() or None,
+            target=self.target.value() if model == "target" else None,
+            target_per_group=self.target_per_group.isChecked(),
+            by_age=self.by_age.isChecked(),
+            use_capacity=self.use_capacity.isChecked(),
+            frontier_steps=self.frontier_steps.value(),
+            travel=self.travel.currentData(),
+        )
 
     def job(self, project_path: Path | None) -> Job:
-        params = self.params()
-        if params["floor"] is not None and params["model"] != "fair":
+        request = self.params()
+        if request.floor is not None and request.model != "fair":
             raise field_error("floor", "form_floor_fair_only")
         return Job(
             tr("job_siting"),
-            lambda project, control: run_siting(project, **params, control=control),
+            lambda project, control: run_siting(project, request, control=control),
             project_path,
             stores_run=True,
         )

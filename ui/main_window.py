@@ -42,6 +42,7 @@ from ui.job_forms import (
 )
 from ui.layer_panel import LayerPanel
 from ui.map_view import MapView
+from ui.plan_tab import PlanForm
 from ui.progress_text import progress_text
 from ui.qt_language import use_qt_language
 from ui.results import ResultsPanel
@@ -86,6 +87,7 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
             "siting": SitingForm(),
             "bookmobile": BookmobileForm(),
             "courier": CourierForm(),
+            "plan": PlanForm(),
         }
         self.job_tabs = QTabWidget()
         for key, form in self.forms.items():

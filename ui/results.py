@@ -15,7 +15,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from planner.run_titles import MODELS_WITH_P, run_title
+from planner.run_titles import run_title
 from ui.bookmobile_views import changes_html
 from ui.courier_week import add_chart, courier_parts
 from ui.strings import has, language, tr
@@ -101,11 +101,11 @@ def run_html(run: dict[str, Any]) -> str:
             ]
         )
         model = result.get("model", "")
-        p = f" · p = {result.get('p')}" if model in MODELS_WITH_P and result.get("p") else ""
-        opened = result.get("sites_opened", len(result.get("selected", [])))
+        opened = result.get("n_opened", len(result.get("selected", [])))
         parts.append(
-            f"<p>{tr('model')}: {escape(label_of('model_', model))}{p} · "
+            f"<p>{tr('model')}: {escape(label_of('model_', model))} · "
             f"{escape(tr('sites_opened', n=opened))} · "
+            f"{escape(', '.join(f'{k} = {v}' for k, v in result.get('parameters', {'p': result.get('p')}).items() if v is not None))} · "
             f"{tr('optimal')}: {tr('yes') if result.get('optimal') else tr('no')} · {tr('gap')}: {result.get('gap', 0):.2%}</p>"
         )
         parts.append(_table([tr("district"), tr("population"), tr("before"), tr("after")], rows))
@@ -117,6 +117,23 @@ def run_html(run: dict[str, Any]) -> str:
             f"<h4>{tr('selected_sites')}</h4>"
             + _table([tr("col_id"), tr("col_name"), tr("district")], sites)
         )
+        if result.get("frontier"):
+            points = [
+                [k + 1, _pct(pt["total_share"]), _pct(pt["worst_share"]), ", ".join(pt["selected"])]
+                for k, pt in enumerate(result["frontier"])
+            ]
+            parts.append(
+                f"<h4>{tr('frontier')}</h4>"
+                + _table(["#", tr("frontier_x"), tr("frontier_y"), tr("selected_sites")], points)
+            )
+    elif kind == "plan":
+        rows = [
+            [y["year"], ", ".join(y["opened"]), f"{y['cost']:.2f}", _pct(y["covered_share"]),
+             y.get("worst_district") or ""]
+            for y in result.get("years", [])
+        ]
+        parts.append(_table([tr("year"), tr("n_opened"), tr("cost"), tr("share"), tr("worst_district")], rows))
+        parts.append(f"<p>{tr('carry_over')} · {tr('gap')}: {result.get('gap', 0):.2%}</p>")
     elif kind in ("bookmobile", "courier"):
         rows = [
             [

@@ -11,7 +11,9 @@ from typing import Any
 
 from models.costs import MODES
 from models.siting import MODELS
+from planner import validation
 from planner.commands.coverage import add_travel_option
+from planner.paths import check_output_file, write_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,40 +23,62 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--p", type=int, default=10, help="number of new sites (default 10)")
     p.add_argument(
         "--threshold",
-        type=float,
+        type=validation.non_negative,
         default=900.0,
         help="seconds for a mode, metres with --mode none (default 900)",
     )
     p.add_argument(
         "--mode", choices=[*MODES, "none"], default="walk", help="travel mode (default walk)"
     )
-    p.add_argument("--kinds", nargs="+", help="existing library kinds kept open (default all)")
-    p.add_argument("--seconds", type=float, default=60.0, help="solver time limit (default 60)")
+    p.add_argument("--kinds", nargs="+", type=validation.kind, help="existing library kinds kept open (default all)")
+    p.add_argument("--seconds", type=validation.seconds, default=60.0, help="solver time limit (default 60)")
     add_travel_option(p)
+    p.add_argument("--target", type=float, help="target model: share of people to cover (0–1)")
+    p.add_argument(
+        "--target-per-group", action="store_true", help="target model: the share in every district"
+    )
+    p.add_argument(
+        "--frontier",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also trace the efficiency–equity frontier with N solves",
+    )
+    p.add_argument(
+        "--by-age",
+        action="store_true",
+        help="demand split into children, working age and elderly, each at its own walking speed",
+    )
     p.add_argument("--json", type=Path, dest="json_out", help="also write the result here")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from planner.jobs.siting import run_siting
+    from planner.jobs.siting import SitingRequest, run_siting
     from planner.progress import cli_control
     from planner.store import Project
 
     mode = None if args.mode == "none" else args.mode
-    with Project.open(args.project) as project, cli_control("选址 siting", args.seconds) as control:
-        result = run_siting(
-            project,
-            model=args.model,
-            p=None if args.model == "lscp" else args.p,
-            threshold=args.threshold,
-            mode=mode,
-            kinds=args.kinds,
-            time_limit_s=args.seconds,
-            travel=args.travel,
-            control=control,
-        )
+    request = SitingRequest(
+        model=args.model,
+        p=args.p,
+        threshold_s=args.threshold if mode is not None else None,
+        threshold_m=args.threshold if mode is None else None,
+        mode=mode,
+        kinds=None if args.kinds is None else tuple(args.kinds),
+        time_limit_s=args.seconds,
+        travel=args.travel,
+        target=args.target,
+        target_per_group=args.target_per_group,
+        frontier_steps=args.frontier,
+        by_age=args.by_age,
+    )
     if args.json_out:
-        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        check_output_file(args.json_out, "--json")
+    with Project.open(args.project) as project, cli_control("选址 siting", args.seconds) as control:
+        result = run_siting(project, request, control=control).to_json()
+    if args.json_out:
+        write_output(args.json_out, json.dumps(result, ensure_ascii=False, indent=1))
     print(format_result(result, args.lang))
     return 0
 

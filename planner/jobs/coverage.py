@@ -147,6 +147,7 @@ def coverage_figures(
         else np.zeros(len(demand.weights))
     )
     summary = equity.summarise(access, demand.weights, result.by_group, result.nearest_cost)
+    split = equity.theil_decomposition(access, demand.weights, demand.groups)
     figures = {
         "by_district": district_rows(project, result.by_group),
         "total": {
@@ -160,9 +161,17 @@ def coverage_figures(
             "worst_district": summary.worst_group,
             "worst_share": summary.worst_share,
             "p90_cost": summary.p90_cost if np.isfinite(summary.p90_cost) else None,
+            "palma": _finite(equity.palma(access, demand.weights)),
+            "theil_between": split.between,
+            "theil_within": split.within,
         },
     }
     return result, figures
+
+
+def _finite(value: float) -> float | None:
+    """JSON has no inf: None stands for it."""
+    return float(value) if np.isfinite(value) else None
 
 
 @dataclass(frozen=True)
@@ -213,6 +222,9 @@ class CoverageEquity:
     worst_district: str | None
     worst_share: float | None
     p90_cost: float | None
+    palma: float | None = None  # None when the bottom 40 % hold nothing (or a run before it)
+    theil_between: float | None = None  # Theil between districts (+ within = theil)
+    theil_within: float | None = None
 
 
 @dataclass(frozen=True)
@@ -279,6 +291,8 @@ def run_coverage(
     cost: CostModel | None = None,
     control: Control | None = None,
     travel: str | None = None,
+    closed_ids: Sequence[str] = (),
+    catchment: bool = True,
 ) -> dict[str, Any]:
     """Keyword form of `coverage_job` for callers that hold loose arguments (siting, the GUI);
     returns the result's JSON (threshold: seconds for a mode, metres when mode is None)."""
@@ -291,7 +305,9 @@ def run_coverage(
         threshold_m=float(threshold) if mode is None else None,
     )
     return coverage_job(
-        project, request, extra_sites=extra_sites, cost=cost, control=control
+        project, request, extra_sites=extra_sites, cost=cost, control=control,
+        closed_ids=closed_ids,
+        catchment=catchment,
     ).to_json()
 
 
@@ -302,10 +318,13 @@ def coverage_job(
     extra_sites: gpd.GeoDataFrame | None = None,
     cost: CostModel | None = None,
     control: Control | None = None,
+    closed_ids: Sequence[str] = (),
+    catchment: bool = True,
 ) -> CoverageResult:
-    """Coverage of the project's population by its libraries (of the request's kinds) plus
-    `extra_sites`, within the threshold, stored as a "coverage" run; `cost` overrides the
-    request's travel (siting passes the one it solved with).
+    """Coverage of the project's population by its libraries (of the request's kinds, less
+    `closed_ids`) plus `extra_sites`, within the threshold, stored as a "coverage" run; `cost`
+    overrides the request's travel (siting passes the one it solved with); `catchment` False
+    skips the network catchment outline (a phased plan draws it for its last year only).
 
     Equity: Gini/Theil of 2SFCA seats per person (catchment = threshold) weighted by population.
     """
@@ -315,6 +334,8 @@ def coverage_job(
     cost, crs = cost_and_crs(project, mode, cost, request.travel)
     demand = load_demand(project, crs)
     sites = load_supply(project, kinds)
+    if closed_ids:
+        sites = sites[~sites["id"].astype(str).isin(list(closed_ids))].reset_index(drop=True)
     counted = sorted(set(sites["kind"].astype(str))) if kinds is None else list(kinds)
     if extra_sites is not None and len(extra_sites):
         extra = extra_sites.to_crs(sites.crs)
@@ -326,12 +347,12 @@ def coverage_job(
     network = isinstance(cost, NetworkCost)
     figures_control = control.sub(0.0, 0.8) if network else control
     _, figures = coverage_figures(project, demand, sites, cost, crs, threshold, figures_control)
-    catchment = None
-    if network and len(sites):
+    outline = None
+    if network and len(sites) and catchment:
         control.report(0.8, "catchment")
         supply_xy = points_xy(sites, crs)
         area = network_isochrone(cost, supply_xy, threshold, control=control.sub(0.8, 0.95))
-        catchment = catchment_geojson(area, crs)
+        outline = catchment_geojson(area, crs)
     result = CoverageResult.from_json(
         {
             "threshold": float(threshold),
@@ -341,7 +362,7 @@ def coverage_job(
             "kinds": counted,
             **figures,
             "scenario": request.scenario,
-            "catchment_geojson": catchment,
+            "catchment_geojson": outline,
         }
     )
     params = {
@@ -350,6 +371,7 @@ def coverage_job(
         "kinds": list(kinds) if kinds is not None else None,
         "extra_sites": 0 if extra_sites is None else len(extra_sites),
         "travel": "network" if network else "straight",
+        "closed_ids": list(closed_ids),
     }
     run_id = project.add_run(
         "coverage",

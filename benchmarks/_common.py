@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PLANNER_SHARED", ROOT.parent / "shared")) / "benchmarks"
+#: The instances and best-known tables, inside the repository (benchmarks/instances/README.md).
+INSTANCES = ROOT / "benchmarks" / "instances"
 DOC = ROOT / "docs" / "benchmarks.md"
 
 
@@ -27,7 +28,7 @@ def machine() -> str:
 
 
 def bks(folder: str) -> dict[str, tuple[int, float]]:
-    with (SHARED / folder / "bks.csv").open() as fh:
+    with (INSTANCES / folder / "bks.csv").open() as fh:
         return {r["instance"]: (int(r["vehicles"]), float(r["distance"])) for r in csv.DictReader(fh)}
 
 

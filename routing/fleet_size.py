@@ -48,6 +48,13 @@ def solve_fewest_vehicles(
     best = solve(instance, time_limit_s=seconds * FIRST_SHARE, control=control.sub(0, FIRST_SHARE),
                  objective="vehicles_then_distance", scale=scale, first_solution=first_solution,
                  gls_lambda=lam)
+    if best.dropped and left() > 0.1:
+        # No complete first plan in its share (tight windows, a busy machine): keep searching
+        # with the rest of the budget rather than give up with visits unserved.
+        retry = solve(instance, time_limit_s=left(), control=control.sub(FIRST_SHARE, 1),
+                      objective="vehicles_then_distance", scale=scale,
+                      first_solution="parallel_cheapest_insertion", gls_lambda=lam)
+        best = min((best, retry), key=lambda p: (len(p.dropped), p.vehicles_used, p.total_distance))
     if best.dropped:
         return best
     while best.vehicles_used > 1 and left() > seconds * (FINAL_SHARE + 0.05):

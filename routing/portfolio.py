@@ -1,11 +1,13 @@
 """Two engines on two cores, same time budget, keep the better checked plan.
 
-For an instance PyVRP's model covers (routing.pyvrp_engine.unsupported_reason is None) the
-portfolio runs OR-Tools (routing.solver / routing.fleet_size) in this process and PyVRP's
-iterated local search in a child process; for any other instance (several windows per visit,
-breaks, transfers, vehicle lists) the child runs a second OR-Tools search started differently
-(another first-solution builder and guided-local-search coefficient). Both plans are checked by
-routing.check; the better one wins: fewer unserved mandatory visits, then (for
+For an instance PyVRP's model covers (routing.pyvrp_engine.unsupported_reason is None) this
+process runs PyVRP's iterated local search for the whole budget while a child process runs
+OR-Tools (routing.fleet_size / routing.solver) for a quarter of it and then PyVRP with the next
+seed, started from OR-Tools' plan, for the rest: two different searches, and OR-Tools' plan
+kept if it is the best. For any other instance (several windows per visit, breaks, transfers,
+vehicle lists) this process runs OR-Tools and the child a second OR-Tools search started
+differently (another first-solution builder and guided-local-search coefficient). Both plans
+are checked by routing.check; the better one wins: fewer unserved mandatory visits, then (for
 "vehicles_then_distance") fewer vehicles, then least distance plus fixed costs and penalties
 of the visits left out. The plan says which engine produced it (`Plan.engine`).
 
@@ -31,6 +33,8 @@ from routing.instance import Plan, RoutingInstance
 from routing.pyvrp_engine import solve_pyvrp, unsupported_reason
 from routing.solver import solve
 
+#: Share of the budget OR-Tools gets before PyVRP continues from its plan (in PyVRP's scope).
+HANDOFF_SHARE = 0.25
 #: The second OR-Tools search (out of PyVRP's scope): another start and a stronger penalty.
 RESTART_FIRST = {"pairs": "local_cheapest_insertion", "plain": "savings"}
 RESTART_GLS_LAMBDA = 0.5
@@ -51,11 +55,9 @@ class EngineRun:
 
 def engines_for(instance: RoutingInstance) -> tuple[str, str]:
     """The two engines the portfolio runs on `instance`: (this process, the child)."""
-    return (
-        ("ortools", "pyvrp")
-        if unsupported_reason(instance) is None
-        else ("ortools", "ortools-restart")
-    )
+    if unsupported_reason(instance) is None:
+        return ("pyvrp", "ortools+pyvrp")
+    return ("ortools", "ortools-restart")
 
 
 def solve_portfolio(
@@ -114,6 +116,8 @@ def plan_key(instance: RoutingInstance, plan: Plan, objective: str) -> tuple:
 def run_engine(instance: RoutingInstance, run: EngineRun, control: Control | None = None) -> Plan:
     """One engine alone on `instance` (used on both sides of the portfolio)."""
     control = control or Control()
+    if run.engine == "ortools+pyvrp":
+        return _ortools_then_pyvrp(instance, run, control)
     if run.engine == "pyvrp":
         return solve_pyvrp(
             instance,
@@ -143,6 +147,26 @@ def run_engine(instance: RoutingInstance, run: EngineRun, control: Control | Non
         )
     plan.engine = run.engine
     return plan
+
+
+def _ortools_then_pyvrp(instance: RoutingInstance, run: EngineRun, control: Control) -> Plan:
+    """OR-Tools for HANDOFF_SHARE of the budget, then PyVRP (the next seed) from its plan for
+    the rest; the better of the two plans (OR-Tools' may already be the best)."""
+    first = EngineRun(
+        "ortools", run.seconds * HANDOFF_SHARE, run.objective, run.first_solution, run.seed
+    )
+    ortools_plan = run_engine(instance, first, control.sub(0, HANDOFF_SHARE))
+    complete = not check_plan(instance, ortools_plan).unserved_mandatory
+    pyvrp_plan = solve_pyvrp(
+        instance,
+        time_limit_s=run.seconds * (1 - HANDOFF_SHARE),
+        objective=run.objective,
+        seed=run.seed + 1,
+        control=control.sub(HANDOFF_SHARE, 1),
+        initial=ortools_plan if complete else None,
+    )
+    pyvrp_plan.engine = "ortools+pyvrp" if complete else "pyvrp"
+    return min((pyvrp_plan, ortools_plan), key=lambda p: plan_key(instance, p, run.objective))
 
 
 def _child_main(instance: RoutingInstance, run: EngineRun, conn) -> None:  # noqa: ANN001

@@ -79,11 +79,13 @@ def solve_pyvrp(
     seed: int = 0,
     scale: int = 100,
     control: Control | None = None,
+    initial: Plan | None = None,
 ) -> Plan:
     """Solve with PyVRP within `time_limit_s` and return a checked Plan (engine "pyvrp").
 
     `objective="vehicles_then_distance"` puts a fixed cost on every vehicle larger than any
-    distance saving (fewest vehicles first), as routing.solver does."""
+    distance saving (fewest vehicles first), as routing.solver does. `initial` (a plan for
+    this instance, e.g. OR-Tools') is where the search starts instead of a random plan."""
     from pyvrp import solve as pyvrp_solve
 
     reason = unsupported_reason(instance)
@@ -95,7 +97,8 @@ def solve_pyvrp(
     started = time.monotonic()
     data, clients, shipments, groups = _problem_data(instance, objective, scale)
     stop = _Stop(max(time_limit_s, 0.1), control)
-    result = pyvrp_solve(data, stop=stop, seed=seed, collect_stats=False)
+    start = _solution(data, initial, clients, shipments, groups) if initial is not None else None
+    result = pyvrp_solve(data, stop=stop, seed=seed, collect_stats=False, initial_solution=start)
     control.check()
     best = result.best
     seconds = time.monotonic() - started
@@ -254,6 +257,22 @@ def _problem_data(instance: RoutingInstance, objective: str, scale: int):  # noq
         locations, clients, depots, vehicle_types, [distance], [duration], shipments=shipments
     )
     return data, client_ids, shipment_ids, groups
+
+
+def _solution(data, plan: Plan, clients: list[str], shipments: list[tuple[str, str]], groups):  # noqa: ANN001, ANN202
+    """A plan of ours as a PyVRP Solution (each route on its vehicle's type)."""
+    from pyvrp import Activity, ActivityType, Route, Solution
+
+    activity = {visit_id: Activity(ActivityType.CLIENT, k) for k, visit_id in enumerate(clients)}
+    for k, (p, d) in enumerate(shipments):
+        activity[p] = Activity(ActivityType.PICKUP, k)
+        activity[d] = Activity(ActivityType.DELIVERY, k)
+    type_of = {vehicle.id: t for t, vehicles in enumerate(groups) for vehicle in vehicles}
+    routes = [
+        Route(data, [activity[s.visit_id] for s in route.stops], type_of[route.vehicle_id])
+        for route in plan.used_routes
+    ]
+    return Solution(data, routes)
 
 
 def _visit_id(activity, clients: list[str], shipments: list[tuple[str, str]]) -> str:  # noqa: ANN001

@@ -55,7 +55,7 @@ def test_scope_names_what_pyvrp_cannot_model():
     assert "breaks" in unsupported_reason(lunch)
     transfer = replace(inst, precedences=(("1", "2", 5.0),))
     assert "precedences" in unsupported_reason(transfer)
-    assert engines_for(inst) == ("ortools", "pyvrp")
+    assert engines_for(inst) == ("pyvrp", "ortools+pyvrp")
     assert engines_for(two) == ("ortools", "ortools-restart")
 
 
@@ -134,7 +134,7 @@ def test_portfolio_keeps_a_checked_plan_and_names_its_engine():
     inst = _small_solomon(40)
     plan = solve_portfolio(inst, 2.0)
     assert check_plan(inst, plan).feasible and not plan.dropped
-    assert plan.engine in ("ortools", "pyvrp")
+    assert plan.engine in ("ortools", "pyvrp", "ortools+pyvrp")
     assert plan.vehicles_used == 5  # C101's first 40 customers: 5 vans of 200 carry 390 units
 
 
@@ -168,5 +168,5 @@ def test_bench_cli_writes_the_contract_keys_and_the_engine(tmp_path):
     )
     result = json.loads(out.read_text())
     assert set(result) == {"instance", "vehicles", "distance", "routes", "seconds", "engine"}
-    assert result["engine"] in ("ortools", "pyvrp") and result["vehicles"] == 10
+    assert result["engine"] in ("ortools", "pyvrp", "ortools+pyvrp") and result["vehicles"] == 10
     assert sorted(i for r in result["routes"] for i in r) == list(range(1, 101))

@@ -1,10 +1,11 @@
 """Two engines on two cores, same time budget, keep the better checked plan.
 
 For an instance PyVRP's model covers (routing.pyvrp_engine.unsupported_reason is None) this
-process runs PyVRP's iterated local search for the whole budget while a child process runs
-OR-Tools (routing.fleet_size / routing.solver) for a quarter of it and then PyVRP with the next
-seed, started from OR-Tools' plan, for the rest: two different searches, and OR-Tools' plan
-kept if it is the best. For any other instance (several windows per visit, breaks, transfers,
+process runs PyVRP (its fleet minimisation for 30 % of the budget, then its iterated local
+search on that fleet) while a child process runs OR-Tools (routing.fleet_size /
+routing.solver) for a quarter of the budget and then PyVRP with the next seed, started from
+OR-Tools' plan and capped at its fleet, for the rest: two different searches, and OR-Tools'
+plan kept if it is the best. For any other instance (several windows per visit, breaks, transfers,
 vehicle lists) this process runs OR-Tools and the child a second OR-Tools search started
 differently (another first-solution builder and guided-local-search coefficient). Both plans
 are checked by routing.check; the better one wins: fewer unserved mandatory visits, then (for
@@ -33,6 +34,8 @@ from routing.instance import Plan, RoutingInstance
 from routing.pyvrp_engine import solve_pyvrp, unsupported_reason
 from routing.solver import solve
 
+#: Share of PyVRP's budget spent on its fleet minimisation first (fewest vehicles first).
+FLEET_SHARE = 0.3
 #: Share of the budget OR-Tools gets before PyVRP continues from its plan (in PyVRP's scope).
 HANDOFF_SHARE = 0.25
 #: The second OR-Tools search (out of PyVRP's scope): another start and a stronger penalty.
@@ -125,6 +128,7 @@ def run_engine(instance: RoutingInstance, run: EngineRun, control: Control | Non
             objective=run.objective,
             seed=run.seed,
             control=control,
+            fleet_share=FLEET_SHARE,
         )
     first, gls_lambda = run.first_solution, None
     if run.engine == "ortools-restart":

@@ -80,13 +80,18 @@ def solve_pyvrp(
     scale: int = 100,
     control: Control | None = None,
     initial: Plan | None = None,
+    fleet_share: float = 0.0,
 ) -> Plan:
     """Solve with PyVRP within `time_limit_s` and return a checked Plan (engine "pyvrp").
 
     `objective="vehicles_then_distance"` puts a fixed cost on every vehicle larger than any
     distance saving (fewest vehicles first), as routing.solver does. `initial` (a plan for
-    this instance, e.g. OR-Tools') is where the search starts instead of a random plan."""
+    this instance, e.g. OR-Tools') is where the search starts instead of a random plan, and
+    its fleet size caps the fleet. `fleet_share` of the budget first goes to PyVRP's own fleet
+    minimisation (one vehicle type, every visit mandatory), the rest to the capped fleet."""
+    from pyvrp import minimise_fleet
     from pyvrp import solve as pyvrp_solve
+    from pyvrp.stop import MaxRuntime
 
     reason = unsupported_reason(instance)
     if reason is not None:
@@ -96,7 +101,19 @@ def solve_pyvrp(
     control = control or Control()
     started = time.monotonic()
     data, clients, shipments, groups = _problem_data(instance, objective, scale)
-    stop = _Stop(max(time_limit_s, 0.1), control)
+    limit_s = max(time_limit_s, 0.1)
+    one_type = data.num_vehicle_types == 1 and all(v.penalty is None for v in instance.visits)
+    fleet = None
+    if one_type and initial is not None:
+        fleet = initial.vehicles_used
+    if one_type and fleet_share > 0 and objective == "vehicles_then_distance":
+        control.report(0.0, "PyVRP: fewest vehicles")
+        smallest = minimise_fleet(data, MaxRuntime(limit_s * fleet_share), seed=seed).num_available
+        fleet = min(fleet or smallest, smallest)
+        limit_s = max(limit_s * (1 - fleet_share), 0.1)
+    if fleet is not None and 0 < fleet < data.vehicle_type(0).num_available:
+        data = data.replace(vehicle_types=[data.vehicle_type(0).replace(num_available=fleet)])
+    stop = _Stop(limit_s, control)
     start = _solution(data, initial, clients, shipments, groups) if initial is not None else None
     result = pyvrp_solve(data, stop=stop, seed=seed, collect_stats=False, initial_solution=start)
     control.check()
@@ -138,15 +155,19 @@ def solve_pyvrp(
 
 
 class _Stop:
-    """PyVRP stopping criterion: the time limit or the caller's cancel; reports progress."""
+    """PyVRP stopping criterion: the time limit or the caller's cancel; reports progress. The
+    clock starts at the first call, after PyVRP's start-up search, as PyVRP's MaxRuntime does."""
 
     def __init__(self, limit_s: float, control: Control) -> None:
         self.limit_s, self.control = limit_s, control
-        self.started = time.monotonic()
+        self.started: float | None = None
         self.last_report = 0.0
 
     def __call__(self, best_cost: float) -> bool:
-        elapsed = time.monotonic() - self.started
+        now = time.monotonic()
+        if self.started is None:
+            self.started = now
+        elapsed = now - self.started
         if elapsed - self.last_report > 0.5:
             self.last_report = elapsed
             self.control.report(min(elapsed / self.limit_s, 0.99), "PyVRP")
@@ -178,9 +199,10 @@ def _problem_data(instance: RoutingInstance, objective: str, scale: int):  # noq
 
     fixed = 0
     if objective == "vehicles_then_distance":
-        fixed = int(
-            min(float(instance.distance.max()) * scale * (len(instance.visits) + 1), _CAP // 4)
-        )
+        # Ten times any plan's whole distance: a vehicle fewer always pays, and the search's
+        # penalties (scaled to the objective) stay on the scale of the fleet, as PyVRP advises.
+        bound = float(instance.distance.max()) * scale * (len(instance.visits) + 1) * 10
+        fixed = int(min(bound, _CAP // 4))
     keys: dict[tuple, int] = {}
     groups: list[list[VehicleSpec]] = []
     for vehicle in instance.vehicles:

@@ -1,13 +1,14 @@
 """Two engines on two cores, same time budget, keep the better checked plan.
 
 For an instance PyVRP's model covers (routing.pyvrp_engine.unsupported_reason is None) this
-process runs PyVRP (its fleet minimisation for 30 % of the budget, then its iterated local
-search on that fleet) while a child process runs OR-Tools (routing.fleet_size /
-routing.solver) for a quarter of the budget and then PyVRP with the next seed, started from
-OR-Tools' plan and capped at its fleet, for the rest: two different searches, and OR-Tools'
-plan kept if it is the best. For any other instance (several windows per visit, breaks, transfers,
-vehicle lists) this process runs OR-Tools and the child a second OR-Tools search started
-differently (another first-solution builder and guided-local-search coefficient). Both plans
+process runs PyVRP's iterated local search as its examples set it up (times rounded to the
+nearest unit; the plan is then checked in real numbers) for the whole budget, while a child
+process runs OR-Tools (routing.fleet_size / routing.solver) for a tenth of the budget, then
+PyVRP with the next seed from OR-Tools' fleet: its fleet minimisation, then its search
+started from its last plan. Two different searches; vehicles come first, so the child's
+fleet-first search is what keeps the fleet down where one PyVRP run stays a vehicle above.
+For any other instance (several windows per visit, breaks, transfers, vehicle lists) this
+process runs OR-Tools and the child a second OR-Tools search started differently (another first-solution builder and guided-local-search coefficient). Both plans
 are checked by routing.check; the better one wins: fewer unserved mandatory visits, then (for
 "vehicles_then_distance") fewer vehicles, then least distance plus fixed costs and penalties
 of the visits left out. The plan says which engine produced it (`Plan.engine`).
@@ -34,10 +35,10 @@ from routing.instance import Plan, RoutingInstance
 from routing.pyvrp_engine import solve_pyvrp, unsupported_reason
 from routing.solver import solve
 
-#: Share of PyVRP's budget spent on its fleet minimisation first (fewest vehicles first).
-FLEET_SHARE = 0.3
+#: Share of the child's PyVRP budget spent on its fleet minimisation first.
+FLEET_SHARE = 0.25
 #: Share of the budget OR-Tools gets before PyVRP continues from its plan (in PyVRP's scope).
-HANDOFF_SHARE = 0.25
+HANDOFF_SHARE = 0.1
 #: The second OR-Tools search (out of PyVRP's scope): another start and a stronger penalty.
 RESTART_FIRST = {"pairs": "local_cheapest_insertion", "plain": "savings"}
 RESTART_GLS_LAMBDA = 0.5
@@ -128,7 +129,7 @@ def run_engine(instance: RoutingInstance, run: EngineRun, control: Control | Non
             objective=run.objective,
             seed=run.seed,
             control=control,
-            fleet_share=FLEET_SHARE,
+            times="nearest",
         )
     first, gls_lambda = run.first_solution, None
     if run.engine == "ortools-restart":
@@ -154,8 +155,9 @@ def run_engine(instance: RoutingInstance, run: EngineRun, control: Control | Non
 
 
 def _ortools_then_pyvrp(instance: RoutingInstance, run: EngineRun, control: Control) -> Plan:
-    """OR-Tools for HANDOFF_SHARE of the budget, then PyVRP (the next seed) from its plan for
-    the rest; the better of the two plans (OR-Tools' may already be the best)."""
+    """OR-Tools for HANDOFF_SHARE of the budget, then PyVRP (the next seed, times rounded
+    safely) from OR-Tools' fleet: its fleet minimisation, then its search, started from
+    OR-Tools' plan; the better of the two plans (OR-Tools' may already be the best)."""
     first = EngineRun(
         "ortools", run.seconds * HANDOFF_SHARE, run.objective, run.first_solution, run.seed
     )
@@ -168,6 +170,7 @@ def _ortools_then_pyvrp(instance: RoutingInstance, run: EngineRun, control: Cont
         seed=run.seed + 1,
         control=control.sub(HANDOFF_SHARE, 1),
         initial=ortools_plan if complete else None,
+        fleet_share=FLEET_SHARE,
     )
     pyvrp_plan.engine = "ortools+pyvrp" if complete else "pyvrp"
     return min((pyvrp_plan, ortools_plan), key=lambda p: plan_key(instance, p, run.objective))

@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from models.control import Control
-from routing.check import assert_feasible
+from routing.check import assert_feasible, check_plan
 from routing.instance import (
     Plan,
     Route,
@@ -81,6 +81,7 @@ def solve_pyvrp(
     control: Control | None = None,
     initial: Plan | None = None,
     fleet_share: float = 0.0,
+    times: str = "safe",
 ) -> Plan:
     """Solve with PyVRP within `time_limit_s` and return a checked Plan (engine "pyvrp").
 
@@ -88,8 +89,12 @@ def solve_pyvrp(
     distance saving (fewest vehicles first), as routing.solver does. `initial` (a plan for
     this instance, e.g. OR-Tools') is where the search starts instead of a random plan, and
     its fleet size caps the fleet. `fleet_share` of the budget first goes to PyVRP's own fleet
-    minimisation (one vehicle type, every visit mandatory), the rest to the capped fleet."""
-    from pyvrp import minimise_fleet
+    minimisation (one vehicle type, every visit mandatory), the rest to the capped fleet.
+
+    `times="safe"` rounds durations and window openings up and closings down (every PyVRP
+    plan is feasible in real time); `"nearest"` rounds them to the nearest unit as PyVRP's own
+    examples do (unbiased, so a slightly different search): a plan that then fails the check
+    in real numbers is returned empty, every visit dropped, status "late in real time"."""
     from pyvrp import solve as pyvrp_solve
     from pyvrp.stop import MaxRuntime
 
@@ -100,21 +105,20 @@ def solve_pyvrp(
         raise ValueError(f"unknown objective {objective!r}")
     control = control or Control()
     started = time.monotonic()
-    data, clients, shipments, groups = _problem_data(instance, objective, scale)
+    if times not in ("safe", "nearest"):
+        raise ValueError(f"unknown rounding of times {times!r}")
+    data, clients, shipments, groups = _problem_data(instance, objective, scale, times)
     limit_s = max(time_limit_s, 0.1)
     one_type = data.num_vehicle_types == 1 and all(v.penalty is None for v in instance.visits)
-    fleet = None
-    if one_type and initial is not None:
-        fleet = initial.vehicles_used
-    if one_type and fleet_share > 0 and objective == "vehicles_then_distance":
-        control.report(0.0, "PyVRP: fewest vehicles")
-        smallest = minimise_fleet(data, MaxRuntime(limit_s * fleet_share), seed=seed).num_available
-        fleet = min(fleet or smallest, smallest)
-        limit_s = max(limit_s * (1 - fleet_share), 0.1)
+    fleet = initial.vehicles_used if one_type and initial is not None else None
     if fleet is not None and 0 < fleet < data.vehicle_type(0).num_available:
         data = data.replace(vehicle_types=[data.vehicle_type(0).replace(num_available=fleet)])
-    stop = _Stop(limit_s, control)
     start = _solution(data, initial, clients, shipments, groups) if initial is not None else None
+    if one_type and fleet_share > 0 and objective == "vehicles_then_distance":
+        control.report(0.0, "PyVRP: fewest vehicles")
+        data, start = _fewer_vehicles(data, start, MaxRuntime(limit_s * fleet_share), seed, control)
+        limit_s = max(limit_s * (1 - fleet_share), 0.1)
+    stop = _Stop(limit_s, control)
     result = pyvrp_solve(data, stop=stop, seed=seed, collect_stats=False, initial_solution=start)
     control.check()
     best = result.best
@@ -150,8 +154,46 @@ def solve_pyvrp(
         status="ok",
         engine=ENGINE,
     )
+    if times == "nearest" and not check_plan(instance, plan).feasible:
+        return Plan(
+            routes=[],
+            dropped={v.id: DROPPED_BY_SOLVER[1] for v in instance.visits},
+            status="late in real time",
+            seconds=seconds,
+            engine=ENGINE,
+        )
     assert_feasible(instance, plan)
     return plan
+
+
+def _fewer_vehicles(data, start, budget, seed: int, control: Control):  # noqa: ANN001, ANN202
+    """PyVRP's fleet minimisation (as pyvrp.minimise_fleet: one vehicle fewer until no
+    feasible plan turns up in the budget), keeping the last feasible plan as the next search's
+    start. Returns the data with the smallest fleet found and that plan (or `start`)."""
+    from pyvrp import Activity, Route, Solution
+    from pyvrp import solve as pyvrp_solve
+    from pyvrp.stop import FirstFeasible, MultipleCriteria
+
+    vehicle_type = data.vehicle_type(0)
+    k = vehicle_type.num_available
+    found = None
+    while k > 1 and not control.cancel.is_set():
+        trial = data.replace(vehicle_types=[vehicle_type.replace(num_available=k - 1)])
+        stop = MultipleCriteria([FirstFeasible(), budget])
+        best = pyvrp_solve(trial, stop=stop, seed=seed, collect_stats=False).best
+        if not best.is_feasible():
+            break
+        k = best.num_routes()
+        found = [
+            [Activity(a.type, a.idx) for a in route if a.type.name != "DEPOT"]
+            for route in best.routes()
+        ]
+        if budget(0):
+            break
+    if found is None:
+        return data, start
+    data = data.replace(vehicle_types=[vehicle_type.replace(num_available=k)])
+    return data, Solution(data, [Route(data, acts, 0) for acts in found])
 
 
 class _Stop:
@@ -174,22 +216,29 @@ class _Stop:
         return elapsed > self.limit_s or self.control.cancel.is_set()
 
 
-def _problem_data(instance: RoutingInstance, objective: str, scale: int):  # noqa: ANN202
+def _problem_data(instance: RoutingInstance, objective: str, scale: int, times: str):  # noqa: ANN202
     """PyVRP ProblemData for the instance, with the visit behind each client and shipment and
     our vehicles behind each PyVRP vehicle type."""
     from pyvrp import Client, Depot, Location, ProblemData, Shipment, VehicleType
 
+    nearest = times == "nearest"
+
     def t_up(value: float) -> int:
-        return int(min(scale_up(value, scale), _CAP))
+        return int(min(scale_round(value, scale) if nearest else scale_up(value, scale), _CAP))
 
     def t_down(value: float) -> int:
-        return (
-            int(min(math.floor(value * scale + 1e-9), _CAP)) if math.isfinite(value) else _INT_MAX
+        if not math.isfinite(value):
+            return _INT_MAX
+        return int(
+            min(scale_round(value, scale) if nearest else math.floor(value * scale + 1e-9), _CAP)
         )
 
     n_loc = instance.distance.shape[0]
     distance = np.minimum(scale_round(instance.distance, scale), _CAP)
-    duration = np.minimum(scale_up(instance.duration, scale), _CAP)
+    rounded = (
+        scale_round(instance.duration, scale) if nearest else scale_up(instance.duration, scale)
+    )
+    duration = np.minimum(rounded, _CAP)
     locations = [Location(0, 0) for _ in range(n_loc)]
     depot_locs = sorted(
         {v.start_location for v in instance.vehicles} | {v.end_location for v in instance.vehicles}

@@ -64,8 +64,9 @@ def pick(paths: list[Path], names: list[str] | None) -> list[Path]:
 
 def pyvrp_alone(instance, seconds: float, seed: int = 0, scale: int = 100) -> tuple[int, float]:  # noqa: ANN001
     """The peer: PyVRP by itself on one core, set up as its documentation shows (Model API,
-    distances ×100 rounded, durations equal to them, clients or shipments), independent of
-    routing.pyvrp_engine. Returns (vehicles, real-valued distance of its routes)."""
+    distances ×100 rounded, durations equal to them, the shift as the depot's hours, clients or
+    shipments, a fixed cost per vehicle), built independently of routing.pyvrp_engine. Returns
+    (vehicles, real-valued distance of its routes)."""
     import math
 
     import numpy as np
@@ -77,8 +78,10 @@ def pyvrp_alone(instance, seconds: float, seed: int = 0, scale: int = 100) -> tu
     veh = instance.vehicles[0]
     depot = m.add_depot(locs[veh.start_location], tw_early=int(veh.shift_start * scale),
                         tw_late=int(veh.shift_end * scale))
+    # A vehicle costs ten times any plan's distance: fewest vehicles first.
+    fixed = int(float(instance.distance.max()) * scale * (len(instance.visits) + 1) * 10)
     m.add_vehicle_type(len(instance.vehicles), capacity=veh.capacity, start_depot=depot, end_depot=depot,
-                       fixed_cost=10**7)
+                       fixed_cost=fixed)
     paired = {i for pair in instance.pairs for i in pair}
     ids = []  # visit id per PyVRP client / (pickup, delivery) per shipment, in creation order
     for v in instance.visits:

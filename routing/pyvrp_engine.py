@@ -244,7 +244,15 @@ def _problem_data(instance: RoutingInstance, objective: str, scale: int, times: 
         {v.start_location for v in instance.vehicles} | {v.end_location for v in instance.vehicles}
     )
     depot_of = {loc: k for k, loc in enumerate(depot_locs)}
-    depots = [Depot(loc) for loc in depot_locs]
+    shifts = {(v.shift_start, v.shift_end) for v in instance.vehicles}
+    # One depot and one shift (the benchmarks' case): the shift is the depot's opening hours, as
+    # in PyVRP's own examples; otherwise each vehicle type carries its shift.
+    depot_hours = len(depot_locs) == 1 and len(shifts) == 1
+    if depot_hours:
+        ((start, end),) = shifts
+        depots = [Depot(depot_locs[0], tw_early=t_up(start), tw_late=t_down(end))]
+    else:
+        depots = [Depot(loc) for loc in depot_locs]
 
     fixed = 0
     if objective == "vehicles_then_distance":
@@ -274,8 +282,8 @@ def _problem_data(instance: RoutingInstance, objective: str, scale: int, times: 
             start_depot=depot_of[g[0].start_location],
             end_depot=depot_of[g[0].end_location],
             fixed_cost=fixed + int(round(g[0].fixed_cost * scale)),
-            tw_early=t_up(g[0].shift_start),
-            tw_late=t_down(g[0].shift_end),
+            tw_early=0 if depot_hours else t_up(g[0].shift_start),
+            tw_late=_INT_MAX if depot_hours else t_down(g[0].shift_end),
         )
         for g in groups
     ]
@@ -290,7 +298,9 @@ def _problem_data(instance: RoutingInstance, objective: str, scale: int, times: 
         clients.append(
             Client(
                 visit.location,
-                pickup=[visit.demand],
+                # Loads add up along the route either way; without pairs, a delivery from the
+                # depot (PyVRP's VRPTW convention), with them a pickup (loads carried onward).
+                **{"pickup" if instance.pairs else "delivery": [visit.demand]},
                 service_duration=t_up(visit.service),
                 tw_early=t_up(a),
                 tw_late=t_down(b),

@@ -29,7 +29,7 @@ import traceback
 from dataclasses import dataclass
 
 from models.control import Control
-from routing.check import check_plan
+from routing.check import InfeasiblePlan, check_plan
 from routing.fleet_size import solve_fewest_vehicles
 from routing.instance import Plan, RoutingInstance
 from routing.pyvrp_engine import solve_pyvrp, unsupported_reason
@@ -50,7 +50,7 @@ CHILD_GRACE_S = 30.0
 class EngineRun:
     """One engine's part of a portfolio run: which engine, with what settings."""
 
-    engine: str  # "ortools", "ortools-restart" or "pyvrp"
+    engine: str  # "ortools", "ortools-restart", "pyvrp" or "ortools+pyvrp"
     seconds: float
     objective: str
     first_solution: str = "auto"
@@ -98,6 +98,8 @@ def solve_portfolio(
     if not plans:
         raise RuntimeError("both routing engines failed:\n" + "\n".join(errors))
     best = min(plans, key=lambda p: plan_key(instance, p, objective))
+    if plan_key(instance, best, objective) == (math.inf,):
+        raise InfeasiblePlan("no engine returned a plan routing.check accepts")
     best.seconds = time.monotonic() - started
     if errors:
         best.status = f"{best.status}; {errors[0].splitlines()[0]} failed"

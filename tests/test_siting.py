@@ -194,7 +194,7 @@ def _brute_force_median(demand, weights, ex, cands, subsets):
 def test_pmedian_matches_brute_force_with_existing_sites_from_short_lists(seed, monkeypatch):
     # Lists of one candidate each: most demand points pay their cap at first, so the solve only
     # ends optimal after widening the lists of the ones that did.
-    monkeypatch.setattr(siting, "_initial_k", lambda *_: 1)
+    monkeypatch.setattr(siting.pmedian, "_initial_k", lambda *_: 1)
     demand, weights, cands, ex, _ = _random(seed, n=50, m=8, existing=2)
     weights[::7] = 0.0  # weightless demand points count for nothing
     problem = SitingProblem(demand, weights, cands, METRES, 900.0, existing_xy=ex)

@@ -1,0 +1,228 @@
+"""Covering models on CP-SAT: location set covering (lscp), maximal covering (mclp) and the fair
+model (max the worst group's covered share, then the total)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from models.control import Control
+from models.costs import NeighbourCosts
+from models.siting.cpsat import _limit_sites, _Solve, _solve
+from models.siting.problem import (
+    SHARE_RESOLUTION,
+    InfeasibleError,
+    SitingProblem,
+    _int_weights,
+)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Demand not covered by existing sites, merged into rows with identical candidate sets
+    (and group). Existing sites are unlimited, so what they cover is covered whatever is opened."""
+
+    pre_covered: np.ndarray  # bool per demand point
+    row_of: np.ndarray  # row per demand point, -1 when pre-covered, weightless or uncoverable
+    sets: list[np.ndarray]  # candidate indices per row
+    group: np.ndarray  # group code per row
+
+
+def _rows(
+    problem: SitingProblem, cover: NeighbourCosts, pre: np.ndarray, codes: np.ndarray
+) -> _Rows:
+    weights = np.asarray(problem.weights, float)
+    keep = ~pre[cover.origin] & (weights[cover.origin] > 0)
+    origin, dest = cover.origin[keep], cover.destination[keep]
+    order = np.lexsort((dest, origin))
+    origin, dest = origin[order], dest[order]
+    starts = (
+        np.flatnonzero(np.r_[True, origin[1:] != origin[:-1]]) if origin.size else np.zeros(0, int)
+    )
+    ends = np.r_[starts[1:], origin.size].astype(int) if starts.size else np.zeros(0, int)
+    row_of = np.full(weights.size, -1, np.int64)
+    index: dict[tuple[int, bytes], int] = {}
+    sets: list[np.ndarray] = []
+    groups: list[int] = []
+    for s, e in zip(starts, ends, strict=True):
+        members = dest[s:e]
+        key = (int(codes[origin[s]]), members.tobytes())
+        k = index.setdefault(key, len(sets))
+        if k == len(sets):
+            sets.append(members)
+            groups.append(key[0])
+        row_of[origin[s]] = k
+    return _Rows(pre, row_of, sets, np.array(groups, np.int64))
+
+
+def _covering(
+    problem: SitingProblem,
+    model_name: str,
+    p: int | None,
+    budget: float | None,
+    floor: float | None,
+    time_limit_s: float,
+    control: Control,
+) -> tuple[np.ndarray, np.ndarray, bool, float, str]:
+    """Solve lscp/mclp/fair; returns (selected, covered fraction per demand, optimal, gap, status).
+
+    mclp: max Σ wₖyₖ, yₖ <= Σ_{j∈Nₖ} xⱼ, Σ xⱼ <= p (or Σ cⱼxⱼ <= budget). lscp: min Σ xⱼ with
+    every coverable row covered. fair: first max t with covered_g >= t·total_g for all groups,
+    then max total with t fixed; with a floor, max total with covered_g >= floor·total_g.
+    With capacities, row k's covered weight is split over its open sites: Σₖ aₖⱼ <= capⱼxⱼ.
+    """
+    started = time.monotonic()
+    control.report(0.0, "neighbours")
+    weights = np.asarray(problem.weights, float)
+    cover = problem.cost.within(problem.demand_xy, problem.candidates_xy, problem.threshold)
+    pre = problem.cost.within(
+        problem.demand_xy, problem.existing, problem.threshold
+    ).covered_by_any()
+    names, codes = np.unique(problem.group_labels, return_inverse=True)
+    rows = _rows(problem, cover, pre, codes)
+    control.report(0.1, f"{len(rows.sets)} demand rows")
+
+    scaled = _int_weights(weights)
+    mask = rows.row_of >= 0
+    w_row = np.bincount(rows.row_of[mask], weights=scaled[mask], minlength=len(rows.sets)).astype(
+        np.int64
+    )
+    total_g = np.bincount(codes, weights=scaled, minlength=names.size).astype(np.int64)
+    pre_g = np.bincount(codes[pre], weights=scaled[pre], minlength=names.size).astype(np.int64)
+
+    cand = np.unique(np.concatenate(rows.sets)) if rows.sets else np.zeros(0, np.int64)
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{j}") for j in cand]
+    xi = {int(j): v for j, v in zip(cand, x, strict=True)}
+    if problem.capacity is None:
+        got = [model.new_bool_var(f"y{k}") for k in range(len(rows.sets))]
+        for k, members in enumerate(rows.sets):
+            model.add(sum(xi[int(j)] for j in members) >= got[k])
+        terms = [int(w) * v for w, v in zip(w_row, got, strict=True)]
+        full = [1] * len(got)
+    else:
+        factor = scaled.sum() / max(weights.sum(), 1e-12)
+        cap = np.floor(np.asarray(problem.capacity, float) * factor + 1e-9).astype(np.int64)
+        got, load = [], {}
+        for k, members in enumerate(rows.sets):
+            parts = [model.new_int_var(0, int(w_row[k]), f"a{k}_{j}") for j in members]
+            for j, a in zip(members, parts, strict=True):
+                load.setdefault(int(j), []).append(a)
+            got.append(model.new_int_var(0, int(w_row[k]), f"c{k}"))
+            model.add(got[k] == sum(parts))
+        for j, parts in load.items():
+            model.add(sum(parts) <= int(cap[j]) * xi[j])
+        terms = got
+        full = [int(w) for w in w_row]
+    by_group: list[list] = [[] for _ in names]
+    for k, term in enumerate(terms):
+        by_group[rows.group[k]].append(term)
+    active = [g for g in range(names.size) if total_g[g] > 0]
+
+    t = model.new_int_var(0, SHARE_RESOLUTION, "min_share")
+    if model_name == "lscp":
+        for k, v in enumerate(got):
+            model.add(v == full[k])
+        stages = ["sites"]
+    else:
+        _limit_sites(model, x, cand, problem, p, budget)
+        if model_name == "fair" and floor is not None:
+            for g in active:
+                model.add(
+                    int(pre_g[g]) + sum(by_group[g]) >= int(np.ceil(floor * total_g[g] - 1e-9))
+                )
+            stages = ["total"]
+        elif model_name == "fair":
+            for g in active:
+                model.add(
+                    SHARE_RESOLUTION * (int(pre_g[g]) + sum(by_group[g])) >= int(total_g[g]) * t
+                )
+            stages = ["min share", "total"]
+        else:
+            stages = ["total"]
+    warm = _greedy(rows.sets, w_row, p) if model_name != "lscp" and p is not None else []
+    for j in warm:
+        model.add_hint(xi[int(j)], 1)
+    variables = {"x": x, "rows": got, "t": [t]}
+    optimal, gap, status, best = True, 0.0, "optimal", None
+    for s, stage in enumerate(stages):
+        if stage == "sites":
+            model.minimize(sum(x))
+        elif stage == "min share":
+            model.maximize(t)
+        else:
+            model.maximize(sum(terms))
+        span = (0.1 + 0.9 * s / len(stages), 0.1 + 0.9 * (s + 1) / len(stages))
+        remaining = time_limit_s - (time.monotonic() - started)
+        outcome = _solve(model, variables, remaining, control, span, f"{model_name} {stage}")
+        if outcome.status == cp_model.INFEASIBLE:
+            raise InfeasibleError(f"{model_name}: no choice of sites meets the constraints")
+        if not outcome.found:
+            if best is None and warm and problem.capacity is None:
+                # Nothing found in time: report the greedy warm start, bound unknown.
+                best = _Solve(cp_model.FEASIBLE, {"x": np.isin(cand, warm).astype(np.int64)})
+            if best is None:
+                raise TimeoutError(f"{model_name}: no solution within the time limit")
+            optimal, status = False, "feasible"
+            gap = max(gap, 1.0)
+            break
+        best = outcome
+        optimal &= outcome.optimal
+        gap = max(gap, outcome.gap())
+        if not outcome.optimal:
+            status = "feasible"
+        if stage == "min share":
+            model.add(t >= int(outcome.values["t"][0]))
+            model.clear_hints()
+            for v, val in zip(x, outcome.values["x"], strict=True):
+                model.add_hint(v, int(val))
+    assert best is not None
+    selected = np.sort(cand[best.values["x"] == 1]).astype(np.int64)
+    if problem.capacity is None:
+        selected = _prune(selected, cover, pre, weights)
+        fraction = (pre | cover.covered_by_any(selected)).astype(float)
+    else:
+        fraction = pre.astype(float)
+        row_frac = best.values["rows"] / np.maximum(w_row, 1)
+        fraction[mask] = np.minimum(row_frac[rows.row_of[mask]], 1.0)
+    return selected, fraction, optimal, gap, status
+
+
+def _greedy(sets: list[np.ndarray], weight: np.ndarray, p: int) -> list[int]:
+    """Up to p candidates by largest uncovered weight gained: a warm start, so a time-limited
+    solve always has a solution to report."""
+    if not sets:
+        return []
+    row = np.repeat(np.arange(len(sets)), [s.size for s in sets])
+    cand = np.concatenate(sets)
+    uncovered = np.ones(len(sets), bool)
+    chosen: list[int] = []
+    for _ in range(p):
+        gain = np.bincount(cand, weights=weight[row] * uncovered[row])
+        j = int(np.argmax(gain))
+        if gain[j] <= 0:
+            break
+        chosen.append(j)
+        uncovered[row[cand == j]] = False
+    return chosen
+
+
+def _prune(
+    selected: np.ndarray, cover: NeighbourCosts, pre: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Drop opened sites that cover nobody no other open site covers (a solver may open
+    redundant sites when p allows it)."""
+    is_open = np.zeros(cover.n_destinations, bool)
+    is_open[selected] = True
+    hit = is_open[cover.destination] & (weights[cover.origin] > 0) & ~pre[cover.origin]
+    count = np.bincount(cover.origin[hit], minlength=cover.n_origins)
+    for j in selected:
+        mine = cover.origin[hit & (cover.destination == j)]
+        if (count[mine] >= 2).all():
+            count[mine] -= 1
+            hit &= cover.destination != j
+            is_open[j] = False
+    return np.flatnonzero(is_open).astype(np.int64)

@@ -2,7 +2,7 @@
 graph of more than 200,000 directed edges, our NetworkCost against plain networkx
 single-source Dijkstra repeated, in the same run.
 
-    /work/venv/bin/python benchmarks/matrix.py [--sample 40] [--write]
+    python benchmarks/matrix.py [--sample 40] [--write]
 
 The networkx loop is timed on a sample of sources (each run to completion over the whole graph,
 as a plain loop would) and extrapolated to 1,000 sources; the sample size is printed. Both sides

@@ -4,8 +4,8 @@ A 50,000-point × 2,000-candidate maximal covering problem (by default), p-media
 capacitated p-median (spopt's PMedian with facility capacities) and target coverage (spopt has
 no such model: our figure alone):
 
-    /work/venv/bin/python benchmarks/siting.py [--write docs/benchmarks.md]
-    /work/venv/bin/python benchmarks/siting.py --only pmedian   # while iterating
+    python benchmarks/siting.py [--write docs/benchmarks.md]
+    python benchmarks/siting.py --only pmedian   # while iterating
 
 Both sides get the same coordinates and weights; spopt gets the dense cost matrix it needs
 (its build time is reported apart and not counted). Objectives are recomputed here from each
@@ -325,7 +325,7 @@ def main() -> None:
             n, m, share = case.split("x")
             rows.append(target(int(n), int(m), float(share), args.radius, args.seed))
             print(rows[-1], flush=True)
-    text = report(rows, " ".join(["/work/venv/bin/python", "benchmarks/siting.py", *sys.argv[1:]]))
+    text = report(rows, " ".join(["python", "benchmarks/siting.py", *sys.argv[1:]]))
     print(text)
     if args.write:
         write_section(args.write, text)

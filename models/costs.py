@@ -156,6 +156,27 @@ class StraightLineCost:
             origin, dest, dist * self._seconds_per_metre, a.shape[0], b.shape[0], self.unit, self.source
         )
 
+    def nearest(
+        self, origins_xy: np.ndarray, destinations_xy: np.ndarray, max_cost: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per origin: index of the cheapest destination costing <= max_cost (-1 if none) and
+        its cost (inf): one k-d tree query, no pairs materialised (coverage at province scale)."""
+        a = np.asarray(origins_xy, float).reshape(-1, 2)
+        b = np.asarray(destinations_xy, float).reshape(-1, 2)
+        index = np.full(a.shape[0], -1, np.int64)
+        cost = np.full(a.shape[0], np.inf)
+        if a.shape[0] == 0 or b.shape[0] == 0 or not max_cost >= 0:
+            return index, cost
+        radius_m = max_cost / self._seconds_per_metre
+        bound = radius_m * (1 + 1e-9) + 1e-9 if np.isfinite(radius_m) else np.inf
+        dist, idx = cKDTree(b).query(a, k=1, distance_upper_bound=bound, workers=-1)
+        found = np.isfinite(dist)
+        cost[found] = dist[found] * self._seconds_per_metre
+        found &= cost <= max_cost
+        index[found] = idx[found]
+        cost[~found] = np.inf
+        return index, cost
+
 
 def straight_line(mode: str | None = None) -> StraightLineCost:
     """Straight-line cost in metres (mode None) or in seconds for a named mode."""

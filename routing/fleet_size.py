@@ -33,10 +33,13 @@ def solve_fewest_vehicles(
     control: Control | None = None,
     first_solution: str = "auto",
     scale: int = 1000,
+    gls_lambda: float | None = None,
 ) -> Plan:
     """Fewest vehicles, then least distance, within `seconds`. Vehicles are taken in the
-    instance's order, so they should be interchangeable (same depot, shift and capacity)."""
+    instance's order, so they should be interchangeable (same depot, shift and capacity).
+    `gls_lambda` overrides GLS_LAMBDA (the portfolio's second OR-Tools search differs by it)."""
     control = control or Control()
+    lam = GLS_LAMBDA if gls_lambda is None else gls_lambda
     started = time.monotonic()
 
     def left() -> float:
@@ -44,11 +47,18 @@ def solve_fewest_vehicles(
 
     best = solve(instance, time_limit_s=seconds * FIRST_SHARE, control=control.sub(0, FIRST_SHARE),
                  objective="vehicles_then_distance", scale=scale, first_solution=first_solution,
-                 gls_lambda=GLS_LAMBDA)
+                 gls_lambda=lam)
+    if best.dropped and left() > 0.1:
+        # No complete first plan in its share (tight windows, a busy machine): keep searching
+        # with the rest of the budget rather than give up with visits unserved.
+        retry = solve(instance, time_limit_s=left(), control=control.sub(FIRST_SHARE, 1),
+                      objective="vehicles_then_distance", scale=scale,
+                      first_solution="parallel_cheapest_insertion", gls_lambda=lam)
+        best = min((best, retry), key=lambda p: (len(p.dropped), p.vehicles_used, p.total_distance))
     if best.dropped:
         return best
     while best.vehicles_used > 1 and left() > seconds * (FINAL_SHARE + 0.05):
-        attempt = _eliminate_a_route(instance, best, seconds, left, control, scale)
+        attempt = _eliminate_a_route(instance, best, seconds, left, control, scale, lam)
         if attempt is None:
             break
         best = attempt
@@ -56,12 +66,13 @@ def solve_fewest_vehicles(
     routes = [[s.visit_id for s in r.stops] for r in best.used_routes]
     final = solve(replace(instance, vehicles=instance.vehicles[:k]), time_limit_s=max(left(), 0.1),
                   control=control.sub(1 - FINAL_SHARE, 1), objective="distance", scale=scale,
-                  initial_routes=routes, gls_lambda=GLS_LAMBDA)
+                  initial_routes=routes, gls_lambda=lam)
     return final if not final.dropped and final.total_distance <= best.total_distance else best
 
 
 def _eliminate_a_route(
-    instance: RoutingInstance, best: Plan, seconds: float, left: Callable[[], float], control: Control, scale: int
+    instance: RoutingInstance, best: Plan, seconds: float, left: Callable[[], float], control: Control, scale: int,
+    gls_lambda: float,
 ) -> Plan | None:
     """Serve everyone with one vehicle fewer: start from `best` without one of its routes (the
     one with fewest stops first, then the next) and stop at the first plan that serves everyone
@@ -75,7 +86,7 @@ def _eliminate_a_route(
         routes = [[s.visit_id for s in r.stops] for k, r in enumerate(used) if k != removed]
         attempt = solve(fewer, time_limit_s=min(seconds * ATTEMPT_SHARE, left() - seconds * FINAL_SHARE),
                         control=control.sub(FIRST_SHARE, 1 - FINAL_SHARE), objective="distance", scale=scale,
-                        initial_routes=routes, stop_when_complete=True, late_cost=LATE_COST, gls_lambda=GLS_LAMBDA)
+                        initial_routes=routes, stop_when_complete=True, late_cost=LATE_COST, gls_lambda=gls_lambda)
         if not attempt.dropped:
             return attempt
         if len(attempt.dropped) > GIVE_UP_SHARE * len(instance.visits):

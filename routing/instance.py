@@ -118,6 +118,7 @@ class Plan:
     objective: float = 0.0
     seconds: float = 0.0
     status: str = ""
+    engine: str = "ortools"  # which engine produced it: "ortools" (routing.solver) or "pyvrp"
 
     @property
     def used_routes(self) -> list[Route]:

@@ -4,13 +4,14 @@ distinct prefix sets, solved on HiGHS and widened until no demand point pays a t
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from models.control import Control
 from models.coverage import nearest_costs
 from models.siting.highs import _pmedian_mip
+from models.siting.pmedian_reduce import REDUCE_SHARE, reduce_candidates, reducible
 from models.siting.problem import MAX_PAIRS, SitingProblem, _open_costs
 
 
@@ -207,6 +208,7 @@ def _pmedian(
     budget: float | None,
     time_limit_s: float,
     control: Control,
+    reduce: bool = True,
 ) -> tuple[np.ndarray, bool, float, str]:
     """Capped p-median over each demand point's k cheapest candidates below its nearest
     existing site: min Σᵢ wᵢ·min(capᵢ, cost to its nearest open listed candidate) (see _Lists
@@ -216,7 +218,9 @@ def _pmedian(
     pays a truncated cap; otherwise those demand points' lists double (while all pairs stay
     under MAX_PAIRS) and the model is solved again. Under a time limit the gap is the true cost
     of the better of HiGHS's incumbent and a greedy selection against the best proven lower
-    bound (at worst every demand point's cheapest listed cost)."""
+    bound (at worst every demand point's cheapest listed cost). With `reduce`, a plain
+    p-median first drops the candidates its bounds prove useless (models.siting.pmedian_reduce)
+    and solves on the rest."""
     started = time.monotonic()
     weights = np.asarray(problem.weights, float)
     pos = weights > 0
@@ -225,6 +229,8 @@ def _pmedian(
         problem.demand_xy, problem.existing, problem.cost, max(problem.threshold, 1e-9)
     )[1]
     k_of = np.where(pos, _initial_k(problem, p, budget), 0)
+    if reduce and reducible(problem, p, budget):
+        return _reduced(problem, p, time_limit_s, control, _lists(problem, k_of, existing_cost), existing_cost)
     selected, lower, optimal = None, -np.inf, False
     for round_no in range(64):
         control.check()
@@ -267,3 +273,26 @@ def _pmedian(
     finite = np.isfinite(cost) and np.isfinite(lower)
     gap = max(cost - lower, 0.0) / max(cost, 1e-9) if finite else 1.0
     return selected, False, gap, "feasible"
+
+
+def _reduced(
+    problem: SitingProblem, p: int, time_limit_s: float, control: Control, lists: _Lists, existing_cost: np.ndarray
+) -> tuple[np.ndarray, bool, float, str]:
+    """The exact model on the candidates the bounds keep (same optimum, far fewer rows); the
+    interchange's choice when a time-limited solve ends with nothing better."""
+    started = time.monotonic()
+    keep, chosen, upper = reduce_candidates(problem, lists, p, existing_cost, time_limit_s * REDUCE_SHARE, control)
+    cand = np.asarray(problem.candidates_xy, float).reshape(-1, 2)
+    cost = None if problem.candidate_cost is None else np.asarray(problem.candidate_cost)[keep]
+    sub = replace(problem, candidates_xy=cand[keep], candidate_cost=cost)
+    remaining = time_limit_s - (time.monotonic() - started)
+    selected, optimal, gap, status = _pmedian(sub, p, None, remaining, control, reduce=False)
+    selected = keep[selected]
+    if optimal:
+        return selected, True, 0.0, status
+    weights = np.asarray(problem.weights, float)
+    found = float((weights * _open_costs(problem, selected)).sum())
+    lower = found * (1 - gap)  # a bound on the reduced problem's optimum, which is the full one's
+    if upper < found:
+        selected, found = chosen, upper
+    return selected, False, max(found - lower, 0.0) / max(found, 1e-9), "feasible"

@@ -160,8 +160,10 @@ def network_costs(
         by_position = np.vstack(blocks) if blocks else np.zeros((len(trees), len(targets)))
         if p > q:
             by_position = by_position.T
-        out = by_position[o_inv][:, d_inv] + o_walk[:, None] + d_walk[None, :]
-        return np.maximum(out, 0.0)
+        out = np.maximum(by_position[o_inv][:, d_inv] + o_walk[:, None] + d_walk[None, :], 0.0)
+        i, j = _coincident(origins_xy, destinations_xy)
+        out[i, j] = 0.0  # a point to itself costs nothing, not a walk to the road and back
+        return out
     stacked = (
         sparse.vstack(blocks, format="csr")
         if blocks
@@ -171,10 +173,24 @@ def network_costs(
         stacked = stacked.T.tocsr()
     full = stacked[o_inv][:, d_inv].tocoo()
     total = np.maximum(full.data - 1.0, 0.0) + o_walk[full.row] + d_walk[full.col]
-    keep = total <= cutoff
+    i, j = _coincident(origins_xy, destinations_xy)
+    keep = (total <= cutoff) & ~np.isin(full.row * len(d_inv) + full.col, i * len(d_inv) + j)
+    # a point to itself costs nothing, not a walk to the road and back (stored as 0 + 1)
     return sparse.csr_matrix(
-        (total[keep] + 1.0, (full.row[keep], full.col[keep])), shape=(len(o_inv), len(d_inv))
+        (
+            np.concatenate([total[keep], np.zeros(len(i))]) + 1.0,
+            (np.concatenate([full.row[keep], i]), np.concatenate([full.col[keep], j])),
+        ),
+        shape=(len(o_inv), len(d_inv)),
     )
+
+
+def _coincident(origins_xy: np.ndarray, destinations_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (origin, destination) of points at the very same coordinates."""
+    o = pd.DataFrame(np.asarray(origins_xy, float).reshape(-1, 2), columns=["x", "y"])
+    d = pd.DataFrame(np.asarray(destinations_xy, float).reshape(-1, 2), columns=["x", "y"])
+    pairs = o.reset_index().merge(d.reset_index(), on=["x", "y"])
+    return pairs["index_x"].to_numpy(int), pairs["index_y"].to_numpy(int)
 
 
 class MatrixCache(Protocol):
@@ -185,9 +201,14 @@ class MatrixCache(Protocol):
     def put(self, key: str, value: bytes) -> None: ...
 
 
+#: Bumped when the numbers a matrix holds change (2: a point to itself costs 0), so cached
+#: matrices of older versions are not reused.
+MATRIX_VERSION = 2
+
+
 def cache_key(network: RoadNetwork, mode: str, *parts: object) -> str:
     """Key for one matrix: network content, mode, snapping limit, point arrays, cutoff."""
-    h = hashlib.sha256(f"{network.content_hash}|{mode}".encode())
+    h = hashlib.sha256(f"{MATRIX_VERSION}|{network.content_hash}|{mode}".encode())
     for part in parts:
         if isinstance(part, np.ndarray):
             h.update(np.ascontiguousarray(part, float).tobytes())

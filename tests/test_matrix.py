@@ -178,3 +178,16 @@ def test_forked_workers_give_the_same_matrix_as_one_process() -> None:
     assert sorted(zip(near.origin.tolist(), near.destination.tolist(), strict=True)) == sorted(
         zip(*np.nonzero(one <= 120.0), strict=True)
     )
+
+
+def test_a_point_to_itself_costs_nothing_on_the_road_network_dense_and_within_a_cutoff() -> None:
+    """Two visits at one library follow each other with no travel: the diagonal is 0, not a
+    walk to the road and back (the courier's one-stop-per-visit rule relies on it)."""
+    gdf, _ = city(seed=5)
+    cost = NetworkCost(network_from_lines(gdf), "walk")
+    pts = np.array([[X0 + 155.0, Y0 + 37.0], [X0 + 955.0, Y0 + 613.0], [X0 + 155.0, Y0 + 37.0]])
+    dense = cost.matrix(pts, pts)
+    assert dense[0, 0] == 0 and dense[2, 0] == 0 and dense[0, 2] == 0 and dense[0, 1] > 0
+    near = cost.within(pts, pts, 3600.0)
+    got = {(int(a), int(b)): c for a, b, c in zip(near.origin, near.destination, near.cost, strict=True)}
+    assert got[(0, 0)] == 0 and got[(0, 2)] == 0 and got[(0, 1)] == dense[0, 1]

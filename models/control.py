@@ -45,18 +45,13 @@ class Control:
 
     def sub(self, start: float, end: float, time_limit_s: float | None = None) -> Control:
         """A control for one step of a longer job: its progress maps into [start, end] of ours,
-        and it shares our cancel flag."""
+        it shares our cancel flag, and its time limit is `time_limit_s` or else ours."""
 
         def progress(fraction: float, message: str) -> None:
             self.report(start + (end - start) * fraction, message)
 
-        return Control(progress=progress, cancel=self.cancel, time_limit_s=time_limit_s)
-
-    def remaining_s(self, default: float = 60.0) -> float:
-        """Seconds left of the time limit (or `default` when there is none), never negative."""
-        if self.time_limit_s is None:
-            return default
-        return max(self.time_limit_s - self.elapsed_s(), 0.0)
+        limit = self.time_limit_s if time_limit_s is None else time_limit_s
+        return Control(progress=progress, cancel=self.cancel, time_limit_s=limit)
 
 
 def quiet() -> Control:

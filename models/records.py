@@ -51,45 +51,6 @@ class TimeWindow:
 
 
 @dataclass(frozen=True)
-class ServicePoint:
-    """A library, branch, study room, station or school library that serves people nearby."""
-
-    id: str
-    name: str
-    kind: ServiceKind
-    lon: float
-    lat: float
-    district: str = ""
-    seats: int = 0
-    books: int = 0
-    opening: TimeWindow | None = None  # None: open 24 h
-    provenance: str = "modelled"
-
-
-@dataclass(frozen=True)
-class DemandPoint:
-    """People at a place: a population grid cell's centroid or a polygon's."""
-
-    id: str
-    lon: float
-    lat: float
-    population: float
-    district: str = ""
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A site where a new service point could open."""
-
-    id: str
-    lon: float
-    lat: float
-    cost: float = 1.0
-    capacity: float | None = None
-    district: str = ""
-
-
-@dataclass(frozen=True)
 class BookmobileStop:
     """A place a bookmobile parks: a square, a school gate, a factory, a village, a barracks."""
 

@@ -488,24 +488,6 @@ class Project:
         return list(self.db["tables"].rows_where(order_by="name"))
 
     # ---- scenarios and runs --------------------------------------------------------------
-    def save_scenario(self, name: str, params: dict[str, Any], description: str = "") -> None:
-        with self.transaction():
-            self.db["scenarios"].upsert(
-                {
-                    "name": name,
-                    "description": description,
-                    "params": json.dumps(params, ensure_ascii=False),
-                    "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                },
-                pk="name",
-            )
-
-    def scenarios(self) -> list[dict[str, Any]]:
-        return [
-            {**r, "params": json.loads(r["params"] or "{}")}
-            for r in self.db["scenarios"].rows_where(order_by="name")
-        ]
-
     def add_run(
         self,
         kind: str,

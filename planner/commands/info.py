@@ -36,7 +36,7 @@ def run_info(args: argparse.Namespace) -> int:
             "schema_version": project.schema_version,
             "layers": [vars(layer) for layer in project.layers()],
             "tables": [{"name": t["name"], "role": t["role"], "rows": t["rows"]} for t in project.tables()],
-            "scenarios": [s["name"] for s in project.scenarios()],
+            "scenarios": sorted({r["scenario"] for r in project.runs() if r.get("scenario")}),
             "roads": None if roads is None else roads.to_json(),
             "runs": [
                 {"id": r["id"], "kind": r["kind"], "scenario": r["scenario"], "status": r["status"],

@@ -16,7 +16,8 @@ from typing import Any
 from models.control import Control
 from planner import embedded, maps, roads, timetable
 from planner.jobs import bookmobile, courier, coverage, siting
-from planner.jobs.bookmobile_contract import BookmobileRequest
+from planner.jobs.bookmobile_contract import BookmobileRequest, BookmobileResult
+from planner.jobs.siting_result import SitingJobResult
 from planner.network import DEMO_NETWORK
 from planner.store import Project
 
@@ -58,7 +59,7 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
             project,
             coverage.CoverageRequest(threshold_s=DEMO_THRESHOLD_S, mode="walk", travel=travel),
             control=next_step("现状覆盖 coverage now"),
-        ).to_json()
+        )
         site = siting.run_siting(
             project,
             siting.SitingRequest(
@@ -66,11 +67,11 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
                 time_limit_s=max(options.seconds * 3, 30.0), travel=travel,
             ),
             control=next_step("公平选址 fair siting"),
-        ).to_json()
+        )
         week = bookmobile.run_bookmobile_plan(
             project, BookmobileRequest(start_date=DEMO_WEEK, time_limit_s=options.seconds, travel=travel),
             next_step("城市书巴周计划 bookmobile week"),
-        ).to_json()
+        )
         day_control = next_step("通借通还物流 courier day")
         day_control.time_limit_s = options.seconds
         day = courier.run_courier_day(
@@ -83,7 +84,7 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
             "coverage_map": maps.write_coverage_map(project, out / "coverage.html", lang=options.lang),
             "bookmobile_map": maps.write_routes_map(project, "bookmobile", out / "bookmobile.html", lang=options.lang),
             "courier_map": maps.write_routes_map(project, "courier", out / "courier.html", lang=options.lang),
-            "timetable": timetable.write_timetable_xlsx(week, out / "bookmobile_timetable.xlsx", lang=options.lang),
+            "timetable": timetable.write_timetable_xlsx(week.to_json(), out / "bookmobile_timetable.xlsx", lang=options.lang),
             "courier_xlsx": courier.write_courier_xlsx(day, out / "courier_runs.xlsx", lang=options.lang),
         }
         files_control.report(1.0, "")
@@ -93,17 +94,17 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
     return summary
 
 
-def _district_rows(before: dict[str, Any], after: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _district_rows(before: coverage.CoverageResult, after: list[Any]) -> list[dict[str, Any]]:
     after_by = {row["district"]: row for row in after}
     rows = []
-    for row in before["by_district"]:
-        plan = after_by.get(row["district"], row)
+    for row in before.by_district:
+        plan = after_by.get(row.district, {"covered": row.covered, "share": row.share})
         rows.append(
             {
-                "district": row["district"],
-                "population": row["population_official"],
-                "covered_population": round(row["covered"]),
-                "share": round(row["share"], 4),
+                "district": row.district,
+                "population": row.population_official,
+                "covered_population": round(row.covered),
+                "share": round(row.share, 4),
                 "after_siting": {
                     "covered_population": round(plan["covered"]),
                     "share": round(plan["share"], 4),
@@ -114,40 +115,34 @@ def _district_rows(before: dict[str, Any], after: list[dict[str, Any]]) -> list[
 
 
 def _summary(
-    before: dict[str, Any],
-    site: dict[str, Any],
-    week: dict[str, Any],
-    day: dict[str, Any],
+    before: coverage.CoverageResult,
+    site: SitingJobResult,
+    week: BookmobileResult,
+    day: courier.CourierResult,
     files: dict[str, Path],
 ) -> dict[str, Any]:
-    summary: dict[str, Any] = {
+    return {
         "scenario": "温州 Wenzhou",
-        "threshold": {"seconds": before["threshold"], "mode": before["mode"], "cost_source": before["cost_source"],
+        "threshold": {"seconds": before.threshold, "mode": before.mode, "cost_source": before.cost_source,
                       "meaning": "15 分钟步行 15 minutes' walk"},
-        "cost_source": {"coverage": before["cost_source"], "siting": site["cost_source"],
-                        "bookmobile": week["cost_source"], "courier": day["cost_source"]},
-        "districts": _district_rows(before, site["after"]),
+        "cost_source": {"coverage": before.cost_source, "siting": site.cost_source,
+                        "bookmobile": week.cost_source, "courier": day.cost_source},
+        "districts": _district_rows(before, list(site.after)),
         "total": {
-            "population": sum(row["population_official"] for row in before["by_district"]),
-            "covered_population": round(before["total"]["covered"]),
-            "share": round(before["total"]["share"], 4),
+            "population": sum(row.population_official or 0 for row in before.by_district),
+            "covered_population": round(before.total.covered),
+            "share": round(before.total.share, 4),
             "after_siting": {
-                "covered_population": round(site["total_after"]["covered"]),
-                "share": round(site["total_after"]["share"], 4),
+                "covered_population": round(site.total_after["covered"]),
+                "share": round(site.total_after["share"], 4),
             },
         },
-        "equity": before["equity"],
-        "siting": {
-            "model": site["model"],
-            "new_sites": [s["id"] for s in site["selected"]],
-            "optimal": site["optimal"],
-            "gap": site["gap"],
-        },
-        "bookmobile": week["totals"],
+        "equity": before.to_json()["equity"],
+        "siting": {"model": site.model, "new_sites": site.selected_ids, "optimal": site.optimal, "gap": site.gap},
+        "bookmobile": dict(week.totals),
         "courier": {**day.totals, "comparison": day.comparison},
         "files": {k: str(v) for k, v in files.items()},
     }
-    return summary
 
 
 def format_table(summary: dict[str, Any], lang: str = "zh") -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from models.costs import MODES
 from planner import validation
-from planner.jobs.coverage import CoverageRequest, coverage_job
+from planner.jobs.coverage import CoverageRequest, CoverageResult, coverage_job
 from planner.network import TRAVEL_CHOICES
 from planner.paths import check_output_file, write_output
 from planner.progress import cli_control
@@ -60,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json_out:
         check_output_file(args.json_out, "--json")
     with Project.open(args.project) as project, cli_control("coverage") as control:
-        result = coverage_job(project, request, control=control).to_json()
+        result = coverage_job(project, request, control=control)
     if args.json_out:
-        write_output(args.json_out, json.dumps(result, ensure_ascii=False, indent=1))
+        write_output(args.json_out, json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     print(format_table(result, args.lang))
     return 0
 
@@ -73,7 +73,7 @@ def _cell(text: str, width: int, right: bool = True) -> str:
     return pad + text if right else text + pad
 
 
-def format_table(result: dict, lang: str = "zh") -> str:
+def format_table(result: CoverageResult, lang: str = "zh") -> str:
     """Per-district population, covered population and share, then the city and equity line."""
     zh = lang == "zh"
     head = (
@@ -84,20 +84,22 @@ def format_table(result: dict, lang: str = "zh") -> str:
     lines = [
         _cell(head[0], 10, False) + _cell(head[1], 14) + _cell(head[2], 14) + _cell(head[3], 9)
     ]
-    rows = [*result["by_district"], {"district": "合计" if zh else "total", **result["total"]}]
-    for row in rows:
+    total = result.total
+    rows = [(r.district, r.population, r.covered, r.share) for r in result.by_district]
+    rows.append(("合计" if zh else "total", total.population, total.covered, total.share))
+    for district, population, covered, share in rows:
         lines.append(
-            _cell(str(row["district"]), 10, False)
-            + _cell(f"{row['population']:,.0f}", 14)
-            + _cell(f"{row['covered']:,.0f}", 14)
-            + _cell(f"{row['share']:.1%}", 9)
+            _cell(str(district), 10, False)
+            + _cell(f"{population:,.0f}", 14)
+            + _cell(f"{covered:,.0f}", 14)
+            + _cell(f"{share:.1%}", 9)
         )
-    eq = result["equity"]
-    worst = eq["worst_district"] or "-"
-    share = eq["worst_share"] or 0.0
+    eq = result.equity
+    worst = eq.worst_district or "-"
+    share = eq.worst_share or 0.0
     lines.append(
-        f"基尼系数 {eq['gini']:.3f}  泰尔指数 {eq['theil']:.3f}  最低覆盖 {worst} {share:.1%}"
+        f"基尼系数 {eq.gini:.3f}  泰尔指数 {eq.theil:.3f}  最低覆盖 {worst} {share:.1%}"
         if zh
-        else f"Gini {eq['gini']:.3f}  Theil {eq['theil']:.3f}  worst {worst} {share:.1%}"
+        else f"Gini {eq.gini:.3f}  Theil {eq.theil:.3f}  worst {worst} {share:.1%}"
     )
     return "\n".join(lines)

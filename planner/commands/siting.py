@@ -7,12 +7,12 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
 from models.costs import MODES
 from models.siting import MODELS
 from planner import validation
 from planner.commands.coverage import add_travel_option
+from planner.jobs.siting_result import SitingJobResult
 from planner.paths import check_output_file, write_output
 
 
@@ -76,34 +76,29 @@ def run(args: argparse.Namespace) -> int:
     if args.json_out:
         check_output_file(args.json_out, "--json")
     with Project.open(args.project) as project, cli_control("选址 siting", args.seconds) as control:
-        result = run_siting(project, request, control=control).to_json()
+        result = run_siting(project, request, control=control)
     if args.json_out:
-        write_output(args.json_out, json.dumps(result, ensure_ascii=False, indent=1))
+        write_output(args.json_out, json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     print(format_result(result, args.lang))
     return 0
 
 
-def format_result(result: dict[str, Any], lang: str = "zh") -> str:
+def format_result(result: SitingJobResult, lang: str = "zh") -> str:
     """The chosen sites, then coverage per district before and after."""
     zh = lang == "zh"
-    source = result["cost_source"]
+    n, source = len(result.selected), result.cost_source
     lines = [
-        (
-            f"模型 {result['model']}，新增 {len(result['selected'])} 处（{source}），"
-            f"{'最优' if result['optimal'] else '时间限制内最好'}"
-        )
+        f"模型 {result.model}，新增 {n} 处（{source}），{'最优' if result.optimal else '时间限制内最好'}"
         if zh
-        else (
-            f"model {result['model']}: {len(result['selected'])} new sites ({source}), "
-            f"{'optimal' if result['optimal'] else 'best within the time limit'}"
-        )
+        else f"model {result.model}: {n} new sites ({source}), "
+        f"{'optimal' if result.optimal else 'best within the time limit'}"
     ]
-    for site in result["selected"]:
+    for site in result.selected:
         lines.append(f"  {site['id']}  {site['name']}  {site['district']}")
-    after = {row["district"]: row for row in result["after"]}
-    for row in result["before"]:
+    after = {row["district"]: row for row in result.after}
+    for row in result.before:
         share_after = after.get(row["district"], row)["share"]
         lines.append(f"  {row['district']}: {row['share']:.1%} → {share_after:.1%}")
-    before, total_after = result["total_before"]["share"], result["total_after"]["share"]
+    before, total_after = result.total_before["share"], result.total_after["share"]
     lines.append(f"{'合计' if zh else 'total'}: {before:.1%} → {total_after:.1%}")
     return "\n".join(lines)

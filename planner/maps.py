@@ -29,8 +29,9 @@ import shapely
 from models.costs import MODES
 from planner.errors import PlannerError
 from planner.geo import metric_crs_for
-from planner.i18n import has, text
+from planner.i18n import text
 from planner.paths import check_output_file, write_output
+from planner.run_titles import run_title
 from planner.store import Project
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -119,9 +120,11 @@ class MapPage:
     bounds: list[list[float]] | None = None
     tiles: bool = False
 
-    def html(self, *, standalone: bool = True, layer_control: bool = True) -> str:
+    def html(
+        self, *, standalone: bool = True, layer_control: bool = True, zoom_control: bool = True
+    ) -> str:
         """The page: Leaflet inlined (`standalone`, opens anywhere offline) or linked from the
-        package files (the desktop view, fast to rebuild)."""
+        package files (the desktop view, fast to rebuild); no zoom buttons on a picture."""
         data = {
             "groups": self.groups,
             "bounds": self.bounds,
@@ -129,6 +132,7 @@ class MapPage:
             "title": self.title,
             "tiles": self.tiles,
             "layer_control": layer_control,
+            "zoom_control": zoom_control,
             "select_prefix": SELECT_PREFIX,
         }
         if standalone:
@@ -150,7 +154,14 @@ class MapPage:
             f"<script>{MAP_JS.read_text(encoding='utf-8')}</script>\n</body></html>\n"
         )
 
-    def save(self, out: Path, *, standalone: bool = True, layer_control: bool = True) -> Path:
+    def save(
+        self,
+        out: Path,
+        *,
+        standalone: bool = True,
+        layer_control: bool = True,
+        zoom_control: bool = True,
+    ) -> Path:
         """Write the page to `out` whole or not at all (planner.paths: a full disk never leaves
         a truncated map); a path that cannot be written is a PlannerError naming it."""
         out = check_output_file(Path(out), make_folder=True)
@@ -162,7 +173,10 @@ class MapPage:
                 f"cannot create the folder {out.parent} ({exc.strerror or exc})",
                 file=str(out),
             ) from exc
-        return write_output(out, self.html(standalone=standalone, layer_control=layer_control))
+        page = self.html(
+            standalone=standalone, layer_control=layer_control, zoom_control=zoom_control
+        )
+        return write_output(out, page)
 
 
 def page_json(value: Any) -> str:
@@ -300,33 +314,6 @@ def _run_or_none(project: Project, run_id: Any) -> dict[str, Any] | None:
         return None
 
 
-def describe_run(run: dict[str, Any], lang: str = "zh") -> str:
-    """A run in one line for titles and legends: id, name, model and p, threshold, mode and
-    travel source ("运行 #12 · baseline · 步行 15 分钟 · 路网")."""
-    result = run.get("result", {})
-    parts = [text("map_run", lang, id=run.get("id", "?"))]
-    name = run.get("scenario") or result.get("scenario")
-    if name:
-        parts.append(str(name))
-    if result.get("model"):
-        model = str(result["model"])
-        parts.append(model if result.get("p") is None else f"{model} p={result['p']}")
-    threshold = result.get("threshold")
-    if isinstance(threshold, int | float) and math.isfinite(threshold):
-        mode = str(result.get("mode") or "")
-        mode_label = text(f"mode_{mode}", lang) if has(f"mode_{mode}") else mode
-        if result.get("unit") == "m":
-            parts.append(f"{mode_label} {threshold:,.0f} m".strip())
-        else:
-            parts.append(
-                f"{mode_label} {text('map_minutes', lang, minutes=f'{threshold / 60:g}')}".strip()
-            )
-    source = result.get("cost_source") or run.get("cost_source")
-    if source:
-        parts.append(text(f"source_{source}", lang) if has(f"source_{source}") else str(source))
-    return " · ".join(parts)
-
-
 def project_roads_lines(project: Project) -> gpd.GeoDataFrame | None:
     """The project's main roads (motorway … tertiary) as simplified WGS84 lines with their
     `highway` class, for the base layer; None when the project has no usable road layer."""
@@ -420,10 +407,10 @@ def build_map(
     shares = bool(coverage and coverage["result"].get("by_district"))
     title_key = f"map_title_{routes}" if routes else "map_title_coverage"
     title = text(title_key, lang)
-    run_line = describe_run(named, lang) if named is not None else text("map_no_run", lang)
+    run_line = run_title(named, lang) if named is not None else text("map_no_run", lang)
     lines = [run_line]
     if routes is not None and shares:
-        lines.append(f"{text('map_legend_coverage', lang)}：{describe_run(coverage, lang)}")
+        lines.append(f"{text('map_legend_coverage', lang)}：{run_title(coverage, lang)}")
     legend = {
         "title": text("map_legend_coverage", lang) if shares and routes is None else title,
         "lines": lines,
@@ -467,11 +454,17 @@ def map_for_run(
 
 
 def build_map_page(
-    project: Project, out: Path, lang: str = "zh", colours: dict[str, str] | None = None
+    project: Project,
+    out: Path,
+    lang: str = "zh",
+    colours: dict[str, str] | None = None,
+    *,
+    run_id: int | None = None,
 ) -> list[MapLayer]:
-    """The desktop view's page: written to `out` with Leaflet linked from the package files
-    (fast to rebuild); returns the toggleable groups."""
-    page = build_map(project, lang=lang, colours=colours, latest_plan=True)
+    """The desktop view's page of run `run_id` (default: the latest coverage run), every route
+    layer and the latest plan's sites: written to `out` with Leaflet linked from the package
+    files (fast to rebuild); returns the toggleable groups."""
+    page = build_map(project, lang=lang, colours=colours, run_id=run_id, latest_plan=True)
     page.save(out, standalone=False, layer_control=False)
     return page.layers
 

@@ -5,9 +5,12 @@
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('planner-data').textContent);
-  var map = L.map('map', {zoomAnimation: false, center: [27.99, 120.70], zoom: 9});
+  /* No English on a Chinese map: a metric scale bar only, and the credit line only when
+   * there are tiles to credit; no zoom buttons on a picture. */
+  var map = L.map('map', {zoomAnimation: false, center: [27.99, 120.70], zoom: 9,
+    attributionControl: !!data.tiles, zoomControl: data.zoom_control !== false});
   window.plannerMap = map;
-  L.control.scale().addTo(map);
+  L.control.scale({imperial: false}).addTo(map);
   if (data.tiles) {
     L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',
       {maxZoom: 19, attribution: '&copy; OpenStreetMap'}).addTo(map);

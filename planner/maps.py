@@ -6,12 +6,14 @@ One builder serves the desktop map view (ui/map_view.py loads the page from a fi
 hides groups through `plannerSetVisible`, and turns the page's `planner-select:` console lines
 into clicks) and the exported maps (`planner map`, the GUI's exports, the demo; `map_for_run`
 for the report), which inline Leaflet's JS/CSS from planner/assets so the file works with no
-internet. Tiles are optional; the district outlines (and main roads) are the base.
+internet. The page is a folium map (planner/map_page.py); tiles are optional, the district
+outlines (and main roads) are the base.
 
 User text is data, never code: every value from a user's file or a stored run goes into the page
-only as JSON (escaped so it cannot close the <script> that holds it) and is shown by
-planner/assets/planner_map.js with textContent. No template engine sees the page, and no user
-string is ever part of a script, a template literal or markup.
+only as JSON (escaped so it cannot close the <script> that holds it), as the value of a constant
+template's variable, never as template source, and is shown by planner/assets/planner_map.js
+with textContent. No user string is ever part of a template, a script, a template literal or
+markup.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -80,21 +81,6 @@ MAIN_ROADS: dict[str, float] = {
 }
 #: Main roads are simplified by this tolerance (degrees, ~20 m) to keep the HTML small.
 ROAD_SIMPLIFY_DEG = 0.0002
-# No tiles offline: a quiet sea-grey background under the district outlines, and labels that
-# stay readable over any fill.
-_STYLE = """<style>
-html, body, #map { height: 100%; margin: 0; }
-.leaflet-container { background: #e4ebf0; }
-.planner-label { font: 600 12px "Noto Sans CJK SC", "Noto Sans SC", sans-serif; color: #333;
-  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; white-space: nowrap;
-  transform: translate(-50%, -50%); pointer-events: none; }
-.planner-star { font-size: 22px; line-height: 22px; transform: translate(-50%, -55%);
-  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #333; }
-.planner-tip th { text-align: left; padding-right: 6px; }
-.planner-legend { background: rgba(255,255,255,.9); padding: 6px 8px; border: 1px solid #999;
-  border-radius: 4px; font: 12px "Noto Sans CJK SC", sans-serif; max-width: 360px; }
-.planner-swatch { display: inline-block; width: 22px; height: 10px; }
-</style>"""
 
 
 @dataclass(frozen=True)
@@ -125,33 +111,22 @@ class MapPage:
     ) -> str:
         """The page: Leaflet inlined (`standalone`, opens anywhere offline) or linked from the
         package files (the desktop view, fast to rebuild); no zoom buttons on a picture."""
+        from planner.map_page import render_page
+
         data = {
             "groups": self.groups,
             "bounds": self.bounds,
             "legend": self.legend,
             "title": self.title,
-            "tiles": self.tiles,
             "layer_control": layer_control,
-            "zoom_control": zoom_control,
             "select_prefix": SELECT_PREFIX,
         }
-        if standalone:
-            css = LEAFLET_CSS.read_text(encoding="utf-8")
-            leaflet = (
-                f"<style>{css}</style>\n<script>{LEAFLET_JS.read_text(encoding='utf-8')}</script>"
-            )
-        else:
-            leaflet = (
-                f'<link rel="stylesheet" href="{LEAFLET_CSS.as_uri()}">\n'
-                f'<script src="{LEAFLET_JS.as_uri()}"></script>'
-            )
-        return (
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(self.title)}</title>\n{leaflet}\n{_STYLE}\n</head>\n"
-            '<body><div id="map"></div>\n'
-            f'<script type="application/json" id="planner-data">{page_json(data)}</script>\n'
-            f"<script>{MAP_JS.read_text(encoding='utf-8')}</script>\n</body></html>\n"
+        return render_page(
+            data,
+            title=self.title,
+            tiles=self.tiles,
+            standalone=standalone,
+            zoom_control=zoom_control,
         )
 
     def save(

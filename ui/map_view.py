@@ -1,5 +1,5 @@
-"""The map in the centre of the window: the project's offline Leaflet page (built by
-planner.maps, asked for through planner.run_map) in a QWebEngineView.
+"""The map in the centre of the window: the project's offline folium page (planner.maps,
+asked for through planner.run_map) in a QWebEngineView.
 
 The page is written to a file and loaded from it (`setHtml` stops at 2 MB). Each layer the
 layer panel lists is one Leaflet feature group the panel shows or hides through the page's

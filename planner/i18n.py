@@ -427,8 +427,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "day_Sat": ("周六", "Sat"),
     "day_Sun": ("周日", "Sun"),
     "layer_main_roads": ("主要道路", "Main roads"),
-    "map_run": ("运行 #{id}", "Run #{id}"),
-    "map_minutes": ("{minutes} 分钟", "{minutes} min"),
     "map_title_coverage": ("覆盖地图", "Coverage map"),
     "map_title_bookmobile": ("书巴路线地图", "Bookmobile route map"),
     "map_title_courier": ("物流路线地图", "Courier route map"),

@@ -143,7 +143,8 @@ def add_base_layers(
         gdf = gdf.assign(kind=kinds)
         present = set(kinds)
         for kind in [k for k in KIND_COLOURS if k in present] + sorted(present - set(KIND_COLOURS)):
-            part = gdf[gdf["kind"] == kind]
+            # Compared in Python: pandas string columns miss text with a NUL in it.
+            part = gdf[[k == kind for k in kinds]]
             colour = palette.get(f"libraries:{kind}", "#000000")
             label = text(f"kind_{kind}", lang) if has(f"kind_{kind}") else kind
             items = builder.group(f"libraries:{kind}", label, colour, len(part))

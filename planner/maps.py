@@ -6,12 +6,14 @@ One builder serves the desktop map view (ui/map_view.py loads the page from a fi
 hides groups through `plannerSetVisible`, and turns the page's `planner-select:` console lines
 into clicks) and the exported maps (`planner map`, the GUI's exports, the demo; `map_for_run`
 for the report), which inline Leaflet's JS/CSS from planner/assets so the file works with no
-internet. Tiles are optional; the district outlines (and main roads) are the base.
+internet. The page is a folium map (planner/map_page.py); tiles are optional, the district
+outlines (and main roads) are the base.
 
 User text is data, never code: every value from a user's file or a stored run goes into the page
-only as JSON (escaped so it cannot close the <script> that holds it) and is shown by
-planner/assets/planner_map.js with textContent. No template engine sees the page, and no user
-string is ever part of a script, a template literal or markup.
+only as JSON (escaped so it cannot close the <script> that holds it), as the value of a constant
+template's variable, never as template source, and is shown by planner/assets/planner_map.js
+with textContent. No user string is ever part of a template, a script, a template literal or
+markup.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,9 @@ import shapely
 from models.costs import MODES
 from planner.errors import PlannerError
 from planner.geo import metric_crs_for
-from planner.i18n import has, text
+from planner.i18n import text
 from planner.paths import check_output_file, write_output
+from planner.run_titles import run_title
 from planner.store import Project
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -79,21 +81,6 @@ MAIN_ROADS: dict[str, float] = {
 }
 #: Main roads are simplified by this tolerance (degrees, ~20 m) to keep the HTML small.
 ROAD_SIMPLIFY_DEG = 0.0002
-# No tiles offline: a quiet sea-grey background under the district outlines, and labels that
-# stay readable over any fill.
-_STYLE = """<style>
-html, body, #map { height: 100%; margin: 0; }
-.leaflet-container { background: #e4ebf0; }
-.planner-label { font: 600 12px "Noto Sans CJK SC", "Noto Sans SC", sans-serif; color: #333;
-  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; white-space: nowrap;
-  transform: translate(-50%, -50%); pointer-events: none; }
-.planner-star { font-size: 22px; line-height: 22px; transform: translate(-50%, -55%);
-  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #333; }
-.planner-tip th { text-align: left; padding-right: 6px; }
-.planner-legend { background: rgba(255,255,255,.9); padding: 6px 8px; border: 1px solid #999;
-  border-radius: 4px; font: 12px "Noto Sans CJK SC", sans-serif; max-width: 360px; }
-.planner-swatch { display: inline-block; width: 22px; height: 10px; }
-</style>"""
 
 
 @dataclass(frozen=True)
@@ -119,38 +106,37 @@ class MapPage:
     bounds: list[list[float]] | None = None
     tiles: bool = False
 
-    def html(self, *, standalone: bool = True, layer_control: bool = True) -> str:
+    def html(
+        self, *, standalone: bool = True, layer_control: bool = True, zoom_control: bool = True
+    ) -> str:
         """The page: Leaflet inlined (`standalone`, opens anywhere offline) or linked from the
-        package files (the desktop view, fast to rebuild)."""
+        package files (the desktop view, fast to rebuild); no zoom buttons on a picture."""
+        from planner.map_page import render_page
+
         data = {
             "groups": self.groups,
             "bounds": self.bounds,
             "legend": self.legend,
             "title": self.title,
-            "tiles": self.tiles,
             "layer_control": layer_control,
             "select_prefix": SELECT_PREFIX,
         }
-        if standalone:
-            css = LEAFLET_CSS.read_text(encoding="utf-8")
-            leaflet = (
-                f"<style>{css}</style>\n<script>{LEAFLET_JS.read_text(encoding='utf-8')}</script>"
-            )
-        else:
-            leaflet = (
-                f'<link rel="stylesheet" href="{LEAFLET_CSS.as_uri()}">\n'
-                f'<script src="{LEAFLET_JS.as_uri()}"></script>'
-            )
-        return (
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(self.title)}</title>\n{leaflet}\n{_STYLE}\n</head>\n"
-            '<body><div id="map"></div>\n'
-            f'<script type="application/json" id="planner-data">{page_json(data)}</script>\n'
-            f"<script>{MAP_JS.read_text(encoding='utf-8')}</script>\n</body></html>\n"
+        return render_page(
+            data,
+            title=self.title,
+            tiles=self.tiles,
+            standalone=standalone,
+            zoom_control=zoom_control,
         )
 
-    def save(self, out: Path, *, standalone: bool = True, layer_control: bool = True) -> Path:
+    def save(
+        self,
+        out: Path,
+        *,
+        standalone: bool = True,
+        layer_control: bool = True,
+        zoom_control: bool = True,
+    ) -> Path:
         """Write the page to `out` whole or not at all (planner.paths: a full disk never leaves
         a truncated map); a path that cannot be written is a PlannerError naming it."""
         out = check_output_file(Path(out), make_folder=True)
@@ -162,7 +148,10 @@ class MapPage:
                 f"cannot create the folder {out.parent} ({exc.strerror or exc})",
                 file=str(out),
             ) from exc
-        return write_output(out, self.html(standalone=standalone, layer_control=layer_control))
+        page = self.html(
+            standalone=standalone, layer_control=layer_control, zoom_control=zoom_control
+        )
+        return write_output(out, page)
 
 
 def page_json(value: Any) -> str:
@@ -300,33 +289,6 @@ def _run_or_none(project: Project, run_id: Any) -> dict[str, Any] | None:
         return None
 
 
-def describe_run(run: dict[str, Any], lang: str = "zh") -> str:
-    """A run in one line for titles and legends: id, name, model and p, threshold, mode and
-    travel source ("运行 #12 · baseline · 步行 15 分钟 · 路网")."""
-    result = run.get("result", {})
-    parts = [text("map_run", lang, id=run.get("id", "?"))]
-    name = run.get("scenario") or result.get("scenario")
-    if name:
-        parts.append(str(name))
-    if result.get("model"):
-        model = str(result["model"])
-        parts.append(model if result.get("p") is None else f"{model} p={result['p']}")
-    threshold = result.get("threshold")
-    if isinstance(threshold, int | float) and math.isfinite(threshold):
-        mode = str(result.get("mode") or "")
-        mode_label = text(f"mode_{mode}", lang) if has(f"mode_{mode}") else mode
-        if result.get("unit") == "m":
-            parts.append(f"{mode_label} {threshold:,.0f} m".strip())
-        else:
-            parts.append(
-                f"{mode_label} {text('map_minutes', lang, minutes=f'{threshold / 60:g}')}".strip()
-            )
-    source = result.get("cost_source") or run.get("cost_source")
-    if source:
-        parts.append(text(f"source_{source}", lang) if has(f"source_{source}") else str(source))
-    return " · ".join(parts)
-
-
 def project_roads_lines(project: Project) -> gpd.GeoDataFrame | None:
     """The project's main roads (motorway … tertiary) as simplified WGS84 lines with their
     `highway` class, for the base layer; None when the project has no usable road layer."""
@@ -420,10 +382,10 @@ def build_map(
     shares = bool(coverage and coverage["result"].get("by_district"))
     title_key = f"map_title_{routes}" if routes else "map_title_coverage"
     title = text(title_key, lang)
-    run_line = describe_run(named, lang) if named is not None else text("map_no_run", lang)
+    run_line = run_title(named, lang) if named is not None else text("map_no_run", lang)
     lines = [run_line]
     if routes is not None and shares:
-        lines.append(f"{text('map_legend_coverage', lang)}：{describe_run(coverage, lang)}")
+        lines.append(f"{text('map_legend_coverage', lang)}：{run_title(coverage, lang)}")
     legend = {
         "title": text("map_legend_coverage", lang) if shares and routes is None else title,
         "lines": lines,
@@ -467,11 +429,17 @@ def map_for_run(
 
 
 def build_map_page(
-    project: Project, out: Path, lang: str = "zh", colours: dict[str, str] | None = None
+    project: Project,
+    out: Path,
+    lang: str = "zh",
+    colours: dict[str, str] | None = None,
+    *,
+    run_id: int | None = None,
 ) -> list[MapLayer]:
-    """The desktop view's page: written to `out` with Leaflet linked from the package files
-    (fast to rebuild); returns the toggleable groups."""
-    page = build_map(project, lang=lang, colours=colours, latest_plan=True)
+    """The desktop view's page of run `run_id` (default: the latest coverage run), every route
+    layer and the latest plan's sites: written to `out` with Leaflet linked from the package
+    files (fast to rebuild); returns the toggleable groups."""
+    page = build_map(project, lang=lang, colours=colours, run_id=run_id, latest_plan=True)
     page.save(out, standalone=False, layer_control=False)
     return page.layers
 

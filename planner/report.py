@@ -97,7 +97,7 @@ def _coverage_section(project: Project, run: dict[str, Any], zh: bool, maps: boo
              f"{r['share']:.1%}"] for r in b["by_district"]]
     t = b["total"]
     rows.append([_L(zh, "全市", "Total"), f"{round(t['population']):,}", f"{round(t['covered']):,}", f"{t['share']:.1%}"])
-    picture = _img(run_map_png(project, run, lang), _L(zh, "覆盖地图", "coverage map")) if maps else ""
+    picture = _img(run_map_png(project, run["id"], lang), _L(zh, "覆盖地图", "coverage map")) if maps else ""
     parts.append(f"<div class='pair'><div>{_table(head, rows)}</div><div>{picture}</div></div>")
     fig, ax = plt.subplots(figsize=(8, 3.4))
     names = [r["district"] for r in b["by_district"]]
@@ -138,7 +138,7 @@ def _plan_section(project: Project, siting: dict[str, Any], zh: bool, maps: bool
     if maps:
         before = _matching_coverage(project, s)
         after = project.run(int(s["plan_run_id"])) if s.get("plan_run_id") else None
-        pictures = [f"<figure>{_img(run_map_png(project, r, lang), cap)}<figcaption>{escape(cap)}：{escape(run_title(r, lang))}</figcaption></figure>"
+        pictures = [f"<figure>{_img(run_map_png(project, r['id'], lang), cap)}<figcaption>{escape(cap)}：{escape(run_title(r, lang))}</figcaption></figure>"
                     for r, cap in ((before, _L(zh, "规划前", "Before")), (after, _L(zh, "规划后", "After"))) if r is not None]
         parts.append(f"<div class='pair'>{''.join(pictures)}</div>")
     parts.append(f"<h3>{_L(zh, '新址', 'New sites')}</h3><p class='note'>{escape(_label('model_', s.get('model'), zh))} · "

@@ -1,6 +1,6 @@
-"""Which coverage run a map or report shows (the one the user picked, else the latest coverage
-run of any name), the one call that draws it, and its picture rendered offline by headless
-Chromium for the report."""
+"""The one place the GUI and the report ask for a run's map (planner.maps, by run id): the
+desktop view's page, the exported file and its picture drawn offline by headless Chromium for
+the report; and which coverage run a report is about."""
 
 from __future__ import annotations
 
@@ -10,18 +10,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import folium
-
 from planner.errors import PlannerError
-from planner.maps import MapLayer, build_map, save_standalone
+from planner.maps import MapLayer, build_map_page, map_for_run
 from planner.store import Project
 
-#: No English on a Chinese map: the scale bar in metres only, no "Leaflet" credit link.
-METRIC_ONLY_CSS = (
-    "<style>.leaflet-control-scale-line + .leaflet-control-scale-line { display: none; }"
-    " .leaflet-control-attribution { display: none; }</style>"
-)
-PICTURE_CSS = "<style>.leaflet-control-zoom { display: none; }</style>"  # nothing to click
 MAP_PICTURE_SIZE = (900, 640)  # pixels: wide enough for the city, small enough for A4
 CHROMIUM_TIMEOUT_S = 90
 
@@ -51,45 +43,30 @@ def siting_of(project: Project, plan_run_id: int) -> dict[str, Any] | None:
     )
 
 
-def coverage_map(
+def desktop_map(
     project: Project,
-    run: dict[str, Any] | None,
+    out: Path,
+    run_id: int | None = None,
     *,
     lang: str = "zh",
     colours: dict[str, str] | None = None,
-    catchments: bool = True,
-    route_layers: bool = False,
-    tiles: bool = False,
-) -> tuple[folium.Map, list[MapLayer]]:
-    """The map of coverage run `run` (None: the project's layers only).
-
-    The one place that asks planner.maps for a run's map: build_map picks a run by scenario
-    name (the newest of that name); planner.maps.map_for_run(project, run_id) replaces it."""
-    scenario = run["scenario"] if run is not None else None
-    fmap, layers = build_map(
-        project,
-        lang=lang,
-        colours=colours,
-        scenario=scenario,
-        catchments=catchments,
-        route_layers=route_layers,
-        tiles=tiles,
-    )
-    fmap.get_root().header.add_child(folium.Element(METRIC_ONLY_CSS))
-    return fmap, layers
+) -> list[MapLayer]:
+    """The desktop view's page of run `run_id` (default: the latest coverage run) with the
+    project's layers in the user's `colours` and the latest routes, written to `out`; returns
+    the groups the layer panel toggles."""
+    return build_map_page(project, out, lang, colours, run_id=run_id)
 
 
 def write_run_map(
     project: Project,
-    run: dict[str, Any] | None,
+    run_id: int | None,
     out: Path,
     *,
     lang: str = "zh",
     tiles: bool = False,
 ) -> Path:
-    """Run `run`'s coverage map as one offline HTML file."""
-    fmap, _ = coverage_map(project, run, lang=lang, tiles=tiles)
-    return save_standalone(fmap, out)
+    """Run `run_id`'s map (default: the latest coverage run) as one offline HTML file."""
+    return map_for_run(project, run_id, lang=lang, tiles=tiles).save(out)
 
 
 def chromium() -> str | None:
@@ -97,17 +74,15 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def run_map_png(project: Project, run: dict[str, Any], lang: str = "zh") -> bytes | None:
-    """A picture of run `run`'s offline map (no network: nothing loads from outside), or None
-    when Chromium is not installed or draws nothing."""
+def run_map_png(project: Project, run_id: int, lang: str = "zh") -> bytes | None:
+    """A picture of run `run_id`'s offline map (no network: nothing loads from outside, no
+    buttons to click), or None when Chromium is not installed or draws nothing."""
     browser = chromium()
     if browser is None:
         return None
     with tempfile.TemporaryDirectory(prefix="planner-map-shot-") as folder:
         page, png, profile = (Path(folder) / n for n in ("map.html", "map.png", "profile"))
-        fmap, _ = coverage_map(project, run, lang=lang)
-        fmap.get_root().header.add_child(folium.Element(PICTURE_CSS))
-        save_standalone(fmap, page, layer_control=False)
+        map_for_run(project, run_id, lang=lang).save(page, layer_control=False, zoom_control=False)
         width, height = MAP_PICTURE_SIZE
         args = [
             browser,

@@ -32,7 +32,7 @@ def travel_text(run: dict[str, Any], lang: str) -> str:
     threshold = result.get("threshold", params.get("threshold"))
     unit = result.get("unit") or ("m" if result.get("mode", params.get("mode")) is None else "s")
     mode = result.get("mode", params.get("mode"))
-    parts = [f"{_label('mode_', mode or 'distance', lang)} {threshold_text(threshold, unit, lang)}"]
+    parts = [f"{_label('mode_', mode or 'distance', lang)} {threshold_text(threshold, unit, lang)}".strip()]
     source = result.get("cost_source") or run.get("cost_source")
     if source:
         parts.append(_label("source_", source, lang))

@@ -23,6 +23,7 @@ from planner.maps import (
     write_coverage_map,
     write_routes_map,
 )
+from planner.run_titles import run_title
 from planner.store import Project
 from routing.matrix import NetworkCost
 from routing.network import RoadNetwork, network_from_lines
@@ -508,7 +509,9 @@ def test_an_output_path_that_cannot_be_written_is_a_plain_error(project, tmp_pat
 def test_a_route_map_names_its_route_run_not_the_coverage_run(project, tmp_path):
     bus = project.latest_run("bookmobile")["id"]
     page = build_map(project, routes="bookmobile")
-    assert page.run["id"] == bus and page.legend["lines"][0] == text("map_run", "zh", id=bus)
+    assert page.run["id"] == bus and page.legend["lines"][0] == run_title(page.run, "zh")
+    assert page.legend["lines"][0].startswith(f"#{bus} ")
     assert page.legend["title"] == text("map_title_bookmobile", "zh")
-    assert page.legend["lines"][1].endswith("baseline · 步行 15 分钟 · 直线距离估算")  # the colours
+    colours_by = page.legend["lines"][1]  # the run the districts are coloured by
+    assert colours_by.endswith("「baseline」 · 步行 15 分钟 · 直线距离估算")
     assert build_map(project, routes="courier").legend["lines"][0] == text("map_no_run", "zh")

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,9 +23,10 @@ from PyQt6.QtCore import QSettings
 from PyQt6.QtWidgets import QApplication, QDialog
 
 from planner.cli import main
+from planner.maps import map_for_run
 from planner.store import Project
 from tests import browser
-from tests.hostile import HOSTILE_NAMES
+from tests.hostile import HOSTILE_NAMES, SCRIPT, empty_page_scripts, fixed_scripts
 from ui import strings
 from ui.app import application
 from ui.main_window import MainWindow  # QtWebEngine is imported before any QApplication
@@ -273,7 +275,10 @@ def test_no_template_ran_and_the_names_are_the_maps_data(made):
         )
         for name in HOSTILE_NAMES:
             assert name not in outside, (key, name)
-        assert html.count("</script>") == 3  # Leaflet, the data, the map script: nothing injected
+        # Only the fixed scripts (Leaflet, folium's switches and map, planner_map.js) and the
+        # data: the same as on a page with no names at all, nothing injected.
+        assert fixed_scripts(html) == empty_page_scripts()
+        assert len(SCRIPT.findall(html)) == len(empty_page_scripts()) + 1
 
 
 @pytest.mark.parametrize("key", ["coverage_map", "bookmobile_map", "courier_map"])
@@ -283,7 +288,8 @@ def test_hostile_names_are_shown_as_text_in_a_real_browser(made, key):
     assert seen.requests == []  # Leaflet is inlined; nothing else may be fetched
     assert seen.errors == []
     census = seen.probe
-    assert census["scripts"] == 3 and census["images"] == 0 and census["frames"] == 0
+    assert census["scripts"] == len(empty_page_scripts()) + 1  # the fixed ones and the data
+    assert census["images"] == 0 and census["frames"] == 0
     assert census["onAttrs"] == 0
     shown = "\n".join(census["texts"])
     names = made["names"]["libraries"] if key != "bookmobile_map" else made["names"]["stops"]
@@ -291,6 +297,40 @@ def test_hostile_names_are_shown_as_text_in_a_real_browser(made, key):
         names = [*names, *made["names"]["districts"]]
     for name in names:
         assert name in shown, (key, name)
+
+
+def test_template_names_survive_the_folium_render_as_literal_text(tmp_path, monkeypatch):
+    """folium writes the page through Jinja: names made of `{{ … }}` and `{% … %}` reach the
+    page's title, legend, layer panel, labels and tooltips as the same literal text, nothing
+    is evaluated (no PWNED file, no 49, no loop), and a real browser shows them as text."""
+    monkeypatch.chdir(tmp_path)
+    templates = [n for n in HOSTILE_NAMES if "{{" in n or "{%" in n]
+    scenario = " ".join(templates)
+    with Project.create(tmp_path / "t.planner") as project:
+        libraries = gpd.GeoDataFrame(
+            {"id": [f"L{i}" for i in range(len(templates))], "name": templates, "kind": templates},
+            geometry=[shapely.Point(120.6 + 0.01 * i, 28.0) for i in range(len(templates))],
+            crs=4326,
+        )
+        project.write_layer("libraries", libraries, "libraries")
+        run = project.add_run("coverage", {"by_district": [], "total": {}}, scenario=scenario)
+        page = map_for_run(project, run)
+        out = page.save(tmp_path / "t.html")
+    html = out.read_text(encoding="utf-8")
+    data = _page_data(html)
+    assert set(templates) <= _strings(data)  # layer labels and feature names, exactly
+    assert scenario in data["title"] and scenario in data["legend"]["lines"][0]
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert unescape(title) == page.title and scenario in unescape(title)  # not rendered
+    assert "looploop" not in html and "49" not in title
+    assert not (tmp_path / "PWNED").exists() and not (Path.cwd() / "PWNED").exists()
+    assert fixed_scripts(html) == empty_page_scripts()
+    seen = browser.watch_page(out, PROBE)
+    assert seen.dialogs == [] and seen.requests == [] and seen.errors == []
+    assert seen.probe["title"] == page.title
+    shown = "\n".join(seen.probe["texts"])
+    for name in templates:
+        assert name in shown, name
 
 
 @pytest.mark.parametrize("key", ["bookmobile_xlsx", "courier_xlsx"])
@@ -341,7 +381,8 @@ def test_the_window_shows_hostile_names_as_text(qtbot, made, tmp_path):
     assert not [
         w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()
     ]
-    assert census["scripts"] == 3 and census["images"] == 0 and census["onAttrs"] == 0
+    assert census["scripts"] == len(empty_page_scripts(standalone=False)) + 1
+    assert census["images"] == 0 and census["onAttrs"] == 0
     shown = "\n".join(census["texts"])
     for name in [*made["names"]["libraries"], *made["names"]["stops"], *made["names"]["districts"]]:
         assert name in shown, name

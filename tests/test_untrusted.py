@@ -3,6 +3,7 @@ the chosen folder, SQL takes values as parameters."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -50,14 +51,43 @@ def test_hostile_layer_values_are_stored_as_data(tmp_path):
         assert project.latest_run("coverage", evil)["result"]["name"] == evil
 
 
+#: The one module that builds pages with folium/branca/Jinja (planner.maps' page writer).
+PAGE_BUILDER = ROOT / "planner" / "map_page.py"
+#: folium/branca classes that would carry our data into a template (or render it twice).
+TEMPLATE_CARRIERS = {"Element", "Html", "MacroElement", "Tooltip", "Popup", "GeoJson",
+                     "GeoJsonTooltip", "GeoJsonPopup", "Marker", "DivIcon", "PolyLine",
+                     "CircleMarker", "Figure", "Environment", "from_string"}
+
+
+def _called(node: ast.Call) -> str:
+    return node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+
+
 def test_no_template_engine_or_markup_builder_sees_user_text():
-    """Maps and reports never hand text to Jinja/branca/folium (whose templates evaluate
-    `{{ … }}`), and the map script builds no markup or code from its data."""
-    engines = re.compile(r"^\s*(import|from)\s+(jinja2|folium|branca|mako|string\.Template)\b|Template\(")
-    offenders = [f"{p.relative_to(ROOT)}:{i}" for p in CODE
+    """Only planner/map_page.py uses Jinja/branca/folium (whose templates evaluate `{{ … }}`):
+    every template source there is a constant string, every element is one of its own
+    constant-template classes (never a MacroElement, which renders its output again), and no
+    folium layer, tooltip or popup is made; the map script builds no markup or code."""
+    engines = re.compile(r"^\s*(import|from)\s+(jinja2|folium|branca|mako|string\.Template)\b")
+    offenders = [f"{p.relative_to(ROOT)}:{i}" for p in CODE if p != PAGE_BUILDER
                  for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-                 if engines.search(line)]
+                 if engines.search(line) or "Template(" in line]
     assert offenders == []
+    tree = ast.parse(PAGE_BUILDER.read_text(encoding="utf-8"))
+    templates = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _called(node) == "Template":
+            templates += 1
+            assert len(node.args) == 1 and not node.keywords, ast.unparse(node)
+            assert isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+        if isinstance(node, ast.Call):
+            assert _called(node) not in TEMPLATE_CARRIERS, ast.unparse(node)
+        if isinstance(node, ast.ClassDef):
+            assert [ast.unparse(b) for b in node.bases] == ["Element"], node.name
+            assert any(isinstance(s, ast.FunctionDef) and s.name == "render" for s in node.body) or any(
+                isinstance(s, ast.Assign) and ast.unparse(s.targets[0]) == "_template" for s in node.body
+            ), node.name  # its own constant template, or a render placing one of those
+    assert templates >= 3
     script = (ROOT / "planner" / "assets" / "planner_map.js").read_text(encoding="utf-8")
     for risky in ("`", "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
                   "Function(", "setTimeout(", "bindPopup(item.popup.title"):

@@ -14,7 +14,7 @@ from planner.i18n import text
 from planner.jobs.courier import write_courier_xlsx
 from planner.maps import write_routes_map
 from planner.report import write_report
-from planner.run_map import coverage_run, write_run_map
+from planner.run_map import write_run_map
 from planner.store import Project
 from planner.timetable import write_routes_xlsx
 from ui import strings
@@ -74,9 +74,7 @@ class ExportsMixin:
         if path is None:
             return
         lang, run_id = strings.language(), self.map_run_id
-        self._export(
-            lambda project: write_run_map(project, coverage_run(project, run_id), path, lang=lang)
-        )
+        self._export(lambda project: write_run_map(project, run_id, path, lang=lang))
 
     def export_routes_map(self, kind: str) -> None:
         """The latest bookmobile week or courier day on an offline map."""

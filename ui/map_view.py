@@ -1,10 +1,11 @@
-"""The map in the centre of the window: the project's offline folium page (planner.maps) in a
-QWebEngineView.
+"""The map in the centre of the window: the project's offline folium page (planner.maps,
+asked for through planner.run_map) in a QWebEngineView.
 
 The page is written to a file and loaded from it (`setHtml` stops at 2 MB). Each layer the
-layer panel lists is one Leaflet feature group the panel shows or hides through a small JS
-function; clicking a feature logs `planner-select:{"layer":…,"id":…}` to the console, which
-the page object turns into the `featureClicked` signal (works offline, needs no web channel).
+layer panel lists is one Leaflet feature group the panel shows or hides through the page's
+`plannerSetVisible`; clicking a feature logs `planner-select:{"layer":…,"id":…}` to the console,
+which the page object turns into the `featureClicked` signal (works offline, needs no web
+channel). Names from the user's files reach the page only as JSON data shown as text.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from PyQt6.QtWebEngineCore import QWebEnginePage
 from PyQt6.QtWebEngineWidgets import QWebEngineView
 
 from planner.maps import KIND_COLOURS, SELECT_PREFIX, MapLayer, js_literal
-from planner.run_map import coverage_map, coverage_run
+from planner.run_map import desktop_map
 from planner.store import Project
 from ui.strings import tr
 
@@ -69,8 +70,8 @@ class MapView(QWebEngineView):
         self.loadFinished.connect(self._on_loaded)
 
     def show_project(self, project: Project | None, lang: str, run_id: int | None = None) -> None:
-        """Rebuild the page from the project (its layers, coverage run `run_id` or by default
-        the latest coverage run, and the latest routes) and load it."""
+        """Rebuild the page from the project (its layers, coverage or siting run `run_id` or by
+        default the latest coverage run, and the latest routes) and load it."""
         self._generation += 1
         path = Path(self._dir.name) / f"map-{self._generation}.html"
         if project is None:
@@ -80,15 +81,7 @@ class MapView(QWebEngineView):
             )
             self.layers = []
         else:
-            fmap, self.layers = coverage_map(
-                project,
-                coverage_run(project, run_id),
-                lang=lang,
-                colours=self.colours,
-                catchments=False,
-                route_layers=True,
-            )
-            fmap.save(str(path))
+            self.layers = desktop_map(project, path, run_id, lang=lang, colours=self.colours)
         self.layersChanged.emit(self.layers)
         self.loading = True
         self.load(QUrl.fromLocalFile(str(path)))

@@ -1,17 +1,16 @@
-/* The planner's map page: draws the groups described by the JSON in #planner-data with Leaflet.
+/* The planner's map page: draws the groups described by the JSON in #planner-data on folium's
+ * Leaflet map.
  * Every text from a user's file arrives as JSON data and is shown with textContent (or escaped
  * for Leaflet's layer control, which sets its labels as HTML); nothing here builds code or
  * markup from data. planner/maps.py writes the data; this file is the same for every map. */
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('planner-data').textContent);
-  var map = L.map('map', {zoomAnimation: false, center: [27.99, 120.70], zoom: 9});
+  /* The map is folium's (planner/map_page.py). No English on a Chinese map: a metric scale
+   * bar only (folium shows the tiles' credit line only when there are tiles). */
+  var map = window[data.map];
   window.plannerMap = map;
-  L.control.scale().addTo(map);
-  if (data.tiles) {
-    L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png',
-      {maxZoom: 19, attribution: '&copy; OpenStreetMap'}).addTo(map);
-  }
+  L.control.scale({imperial: false}).addTo(map);
 
   function node(tag, cls, text) {
     var e = document.createElement(tag);

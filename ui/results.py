@@ -15,7 +15,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from planner.run_titles import run_title
+from planner.run_titles import MODELS_WITH_P, run_title
 from ui.bookmobile_views import changes_html
 from ui.courier_week import add_chart, courier_parts
 from ui.strings import has, language, tr
@@ -48,6 +48,14 @@ def _clock(minutes: float | None) -> str:
         return "—"
     m = int(round(minutes))
     return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _parameters(result: dict[str, Any]) -> dict[str, Any]:
+    """A siting run's own parameters (runs stored before they were recorded: p only for the
+    models that take one)."""
+    if "parameters" in result:
+        return dict(result["parameters"])
+    return {"p": result.get("p")} if result.get("model") in MODELS_WITH_P else {}
 
 
 def run_html(run: dict[str, Any]) -> str:
@@ -105,7 +113,7 @@ def run_html(run: dict[str, Any]) -> str:
         parts.append(
             f"<p>{tr('model')}: {escape(label_of('model_', model))} · "
             f"{escape(tr('sites_opened', n=opened))} · "
-            f"{escape(', '.join(f'{k} = {v}' for k, v in result.get('parameters', {'p': result.get('p')}).items() if v is not None))} · "
+            f"{escape(', '.join(f'{k} = {v}' for k, v in _parameters(result).items() if v is not None))} · "
             f"{tr('optimal')}: {tr('yes') if result.get('optimal') else tr('no')} · {tr('gap')}: {result.get('gap', 0):.2%}</p>"
         )
         parts.append(_table([tr("district"), tr("population"), tr("before"), tr("after")], rows))

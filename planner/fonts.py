@@ -55,6 +55,7 @@ def use_cjk_font() -> str | None:
     """Register the CJK font file with matplotlib (once) and put it first for sans-serif
     text; its family name, or None when no CJK font is installed (labels fall back)."""
     path = cjk_font_file()
+    rcParams["text.parse_math"] = False  # chart labels are user text: never mathtext
     if path is None:
         return None
     names = _names(path)
@@ -77,3 +78,4 @@ def apply_font(name: str) -> None:
     rcParams["font.family"] = "sans-serif"
     rcParams["font.sans-serif"] = [name, *[f for f in rcParams["font.sans-serif"] if f != name]]
     rcParams["axes.unicode_minus"] = False
+    rcParams["text.parse_math"] = False  # a district named "$…$" is text, not mathtext

@@ -55,3 +55,21 @@ def test_the_compare_chart_draws_chinese_without_missing_glyphs(qtbot, project, 
     labels = [t.get_text() for t in widget.figure.axes[0].get_xticklabels()]
     assert any("区" in label or "县" in label for label in labels)
     assert _glyph_warnings(caught) == []
+
+
+def test_chart_labels_are_text_not_mathtext():
+    """A district written as "$\\frac{1}{0}$" is drawn as those characters (user text is data;
+    as mathtext it raised while drawing the report's chart)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from planner.fonts import use_cjk_font
+
+    use_cjk_font()
+    fig, ax = plt.subplots()
+    label = ax.set_title("$\\frac{1}{0}$ 鹿城区")
+    fig.canvas.draw()  # mathtext would raise: \frac is not in matplotlib's mathtext
+    assert label.get_text() == "$\\frac{1}{0}$ 鹿城区"
+    plt.close(fig)

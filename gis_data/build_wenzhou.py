@@ -288,7 +288,7 @@ def libraries(
             "seats": 1200,
             "books": 2_000_000,
             "provenance": "real",
-            "location_note": "市府路506号, coordinates from its encyclopaedia entry",
+            "location_note": "市府路506号，坐标取自其百科词条",
             "lon": CENTRAL[1],
             "lat": CENTRAL[2],
         }
@@ -305,7 +305,7 @@ def libraries(
                 "seats": 500,
                 "books": 500_000,
                 "provenance": "real",
-                "location_note": "the library is real; its point is approximate, at the district seat (±1 km)",
+                "location_note": "馆为真实存在；点位为近似，取区县政府驻地（±1 公里）",
                 "lon": lon,
                 "lat": lat,
             }
@@ -340,7 +340,7 @@ def libraries(
                     "seats": seat,
                     "books": books,
                     "provenance": "modelled",
-                    "location_note": "modelled: placed on a populated 500 m cell",
+                    "location_note": "模拟：置于有人口的 500 米网格",
                     "lon": cell.geometry.x,
                     "lat": cell.geometry.y,
                 }
@@ -353,8 +353,8 @@ def libraries(
     df["closes"] = [HOURS[k][1] for k in df["kind"]]
     df["source"] = np.where(
         df["provenance"] == "real",
-        "central library: 温州市图书馆, 市府路506号, 鹿城区 (location from its encyclopaedia entry, WGS84); district libraries: the public library of each county-level division, by name (points approximate)",
-        "modelled (seeded)",
+        "中心馆：温州市图书馆，鹿城区市府路506号（位置取自其百科词条，WGS84）；县（市、区）总馆：各县级行政区的公共图书馆，按名称（点位为近似）",
+        "模拟（固定随机种子）",
     )
     gdf = gpd.GeoDataFrame(
         df.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326
@@ -541,7 +541,7 @@ PROVENANCE = [
         "layer": "libraries",
         "real": "the central library (location) and the 12 district libraries (names; points approximate)",
         "modelled": "branches, study rooms, stations, school libraries",
-        "source": "central library: 温州市图书馆, 市府路506号, 鹿城区 (location from its encyclopaedia entry, WGS84); district libraries: the public library of each county-level division, by name (points approximate)",
+        "source": "中心馆：温州市图书馆，鹿城区市府路506号（位置取自其百科词条，WGS84）；县（市、区）总馆：各县级行政区的公共图书馆，按名称（点位为近似）",
         "licence": "",
         "method": "seeded sampling of populated cells with minimum spacing",
     },

@@ -18,18 +18,21 @@ class Cancelled(Exception):
 class Control:
     """Progress callback, cancel flag and time limit handed to every long computation.
 
-    `progress(fraction, message)` gets a fraction in [0, 1]; `cancel` is a threading.Event
-    another thread (the GUI, a Ctrl-C handler) may set at any time.
+    `progress(fraction, message)` gets a fraction in [0, 1] that never goes back (a step whose
+    own estimate drops keeps the bar where it was); `cancel` is a threading.Event another
+    thread (the GUI, a Ctrl-C handler) may set at any time.
     """
 
     progress: ProgressCallback | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     time_limit_s: float | None = None
     started_at: float = field(default_factory=time.monotonic)
+    _shown: float = field(default=0.0, repr=False)
 
     def report(self, fraction: float, message: str = "") -> None:
+        self._shown = max(self._shown, min(max(fraction, 0.0), 1.0))
         if self.progress is not None:
-            self.progress(min(max(fraction, 0.0), 1.0), message)
+            self.progress(self._shown, message)
 
     @property
     def cancelled(self) -> bool:

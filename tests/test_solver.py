@@ -97,3 +97,16 @@ def test_cancel_stops_a_long_solve_within_a_second():
     with pytest.raises(Cancelled):
         solve(inst, time_limit_s=60, control=control)
     assert time.monotonic() - started < 3.0
+
+
+def test_progress_never_goes_back_even_when_a_step_revises_its_estimate() -> None:
+    """A bar that jumps back looks broken: Control keeps the highest fraction it has shown."""
+    from models.control import Control
+
+    seen: list[float] = []
+    control = Control(progress=lambda f, _m: seen.append(f))
+    step = control.sub(0.5, 1.0)
+    for fraction in (0.2, 0.6, 0.3, 0.9):
+        step.report(fraction)
+    control.report(0.1)
+    assert seen == sorted(seen) and seen[-1] == 0.95

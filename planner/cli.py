@@ -15,6 +15,7 @@ import planner.commands
 from models.control import Cancelled
 from planner import __version__
 from planner.errors import PlannerError
+from planner.progress import set_progress_language
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    set_progress_language(args.lang)  # progress notes on stderr follow --lang
     try:
         return int(args.func(args) or 0)
     except PlannerError as exc:

@@ -3,6 +3,7 @@ turned into a cancel request so the solver stops cleanly instead of being killed
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -13,11 +14,13 @@ from contextlib import contextmanager
 from tqdm import tqdm
 
 from models.control import Control, ProgressCallback
+from planner.progress_text import progress_text
 
 
 @contextmanager
 def cli_control(description: str, time_limit_s: float | None = None) -> Iterator[Control]:
-    """A Control whose progress draws a bar on stderr; the first Ctrl-C asks to cancel."""
+    """A Control whose progress draws a bar on stderr, its notes in the user's language
+    (`planner --lang`); the first Ctrl-C asks to cancel."""
     if sys.stderr.isatty():
         bar = tqdm(total=1000, desc=description, file=sys.stderr, leave=False,
                    bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed} {postfix}")
@@ -50,7 +53,7 @@ def _bar_progress(bar: tqdm) -> ProgressCallback:
     def progress(fraction: float, message: str) -> None:
         with lock:
             bar.n = int(round(fraction * 1000))
-            bar.set_postfix_str(message, refresh=False)
+            bar.set_postfix_str(_shown(message), refresh=False)
             now = time.monotonic()
             if now - last[0] >= bar.mininterval or fraction >= 1.0:
                 last[0] = now
@@ -71,6 +74,20 @@ def _line_progress(description: str, every_s: float = 2.0) -> ProgressCallback:
             now = time.monotonic() - started
             if now - last[0] >= every_s or fraction >= 1.0:
                 last[0] = now
-                print(f"{description}: {fraction * 100:3.0f}% {now:6.1f} s {message}", file=sys.stderr, flush=True)
+                print(f"{description}: {fraction * 100:3.0f}% {now:6.1f} s {_shown(message)}".rstrip(), file=sys.stderr,
+                      flush=True)
 
     return progress
+
+
+#: The language progress notes are shown in; the CLI sets it from --lang.
+_LANGUAGE = [os.environ.get("PLANNER_LANG", "zh")]
+
+
+def set_progress_language(lang: str) -> None:
+    _LANGUAGE[0] = lang
+
+
+def _shown(note: str) -> str:
+    """A solver's note as the user reads it ("objective 8140408.7" → its meaning), "" if it means nothing."""
+    return progress_text(note, _LANGUAGE[0])

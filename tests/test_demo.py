@@ -98,6 +98,8 @@ def test_demo_prints_a_table_and_reports_progress_on_stderr(demo):
     percents = [int(ln.split(":")[1].split("%")[0]) for ln in lines]
     assert len(lines) >= 2 and percents[-1] == 100 and percents == sorted(percents)
     assert "\r" not in proc.stderr
+    # Solver notes are shown in the user's language, never as raw solver English.
+    assert not [ln for ln in lines if re.search(r"objective|neighbours|demand rows|bound ", ln)]
 
 
 def test_demo_map_needs_no_internet(demo):

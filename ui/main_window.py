@@ -28,6 +28,7 @@ from PyQt6.QtWidgets import (
 )
 
 from planner.errors import PlannerError
+from planner.progress_text import progress_text
 from planner.store import Project
 from ui import strings
 from ui.compare import CompareWidget
@@ -43,7 +44,6 @@ from ui.job_forms import (
 from ui.layer_panel import LayerPanel
 from ui.map_view import MapView
 from ui.plan_tab import PlanForm
-from ui.progress_text import progress_text
 from ui.qt_language import use_qt_language
 from ui.results import ResultsPanel
 from ui.session import SessionMixin, demo_project_path, user_error
@@ -535,7 +535,7 @@ class MainWindow(SessionMixin, ExportsMixin, QMainWindow):
 
     def _progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(round(fraction * 1000)))
-        shown = progress_text(message)
+        shown = progress_text(message, strings.language())
         if shown and self.cancel_button.isEnabled():
             self.progress_label.setText(
                 f"{tr('running', title=self.runner.job.title if self.runner.job else '')} · {shown}"

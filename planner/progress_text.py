@@ -1,12 +1,12 @@
-"""Progress messages in the window's language: the solvers and jobs report short English notes
-("objective 8140408.7", "neighbours"); the window shows what they mean through the label
-table, and nothing for a note it does not know."""
+"""Progress messages in the user's language: the solvers and jobs report short English notes
+("objective 8140408.7", "neighbours"); the window and the CLI show what they mean through the
+label table, and nothing for a note they do not know."""
 
 from __future__ import annotations
 
 import re
 
-from ui.strings import has, language, tr
+from planner.i18n import has, text
 
 #: (pattern of a note, label key); the first match wins.
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -26,18 +26,18 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _BILINGUAL = re.compile(r"^([^\x00-\x7f][^A-Za-z]*?)\s+([A-Za-z].*)$")  # "现状覆盖 coverage now"
 
 
-def progress_text(note: str) -> str:
-    """What a progress note means, in the window's language ("" when it means nothing)."""
+def progress_text(note: str, lang: str = "zh") -> str:
+    """What a progress note means in `lang` ("" when it means nothing)."""
     note = note.strip()
     if not note:
         return ""
     both = _BILINGUAL.match(note)
     if both:
-        return both.group(1) if language() == "zh" else both.group(2)
+        return both.group(1) if lang == "zh" else both.group(2)
     for pattern, key in PATTERNS:
         if pattern.search(note):
-            return tr(key)
+            return text(key, lang)
     for prefix in ("layer_", "tab_"):  # the embedded data's layers and tables as they load
         if has(f"{prefix}{note}"):
-            return tr("progress_loading", name=tr(f"{prefix}{note}"))
+            return text("progress_loading", lang, name=text(f"{prefix}{note}", lang))
     return ""

@@ -218,7 +218,7 @@ def number(value: Any, *, field: str = "", integer: bool = False) -> int | float
         if result > SQLITE_INT_MAX:
             raise Invalid("too_large", v=str(value))
         return int(result)
-    return result
+    return result + 0.0  # "-0" is 0 (a stored -0.0 would read back as 0.0)
 
 
 def coordinate(value: Any, axis: str) -> float:

@@ -256,3 +256,11 @@ def test_a_blank_allowed_vehicles_cell_means_any_vehicle(project, tmp_path):
                                                     "shift_end": "17:00", "capacity_crates": 40, "days": "Mon"}]))
         records = read_inputs(p)[0]
     assert [s.allowed_vehicles for s in records] == [(), ("bus1",)]
+
+
+def test_minus_zero_is_zero_in_the_importer_and_the_table_editor():
+    """The fuzzer found "-0" read as -0.0 by the editor and 0.0 by the importer."""
+    from planner import validation
+
+    value = validation.number("-0", field="service_min")
+    assert value == 0 and str(value) == "0.0"

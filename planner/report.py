@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import base64
 import io
-import subprocess
-import tempfile
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -20,9 +18,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from planner.courier_view import report_section as courier_report_section  # noqa: E402
 from planner.fonts import use_cjk_font  # noqa: E402
+from planner.headless import run_chromium  # noqa: E402
 from planner.i18n import has, text  # noqa: E402
 from planner.plan_figures import plan_figures_section  # noqa: E402
-from planner.run_map import chromium, coverage_run, run_map_png, siting_of  # noqa: E402
+from planner.run_map import coverage_run, run_map_png, siting_of  # noqa: E402
 from planner.run_titles import run_title, threshold_text  # noqa: E402
 from planner.standards import (  # noqa: E402
     standards_rows,
@@ -212,16 +211,9 @@ def write_report(project: Project, out_dir: Path, *, lang: str = "zh", pdf: bool
     files = {"html": html}
     if project.layer_for_role("population") and project.layer_for_role("libraries"):
         files["xlsx"] = write_standards_sheet(out_dir / "standards.xlsx", standards_rows(project), lang)
-    browser = chromium()
-    if pdf and browser:
+    if pdf:
         target = out_dir / "report.pdf"
-        with tempfile.TemporaryDirectory() as profile:
-            subprocess.run(
-                [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--no-first-run", f"--user-data-dir={profile}", "--no-pdf-header-footer",
-                 f"--print-to-pdf={target}", html.resolve().as_uri()],
-                capture_output=True, timeout=120, check=False,
-            )
+        run_chromium(["--no-pdf-header-footer", f"--print-to-pdf={target}", html.resolve().as_uri()], 120)
         if target.is_file() and target.stat().st_size > 0:
             files["pdf"] = target
     return files

@@ -4,13 +4,12 @@ the report; and which coverage run a report is about."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from planner.errors import PlannerError
+from planner.headless import chromium, run_chromium
 from planner.maps import MapLayer, build_map_page, map_for_run
 from planner.store import Project
 
@@ -69,35 +68,16 @@ def write_run_map(
     return map_for_run(project, run_id, lang=lang, tiles=tiles).save(out)
 
 
-def chromium() -> str | None:
-    """The headless browser that prints the report and draws its map pictures."""
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 def run_map_png(project: Project, run_id: int, lang: str = "zh") -> bytes | None:
     """A picture of run `run_id`'s offline map (no network: nothing loads from outside, no
     buttons to click), or None when Chromium is not installed or draws nothing."""
-    browser = chromium()
-    if browser is None:
+    if chromium() is None:
         return None
     with tempfile.TemporaryDirectory(prefix="planner-map-shot-") as folder:
-        page, png, profile = (Path(folder) / n for n in ("map.html", "map.png", "profile"))
+        page, png = Path(folder) / "map.html", Path(folder) / "map.png"
         map_for_run(project, run_id, lang=lang).save(page, layer_control=False, zoom_control=False)
         width, height = MAP_PICTURE_SIZE
-        args = [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--no-first-run",
-            "--proxy-server=127.0.0.1:9",  # offline: a stray remote request fails at once
-            "--virtual-time-budget=4000",
-            "--hide-scrollbars",
-            f"--user-data-dir={profile}",
-            f"--window-size={width},{height}",
-            f"--screenshot={png}",
-            page.resolve().as_uri(),
-        ]
-        subprocess.run(args, capture_output=True, timeout=CHROMIUM_TIMEOUT_S, check=False)
+        args = ["--virtual-time-budget=4000", "--hide-scrollbars", f"--window-size={width},{height}",
+                f"--screenshot={png}", page.resolve().as_uri()]
+        run_chromium(args, CHROMIUM_TIMEOUT_S)
         return png.read_bytes() if png.is_file() and png.stat().st_size > 0 else None

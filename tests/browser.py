@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import select
-import shutil
 import subprocess
 import tempfile
 import time
@@ -14,32 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-    # No network at all: any http(s) request the page makes fails instead of loading.
-    "--proxy-server=127.0.0.1:9",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--virtual-time-budget=5000",
-]
+from planner.headless import OFFLINE_FLAGS, chromium, run_chromium
+
+CHROMIUM = chromium()
 
 
 def _run(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
-    assert CHROMIUM, "chromium is not installed (scripts/install-system.sh installs it)"
-    with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run(
-            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+    """Chromium offline (planner.headless: no request the page makes can leave the machine)."""
+    proc = run_chromium(["--virtual-time-budget=5000", *args], timeout)
+    assert proc is not None, "chromium is not installed (scripts/install-system.sh installs it)"
+    return proc
 
 
 def dump_dom(page: Path) -> str:
@@ -59,20 +42,7 @@ def print_pdf(page: Path, pdf: Path) -> Path:
 
 
 # ---- a watched page load over the DevTools protocol (a pipe: no port, no websocket) ----------
-WATCH_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-    "--proxy-server=127.0.0.1:9",
-    # No name resolves: a request that slipped past the proxy still goes nowhere.
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--remote-debugging-pipe",
-]
+WATCH_FLAGS = [*OFFLINE_FLAGS, "--remote-debugging-pipe"]
 
 
 @dataclass

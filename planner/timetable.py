@@ -39,15 +39,21 @@ def _style_header(ws: Any, ncols: int) -> None:
     ws.freeze_panes = "A2"
 
 
+def summary_sheet(wb: Workbook, zh: bool) -> tuple[Any, set[str]]:
+    """The workbook's first sheet, one row per vehicle run (its header written), and the set
+    of sheet titles used so far."""
+    summary = wb.active
+    summary.title = "汇总" if zh else "Summary"
+    append_row(summary, ["车辆", "日期", "出发", "返回", "公里", "小时", "停靠数"] if zh
+               else ["Vehicle", "Date", "Leaves", "Returns", "km", "hours", "stops"])
+    return summary, {summary.title}
+
+
 def write_routes_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> Path:
     """Any route run (bookmobile or courier) as a workbook, one sheet per vehicle."""
     zh = lang != "en"
     wb = Workbook()
-    summary = wb.active
-    summary.title = "汇总" if zh else "Summary"
-    append_row(summary, ["车辆", "日期", "出发", "返回", "公里", "小时", "停靠数"] if zh
-                   else ["Vehicle", "Day", "Leaves", "Returns", "km", "hours", "stops"])
-    used = {summary.title}
+    summary, used = summary_sheet(wb, zh)
     sheets: dict[str, Any] = {}
     for route in result.get("routes", []):
         day = route.get("day", "")

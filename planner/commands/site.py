@@ -35,6 +35,24 @@ from planner.paths import check_output_file, write_output
 from planner.progress import cli_control
 
 
+def add_model_options(p: argparse.ArgumentParser) -> None:
+    """`--target`, `--target-per-group` and `--frontier`, shared by `planner site` (files) and
+    `planner siting` (a project)."""
+    p.add_argument(
+        "--target", type=float, help="target model: share of weighted demand to cover (0–1)"
+    )
+    p.add_argument(
+        "--target-per-group", action="store_true", help="target model: the share in every group (district)"
+    )
+    p.add_argument(
+        "--frontier",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also trace the efficiency–equity frontier with N solves (JSON key 'frontier')",
+    )
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("site", help="choose new sites from demand/candidate files (JSON result)")
     p.add_argument(
@@ -44,19 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--existing", type=Path, help="existing sites, always open")
     p.add_argument("--model", choices=MODELS, required=True)
     p.add_argument("--p", type=int, help="number of new sites (mclp, pmedian, pcenter, fair)")
-    p.add_argument(
-        "--target", type=float, help="target model: share of weighted demand to cover (0–1)"
-    )
-    p.add_argument(
-        "--target-per-group", action="store_true", help="target model: the share in every group"
-    )
-    p.add_argument(
-        "--frontier",
-        type=int,
-        default=0,
-        metavar="N",
-        help="also trace the efficiency–equity frontier with N solves (JSON key 'frontier')",
-    )
+    add_model_options(p)
     p.add_argument(
         "--threshold",
         type=validation.non_negative,

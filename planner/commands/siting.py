@@ -12,6 +12,7 @@ from models.costs import MODES
 from models.siting import MODELS
 from planner import validation
 from planner.commands.coverage import add_travel_option
+from planner.commands.site import add_model_options
 from planner.jobs.siting_result import SitingJobResult
 from planner.paths import check_output_file, write_output
 
@@ -33,17 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--kinds", nargs="+", type=validation.kind, help="existing library kinds kept open (default all)")
     p.add_argument("--seconds", type=validation.seconds, default=60.0, help="solver time limit (default 60)")
     add_travel_option(p)
-    p.add_argument("--target", type=float, help="target model: share of people to cover (0–1)")
-    p.add_argument(
-        "--target-per-group", action="store_true", help="target model: the share in every district"
-    )
-    p.add_argument(
-        "--frontier",
-        type=int,
-        default=0,
-        metavar="N",
-        help="also trace the efficiency–equity frontier with N solves",
-    )
+    add_model_options(p)
     p.add_argument(
         "--by-age",
         action="store_true",

@@ -29,7 +29,7 @@ from planner.returns_log import (
     shipments_from_log,
 )
 from planner.store import Project
-from planner.timetable import hhmm
+from planner.timetable import hhmm, summary_sheet
 from planner.xlsx import append_row, unique_sheet_title
 from routing.check import check_plan
 from routing.courier import CourierPlan, Library, plan_day
@@ -301,11 +301,7 @@ def write_courier_xlsx(result: dict[str, Any] | Any, path: Path, lang: str = "zh
     data = result.to_json() if hasattr(result, "to_json") else result
     zh = lang != "en"
     wb = Workbook()
-    summary = wb.active
-    summary.title = "汇总" if zh else "Summary"
-    append_row(summary, ["车辆", "日期", "出发", "返回", "公里", "小时", "停靠数"] if zh
-             else ["Vehicle", "Date", "Leaves", "Returns", "km", "hours", "stops"])
-    used = {summary.title}
+    summary, used = summary_sheet(wb, zh)
     for route in data.get("routes", []):
         name = route.get("vehicle_name") or route["vehicle_id"]
         day = route.get("day") or data.get("day") or ""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
 from planner import validation
@@ -20,12 +19,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--log", type=Path, help="returns log (CSV/XLSX); default: a modelled day (or week)")
     p.add_argument("--day", help="which date of the log (YYYY-MM-DD; default the last)")
     p.add_argument("--week", action="store_true", help="plan Monday–Friday (or the log's dates), carrying what is left")
-    p.add_argument("--max-turnaround-days", type=float, default=3.0,
+    p.add_argument("--max-turnaround-days", type=validation.non_negative, default=3.0,
                    help="with --week: 95%% of items home within this many working days (default 3)")
-    p.add_argument("--van-km-budget", type=float, help="with --week: best turnaround within this many van-km a week")
-    p.add_argument("--cost-per-km", type=float, default=3.0, help="with --week: cost per van-km (default 3)")
-    p.add_argument("--cost-per-hour", type=float, default=60.0, help="with --week: cost per van-hour (default 60)")
-    p.add_argument("--cost-per-van-day", type=float, default=150.0, help="with --week: cost per van-day (default 150)")
+    p.add_argument("--van-km-budget", type=validation.non_negative, help="with --week: best turnaround within this many van-km a week")
+    p.add_argument("--cost-per-km", type=validation.non_negative, default=3.0, help="with --week: cost per van-km (default 3)")
+    p.add_argument("--cost-per-hour", type=validation.non_negative, default=60.0, help="with --week: cost per van-hour (default 60)")
+    p.add_argument("--cost-per-van-day", type=validation.non_negative, default=150.0, help="with --week: cost per van-day (default 150)")
     p.add_argument("--school-term", nargs=2, metavar=("FIRST", "LAST"),
                    help="with --week: school libraries are served only between these dates (YYYY-MM-DD)")
     p.add_argument("--crate-size", type=int, default=30, help="books per crate")
@@ -37,20 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _positive(value: float | None, option: str) -> None:
-    if value is not None and (not math.isfinite(value) or value < 0):
-        raise PlannerError(f"{option} 必须是不小于 0 的数", f"{option} must be a number ≥ 0", field=option)
-
-
 def run(args: argparse.Namespace) -> int:
     from planner.jobs.courier import CourierRequest, run_courier_day, write_courier_xlsx
     from planner.progress import cli_control
     from planner.store import Project
 
-    for value, option in ((args.max_turnaround_days, "--max-turnaround-days"),
-                          (args.van_km_budget, "--van-km-budget"), (args.cost_per_km, "--cost-per-km"),
-                          (args.cost_per_hour, "--cost-per-hour"), (args.cost_per_van_day, "--cost-per-van-day")):
-        _positive(value, option)
     for option, out in (("--xlsx", args.xlsx), ("--json", args.json_out)):
         if out:
             check_output_file(out, option)

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: builders of small projects, the headless browser, hostile names."""

@@ -249,6 +249,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "opt_non_negative": ("“{v}”不是有限的非负数", "'{v}' is not a finite number >= 0"),
     "opt_seconds": ("“{v}”不是大于 0 的有限秒数", "'{v}' is not a finite number of seconds > 0"),
+    "opt_positive": ("“{v}”不是大于 0 的有限数", "'{v}' is not a finite number > 0"),
     "opt_crs": ("“{v}”不是坐标系（例如 EPSG:4326）", "'{v}' is not a coordinate reference system (e.g. EPSG:4326)"),
     "bad_lon": ("经度应在 -180 到 180 之间", "longitude must be between -180 and 180"),
     "bad_lat": ("纬度应在 -90 到 90 之间", "latitude must be between -90 and 90"),

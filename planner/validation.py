@@ -286,6 +286,8 @@ def _crs(text: str) -> str:
 non_negative = _option(_non_negative, "opt_non_negative")
 #: `--seconds`, `--time-limit`: a finite number of seconds > 0.
 seconds = _option(_positive, "opt_seconds")
+#: `--max-driving-min`, `--shift-hours`: a finite number > 0.
+positive = _option(_positive, "opt_positive")
 #: `--kinds`: a kind code or its label (城市书房); unknown → exit 2 listing the known kinds.
 kind = _kind
 #: `--crs`: anything pyproj reads as a CRS (EPSG:4326, a WKT, a PROJ string).
@@ -303,6 +305,7 @@ __all__ = [
     "minutes",
     "non_negative",
     "number",
+    "positive",
     "record_id",
     "seconds",
     "service_kind",

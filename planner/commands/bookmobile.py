@@ -29,9 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--calendar", type=Path, action="append", default=[],
                    help="extra calendar rows (CSV start,end,kind,name) on top of the built-in China calendar")
     p.add_argument("--seconds", type=validation.seconds, default=30.0, help="time limit (s)")
-    p.add_argument("--buffer", type=float, default=0.0, help="travel-time buffer per leg, %% (weather, traffic)")
-    p.add_argument("--max-driving-min", type=float, default=240.0, help="continuous driving before a rest (min)")
-    p.add_argument("--shift-hours", type=float, help="longest shift (h); default: each bus's shift window")
+    p.add_argument("--buffer", type=validation.non_negative, default=0.0, help="travel-time buffer per leg, %% (weather, traffic)")
+    p.add_argument("--max-driving-min", type=validation.positive, default=240.0, help="continuous driving before a rest (min)")
+    p.add_argument("--shift-hours", type=validation.positive, help="longest shift (h); default: each bus's shift window")
     p.add_argument("--replan", type=int, metavar="RUN_ID", help="re-plan this stored bookmobile run")
     p.add_argument("--lock-until", type=_date, metavar="DATE", help="keep every visit before this date")
     p.add_argument("--unavailable", action="append", default=[], metavar="BUS:DATE-DATE",
@@ -55,7 +55,7 @@ def request_from_args(args: argparse.Namespace):  # noqa: ANN201
             unavailable.append(Unavailable.parse(text))
         except ValueError as exc:
             raise PlannerError(f"--unavailable 无效：{exc}", f"--unavailable: {exc}", field="--unavailable") from None
-    if args.buffer < 0 or args.buffer > 200:
+    if args.buffer > 200:
         raise PlannerError("--buffer 应在 0 到 200 之间", "--buffer must be between 0 and 200", field="--buffer")
     return BookmobileRequest(
         start_date=args.start, weeks=args.weeks, time_limit_s=args.seconds, calendar_files=tuple(args.calendar),

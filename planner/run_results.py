@@ -16,7 +16,12 @@ from planner.jobs.plan import PlanResult
 from planner.jobs.siting_result import SitingJobResult
 
 TypedResult = (
-    CoverageResult | SitingJobResult | PlanResult | BookmobileResult | CourierResult | CourierWeekResult
+    CoverageResult
+    | SitingJobResult
+    | PlanResult
+    | BookmobileResult
+    | CourierResult
+    | CourierWeekResult
 )
 RouteResult = BookmobileResult | CourierResult | CourierWeekResult
 
@@ -44,7 +49,9 @@ def typed_result(run: Mapping[str, Any]) -> TypedResult | None:
 def route_result(run: Mapping[str, Any] | None) -> RouteResult | None:
     """A bookmobile or courier run's typed Result (None for no run or another kind)."""
     result = typed_result(run) if run is not None else None
-    return result if isinstance(result, BookmobileResult | CourierResult | CourierWeekResult) else None
+    return (
+        result if isinstance(result, BookmobileResult | CourierResult | CourierWeekResult) else None
+    )
 
 
 def plan_run_id_of(run: Mapping[str, Any]) -> int | None:
@@ -60,4 +67,3 @@ def district_coverage(result: TypedResult | None) -> tuple[DistrictCoverage, ...
     if isinstance(result, SitingJobResult):
         return district_rows_of(result.after)
     return ()
-

@@ -10,7 +10,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -34,6 +34,9 @@ from planner.timetable import hhmm, summary_sheet
 from planner.xlsx import append_row, unique_sheet_title
 from routing.check import check_plan
 from routing.courier import CourierPlan, Library, plan_day
+
+if TYPE_CHECKING:  # the week's module imports this one
+    from planner.jobs.courier_week import CourierWeekResult
 
 
 def _hours(opens: Any, closes: Any) -> tuple[TimeWindow | None, bool]:
@@ -297,7 +300,7 @@ _VISIT_HEAD = {"zh": ["日期", "顺序", "图书馆", "到达", "离开", "装�
                "en": ["Date", "Order", "Library", "Arrive", "Leave", "Load", "Unload", "Crates on board"]}
 
 
-def write_courier_xlsx(result: Any, path: Path, lang: str = "zh") -> Path:
+def write_courier_xlsx(result: CourierResult | CourierWeekResult, path: Path, lang: str = "zh") -> Path:
     """Courier runs (a CourierResult day or a CourierWeekResult week) as a workbook: a summary,
     then one sheet per van-day listing each visit once with everything loaded and unloaded
     there; then what is left and why."""

@@ -10,6 +10,8 @@ from html import escape
 from typing import Any
 
 from planner.i18n import text
+from planner.jobs.courier import CourierResult
+from planner.jobs.courier_week import CourierWeekResult
 
 
 def _table(head: list[str], rows: list[list[Any]]) -> str:
@@ -35,9 +37,9 @@ def _visits(route: dict[str, Any]) -> str:
     return " → ".join(out)
 
 
-def comparison_html(result: dict[str, Any], lang: str) -> str:
+def comparison_html(result: CourierResult, lang: str) -> str:
     """Direct against via-the-hub; a plan that found nothing is said so, never shown as numbers."""
-    comparison = result.get("comparison", {})
+    comparison = result.comparison
     chosen = comparison.get("chosen")
     rows, missing = [], []
     for name, t in comparison.items():
@@ -78,10 +80,10 @@ def comparison_html(result: dict[str, Any], lang: str) -> str:
     )
 
 
-def plans_html(result: dict[str, Any], lang: str) -> str:
+def plans_html(result: CourierResult, lang: str) -> str:
     """Both plans' routes (the run keeps them all), one row per van."""
     parts = []
-    for name, routes in result.get("plans", {}).items():
+    for name, routes in result.plans.items():
         if not routes:
             continue
         label = text(f"plan_{name}", lang) if name in ("direct", "hub") else name
@@ -102,13 +104,9 @@ def plans_html(result: dict[str, Any], lang: str) -> str:
     return "".join(parts)
 
 
-def week_html(result: dict[str, Any], lang: str, chart_src: str | None = None) -> str:
+def week_html(result: CourierWeekResult, lang: str, chart_src: str | None = None) -> str:
     """The week's measures, its design and frontier (with the chart at `chart_src`), and each van-day."""
-    m, t, design = (
-        result.get("measures", {}),
-        result.get("turnaround_days", {}),
-        result.get("design", {}),
-    )
+    m, t, design = result.measures, result.turnaround_days, result.design
     worst = m.get("worst_pair")
     rows = [
         [text("courier_turnaround", lang), f"{t.get('mean')} / {t.get('p95')} / {t.get('max')}"],
@@ -122,7 +120,7 @@ def week_html(result: dict[str, Any], lang: str, chart_src: str | None = None) -
         [text("courier_van_hours", lang), m.get("van_hours", 0)],
         [text("courier_van_days", lang), m.get("van_days", 0)],
         [text("courier_cost_total", lang), m.get("cost_total", 0)],
-        [text("courier_cost_item", lang), result.get("cost_per_item")],
+        [text("courier_cost_item", lang), result.cost_per_item],
         [text("courier_empty_crates", lang), m.get("empty_crates_returned", 0)],
     ]
     if worst:
@@ -181,11 +179,11 @@ def week_html(result: dict[str, Any], lang: str, chart_src: str | None = None) -
                     f"{r['distance_km']:.1f}",
                     _visits(r),
                 ]
-                for r in result.get("routes", [])
+                for r in result.routes
             ],
         )
     )
-    not_home = result.get("not_home", [])
+    not_home = result.not_home
     if not_home:
         parts.append(
             f"<h4>{escape(text('courier_not_home', lang))}</h4>"
@@ -204,9 +202,9 @@ def week_html(result: dict[str, Any], lang: str, chart_src: str | None = None) -
     return "".join(parts)
 
 
-def frontier_png(result: dict[str, Any], lang: str) -> bytes | None:
+def frontier_png(result: CourierWeekResult, lang: str) -> bytes | None:
     """The frontier as a small PNG chart (van-km against the share home in time), or None."""
-    design = result.get("design", {})
+    design = result.design
     points, frontier = design.get("evaluated", []), design.get("frontier", [])
     if not frontier:
         return None
@@ -242,7 +240,7 @@ def frontier_png(result: dict[str, Any], lang: str) -> bytes | None:
                 edgecolors="#d7301f",
                 linewidths=2,
             )
-        d = f"{result.get('measures', {}).get('max_turnaround_days', 0):g}"
+        d = f"{result.measures.get('max_turnaround_days', 0):g}"
         ax.set_xlabel(text("courier_van_km", lang))
         ax.set_ylabel(text("courier_share_within", lang, d=d) + " %")
         ax.set_title(text("courier_frontier", lang), fontsize=10)
@@ -252,14 +250,14 @@ def frontier_png(result: dict[str, Any], lang: str) -> bytes | None:
     return buf.getvalue()
 
 
-def report_section(result: dict[str, Any], lang: str) -> str:
+def report_section(result: CourierResult | CourierWeekResult, lang: str) -> str:
     """The report's courier section: comparison or week measures with the frontier chart inline."""
     import base64
 
-    if result.get("mode") != "week":  # the report tables the plans found; say which found none
+    if isinstance(result, CourierResult):  # the report tables the plans found; say which found none
         return "".join(
             f"<p>{escape(text(f'plan_{k}', lang))}: {escape(text('courier_not_found', lang))}</p>"
-            for k, v in result.get("comparison", {}).items()
+            for k, v in result.comparison.items()
             if k in ("direct", "hub") and not v.get("found", True)
         )
     png = frontier_png(result, lang)

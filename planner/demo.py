@@ -84,7 +84,7 @@ def build_demo(options: DemoOptions, control: Control) -> dict[str, Any]:
             "coverage_map": maps.write_coverage_map(project, out / "coverage.html", lang=options.lang),
             "bookmobile_map": maps.write_routes_map(project, "bookmobile", out / "bookmobile.html", lang=options.lang),
             "courier_map": maps.write_routes_map(project, "courier", out / "courier.html", lang=options.lang),
-            "timetable": timetable.write_timetable_xlsx(week.to_json(), out / "bookmobile_timetable.xlsx", lang=options.lang),
+            "timetable": timetable.write_timetable_xlsx(week, out / "bookmobile_timetable.xlsx", lang=options.lang),
             "courier_xlsx": courier.write_courier_xlsx(day, out / "courier_runs.xlsx", lang=options.lang),
         }
         files_control.report(1.0, "")

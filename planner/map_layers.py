@@ -14,6 +14,8 @@ from typing import Any
 import geopandas as gpd
 
 from planner.i18n import has, text
+from planner.jobs.coverage import CoverageResult
+from planner.jobs.siting_result import SitingJobResult
 from planner.maps import (
     KIND_COLOURS,
     LAYER_COLOURS,
@@ -27,6 +29,7 @@ from planner.maps import (
     metric_buffer,
     project_roads_lines,
 )
+from planner.run_results import district_coverage, route_result, typed_result
 from planner.store import Project
 
 
@@ -43,11 +46,11 @@ def add_base_layers(
     """Districts (coloured by `coverage`), main roads, population, candidates, libraries by
     kind, `siting`'s new sites, stops and (optionally) catchments; returns the map's bounds."""
     zh = lang == "zh"
-    by_district = coverage["result"].get("by_district", []) if coverage else []
+    coloured_by = typed_result(coverage) if coverage else None
     shares = {
-        str(r["district"]): float(r["share"])
-        for r in by_district
-        if isinstance(r, dict) and "district" in r and isinstance(r.get("share"), int | float)
+        str(r.district): float(r.share)
+        for r in district_coverage(coloured_by)
+        if r.district != "" and isinstance(r.share, int | float)
     }
     bounds = None
 
@@ -174,7 +177,8 @@ def add_base_layers(
         if bounds is None:
             bounds = _bounds(gdf)
 
-    selected = siting["result"].get("selected") if siting else None
+    plan = typed_result(siting) if siting else None
+    selected = plan.selected if isinstance(plan, SitingJobResult) else None
     if selected:
         items = builder.group(
             "selected", text("layer_selected", lang), palette["selected"], len(selected)
@@ -218,8 +222,8 @@ def add_base_layers(
             }
         )
 
-    if catchments and coverage:
-        _add_catchments(project, coverage["result"], builder, lang)
+    if catchments and isinstance(coloured_by, CoverageResult | SitingJobResult):
+        _add_catchments(project, coloured_by, builder, lang)
     return bounds
 
 
@@ -265,25 +269,28 @@ def _population_points(gdf: gpd.GeoDataFrame) -> list[list[float]]:
     return [[y, x, p] for y, x, p in zip(lat.tolist(), lon.tolist(), people.tolist(), strict=True)]
 
 
-def _add_catchments(project: Project, result: dict[str, Any], builder: Any, lang: str) -> None:
+def _add_catchments(
+    project: Project, result: CoverageResult | SitingJobResult, builder: Any, lang: str
+) -> None:
     """The coverage run's catchments around the counted service points: the road-network
     catchment the run stored (routing.isochrone) when it used a network, else circles of the
-    threshold; nothing for a network run stored without one."""
+    threshold; nothing for a network run stored without one (a siting run stores none)."""
     name = project.layer_for_role("libraries")
-    if not name or not isinstance(result.get("threshold"), int | float):
+    if not name or not isinstance(result.threshold, int | float):
         return
     gdf = project.read_layer(name)
-    kinds = result.get("kinds")
+    coverage = result if isinstance(result, CoverageResult) else None
+    kinds = list(coverage.kinds) if coverage is not None else []
     if kinds and "kind" in gdf.columns:
         gdf = gdf[gdf["kind"].isin(kinds)]
-    stored = result.get("catchment_geojson")
+    stored = coverage.catchment_geojson if coverage is not None else None
     if stored:
         items = builder.group(
-            "catchments", _network_catchment_label(result, lang), "#3182bd", len(gdf)
+            "catchments", _network_catchment_label(result, stored, lang), "#3182bd", len(gdf)
         )
         items.append(_catchment_item(stored))
         return
-    if result.get("cost_source") not in (None, "straight-line") or gdf.empty:
+    if result.cost_source not in ("", "straight-line") or gdf.empty:
         return
     radius_m = catchment_radius_m(result)
     items = builder.group(
@@ -292,14 +299,16 @@ def _add_catchments(project: Project, result: dict[str, Any], builder: Any, lang
     items.append(_catchment_item(metric_buffer(gdf, radius_m)))
 
 
-def _network_catchment_label(result: dict[str, Any], lang: str) -> str:
+def _network_catchment_label(
+    result: CoverageResult | SitingJobResult, stored: dict[str, Any], lang: str
+) -> str:
     """The catchment layer's name: road network, mode and minutes (metres of road for a run
     in metres)."""
-    threshold = float(result["threshold"])
-    if result.get("unit") == "m":
+    threshold = float(result.threshold or 0.0)
+    if result.unit == "m":
         return text("layer_catchments_network_m", lang, metres=f"{threshold:,.0f}")
-    features = result["catchment_geojson"].get("features") or [{}]
-    mode = features[0].get("properties", {}).get("mode") or result.get("mode") or ""
+    features = stored.get("features") or [{}]
+    mode = features[0].get("properties", {}).get("mode") or result.mode or ""
     mode_label = text(f"mode_{mode}", lang) if has(f"mode_{mode}") else str(mode)
     return text("layer_catchments_network", lang, mode=mode_label, minutes=f"{threshold / 60:g}")
 
@@ -319,7 +328,8 @@ def add_route_layers(
 ) -> None:
     """A route run: one group per vehicle and day with numbered stops and their times
     (`per_vehicle`), or one group of all its route lines."""
-    route_list = [r for r in run["result"].get("routes", []) if r.get("stops")]
+    routed = route_result(run)
+    route_list = [r for r in (routed.routes if routed else ()) if r.get("stops")]
     if not route_list:
         return
     vehicles = sorted({str(r.get("vehicle_id")) for r in route_list})

@@ -31,7 +31,10 @@ from models.costs import MODES
 from planner.errors import PlannerError
 from planner.geo import metric_crs_for
 from planner.i18n import text
+from planner.jobs.coverage import CoverageResult
+from planner.jobs.siting_result import SitingJobResult
 from planner.paths import check_output_file, write_output
+from planner.run_results import district_coverage, plan_run_id_of, typed_result
 from planner.run_titles import run_title
 from planner.store import Project
 
@@ -255,19 +258,11 @@ def chosen_runs(
     if run is None:
         return None, None, None
     if run["kind"] == "siting":
-        plan_id = run["result"].get("plan_run_id")
-        plan = _run_or_none(project, plan_id)
-        if plan is None:
-            plan = {
-                **run,
-                "result": {**run["result"], "by_district": run["result"].get("after", [])},
-            }
-        return run, plan, run
+        # Without its plan's coverage run, the siting run's own "after" colours the districts.
+        plan = _run_or_none(project, plan_run_id_of(run))
+        return run, plan if plan is not None else run, run
     if run["kind"] == "coverage":
-        linked = next(
-            (s for s in project.runs("siting") if s["result"].get("plan_run_id") == run["id"]),
-            None,
-        )
+        linked = next((s for s in project.runs("siting") if plan_run_id_of(s) == run["id"]), None)
         return run, run, linked
     if run["kind"] in ("bookmobile", "courier"):
         _, coverage, linked = chosen_runs(project)  # the latest coverage colours the districts
@@ -379,7 +374,7 @@ def build_map(
         add_route_layers(builder, run, kind, per_vehicle=routes == kind, lang=lang)
     if routes is not None and (named is None or named["kind"] != routes):
         named = None  # no run of that kind yet: the map says so rather than name another run
-    shares = bool(coverage and coverage["result"].get("by_district"))
+    shares = bool(coverage and district_coverage(typed_result(coverage)))
     title_key = f"map_title_{routes}" if routes else "map_title_coverage"
     title = text(title_key, lang)
     run_line = run_title(named, lang) if named is not None else text("map_no_run", lang)
@@ -472,12 +467,12 @@ def write_routes_map(
     return build_map(project, lang=lang, routes=kind, run_id=run_id, tiles=tiles).save(out)
 
 
-def catchment_radius_m(result: dict[str, Any]) -> float:
+def catchment_radius_m(result: CoverageResult | SitingJobResult) -> float:
     """The straight-line catchment radius of a run: the threshold in metres, or in seconds
     times the mode's straight-line speed."""
-    threshold = float(result["threshold"])
-    mode = MODES.get(result.get("mode") or "")
-    if result.get("unit") == "m" or mode is None:
+    threshold = float(result.threshold or 0.0)
+    mode = MODES.get(result.mode or "")
+    if result.unit == "m" or mode is None:
         return threshold
     return threshold * mode.speed_kph / 3.6 / mode.circuity
 

@@ -13,6 +13,8 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from planner.i18n import text
+from planner.jobs.plan import PlanResult, PlanYearRow
+from planner.jobs.siting_result import SitingJobResult
 
 
 def frontier_figure(
@@ -38,18 +40,18 @@ def frontier_figure(
 
 
 def timeline_figure(
-    years: Sequence[Mapping[str, Any]], lang: str = "zh", figure: Figure | None = None
+    years: Sequence[PlanYearRow], lang: str = "zh", figure: Figure | None = None
 ) -> Figure:
     """Covered share by year of a phased plan, with the sites opened each year."""
     fig = figure or Figure(figsize=(6, 3.5))
     fig.clear()
     ax = fig.add_subplot(111)
-    xs = [int(y["year"]) for y in years]
-    ax.plot(xs, [100 * y["covered_share"] for y in years], "o-", color="#2c7fb8")
+    xs = [y.year for y in years]
+    ax.plot(xs, [100 * y.covered_share for y in years], "o-", color="#2c7fb8")
     for y in years:
         ax.annotate(
-            f"+{len(y['opened'])}",
-            (int(y["year"]), 100 * y["covered_share"]),
+            f"+{len(y.opened)}",
+            (y.year, 100 * y.covered_share),
             textcoords="offset points",
             xytext=(0, 6),
             ha="center",
@@ -69,26 +71,24 @@ def _png(fig: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def _worst(rows: Sequence[Mapping[str, Any]]) -> float | None:
-    shares = [r["share"] for r in rows if r.get("population", 0) > 0]
-    return min(shares) if shares else None
+def chosen_point(siting: SitingJobResult) -> tuple[float, float] | None:
+    """The siting run's own plan on its frontier: (covered share, worst district's share)."""
+    shares = [r["share"] for r in siting.after if r.get("population", 0) > 0]
+    share = siting.total_after.get("share")
+    return (share, min(shares)) if shares and share is not None else None
 
 
 def plan_figures_section(
-    siting: Mapping[str, Any] | None, plan: Mapping[str, Any] | None, lang: str = "zh"
+    siting: SitingJobResult | None, plan: PlanResult | None, lang: str = "zh"
 ) -> str:
     """Report HTML: the latest siting run's frontier (chosen plan marked) and the latest
     phased plan's timeline; empty when neither exists."""
     parts = []
-    points = (siting or {}).get("frontier") or []
-    if points:
-        after = siting.get("after") or []
-        worst = _worst(after)
-        share = (siting.get("total_after") or {}).get("share")
-        chosen = (share, worst) if share is not None and worst is not None else None
+    if siting is not None and siting.frontier:
         parts.append(f"<h2>{escape(text('frontier', lang))}</h2>")
-        parts.append(f"<img alt='frontier' src='{_png(frontier_figure(points, chosen, lang))}'>")
-    if plan and plan.get("years"):
+        figure = frontier_figure(siting.frontier, chosen_point(siting), lang)
+        parts.append(f"<img alt='frontier' src='{_png(figure)}'>")
+    if plan is not None and plan.years:
         parts.append(f"<h2>{escape(text('plan', lang))}</h2>")
         head = [text(k, lang) for k in ("year", "n_opened", "cost", "share", "worst_district")]
         rows = "".join(
@@ -96,18 +96,18 @@ def plan_figures_section(
             + "".join(
                 f"<td>{escape(str(c))}</td>"
                 for c in (
-                    y["year"],
-                    len(y["opened"]),
-                    f"{y['cost']:.2f}",
-                    f"{y['covered_share']:.1%}",
-                    y.get("worst_district") or "",
+                    y.year,
+                    len(y.opened),
+                    f"{y.cost:.2f}",
+                    f"{y.covered_share:.1%}",
+                    y.worst_district or "",
                 )
             )
             + "</tr>"
-            for y in plan["years"]
+            for y in plan.years
         )
         th = "".join(f"<th>{escape(h)}</th>" for h in head)
         parts.append(f"<table><tr>{th}</tr>{rows}</table>")
         parts.append(f"<p class='note'>{escape(text('carry_over', lang))}</p>")
-        parts.append(f"<img alt='timeline' src='{_png(timeline_figure(plan['years'], lang))}'>")
+        parts.append(f"<img alt='timeline' src='{_png(timeline_figure(plan.years, lang))}'>")
     return "\n".join(parts)

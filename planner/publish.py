@@ -139,7 +139,7 @@ def publish(result: BookmobileResult, out_dir: Path, lang: str = "zh") -> dict[s
     (out_dir / "ics").mkdir(parents=True, exist_ok=True)
     stops, buses = _names(result)
     files: dict[str, Any] = {"stops_xlsx": stop_workbook(result, out_dir / "stops.xlsx", lang),
-                             "timetable": write_timetable_xlsx(result.to_json(), out_dir / "timetable.xlsx", lang),
+                             "timetable": write_timetable_xlsx(result, out_dir / "timetable.xlsx", lang),
                              "notices": [], "stop_ics": [], "bus_ics": []}
     label = text("kind_bookmobile", lang)
     for stop, visits in _by_stop(result).items():

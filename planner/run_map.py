@@ -10,7 +10,9 @@ from typing import Any
 
 from planner.errors import PlannerError
 from planner.headless import chromium, run_chromium
+from planner.jobs.siting_result import SitingJobResult
 from planner.maps import MapLayer, build_map_page, map_for_run
+from planner.run_results import plan_run_id_of, typed_result
 from planner.store import Project
 
 MAP_PICTURE_SIZE = (900, 640)  # pixels: wide enough for the city, small enough for A4
@@ -23,8 +25,9 @@ def coverage_run(project: Project, run_id: int | None = None) -> dict[str, Any] 
     if run_id is None:
         return project.latest_run("coverage")
     run = project.run(run_id)
-    if run["kind"] == "siting" and run["result"].get("plan_run_id") is not None:
-        return project.run(int(run["result"]["plan_run_id"]))
+    result = typed_result(run)
+    if isinstance(result, SitingJobResult) and result.plan_run_id is not None:
+        return project.run(int(result.plan_run_id))
     if run["kind"] != "coverage":
         raise PlannerError(
             f"运行 #{run_id} 不是覆盖分析或选址结果，不能用于覆盖地图和报告",
@@ -37,7 +40,7 @@ def coverage_run(project: Project, run_id: int | None = None) -> dict[str, Any] 
 def siting_of(project: Project, plan_run_id: int) -> dict[str, Any] | None:
     """The siting run whose plan is the coverage run `plan_run_id`, if any."""
     return next(
-        (r for r in project.runs("siting") if r["result"].get("plan_run_id") == plan_run_id),
+        (r for r in project.runs("siting") if plan_run_id_of(r) == plan_run_id),
         None,
     )
 

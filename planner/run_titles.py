@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from planner.i18n import has, text
-
-#: Siting models that take a number of new sites; set covering opens as many as it needs.
-MODELS_WITH_P = ("fair", "mclp", "pmedian", "pcenter")
+from planner.jobs.courier import CourierResult
+from planner.jobs.coverage import CoverageResult
+from planner.jobs.siting_result import MODELS_WITH_P, SitingJobResult
+from planner.run_results import typed_result
 
 
 def _label(prefix: str, value: object, lang: str) -> str:
@@ -28,12 +29,16 @@ def threshold_text(threshold: float | None, unit: str | None, lang: str) -> str:
 
 def travel_text(run: dict[str, Any], lang: str) -> str:
     """Threshold, mode and travel-time source of a coverage or siting run, e.g. 步行 15 分钟 · 路网."""
-    result, params = run.get("result") or {}, run.get("params") or {}
-    threshold = result.get("threshold", params.get("threshold"))
-    unit = result.get("unit") or ("m" if result.get("mode", params.get("mode")) is None else "s")
-    mode = result.get("mode", params.get("mode"))
+    result, params = typed_result(run), run.get("params") or {}
+    threshold = getattr(result, "threshold", None)
+    mode = getattr(result, "mode", None)
+    if threshold is None:  # a run stored without its figures: its parameters say
+        threshold, mode = params.get("threshold"), params.get("mode")
+    unit = "m" if mode is None else "s"
+    if isinstance(result, CoverageResult | SitingJobResult) and result.threshold is not None:
+        unit = result.unit
     parts = [f"{_label('mode_', mode or 'distance', lang)} {threshold_text(threshold, unit, lang)}".strip()]
-    source = result.get("cost_source") or run.get("cost_source")
+    source = getattr(result, "cost_source", "") or run.get("cost_source")
     if source:
         parts.append(_label("source_", source, lang))
     return " · ".join(parts)
@@ -41,12 +46,12 @@ def travel_text(run: dict[str, Any], lang: str) -> str:
 
 def settings_text(run: dict[str, Any], lang: str = "zh") -> str:
     """The run's key settings, without its number and kind."""
-    kind, result, params = run["kind"], run.get("result") or {}, run.get("params") or {}
+    kind, result, params = run["kind"], typed_result(run), run.get("params") or {}
     parts: list[str] = []
-    if kind == "siting":
-        model = result.get("model", params.get("model"))
+    if isinstance(result, SitingJobResult):
+        model = result.model or params.get("model")
         parts.append(_label("model_short_", model, lang))
-        p = result.get("p", params.get("p"))
+        p = result.p if result.p is not None else params.get("p")
         if model in MODELS_WITH_P and p is not None:
             parts.append(f"p = {p}")
         budget = params.get("budget")
@@ -55,12 +60,11 @@ def settings_text(run: dict[str, Any], lang: str = "zh") -> str:
         floor = params.get("floor")
         if floor:
             parts.append(text("title_floor", lang, pct=f"{floor * 100:.0f}"))
-        opened = result.get("n_opened", len(result.get("selected", [])))
-        parts.append(text("title_opened", lang, n=opened))
+        parts.append(text("title_opened", lang, n=result.n_opened))
     if kind in ("coverage", "siting"):
         parts.append(travel_text(run, lang))
     if kind == "courier":
-        day = params.get("day") or result.get("day")
+        day = params.get("day") or (result.day if isinstance(result, CourierResult) else None)
         if day:
             parts.append(_label("day_", day, lang))
     if kind in ("bookmobile", "courier") and params.get("time_limit_s"):

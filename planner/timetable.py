@@ -3,8 +3,9 @@ stops in order with arrival, service start, departure and load (Chinese headers 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -12,6 +13,9 @@ from openpyxl.utils import get_column_letter
 
 from planner.i18n import has, text
 from planner.xlsx import append_row, unique_sheet_title
+
+if TYPE_CHECKING:  # the contract module imports change_lines from here
+    from planner.jobs.bookmobile_contract import BookmobileResult, Change
 
 _HEAD = {
     "zh": ["日期", "顺序", "地点", "操作", "到达", "开始", "离开", "车上箱数", "说明"],
@@ -49,13 +53,13 @@ def summary_sheet(wb: Workbook, zh: bool) -> tuple[Any, set[str]]:
     return summary, {summary.title}
 
 
-def write_routes_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> Path:
-    """Any route run (bookmobile or courier) as a workbook, one sheet per vehicle."""
+def write_routes_xlsx(result: BookmobileResult, path: Path, lang: str = "zh") -> Path:
+    """A bookmobile run as a workbook, one sheet per vehicle (courier runs: write_courier_xlsx)."""
     zh = lang != "en"
     wb = Workbook()
     summary, used = summary_sheet(wb, zh)
     sheets: dict[str, Any] = {}
-    for route in result.get("routes", []):
+    for route in result.routes:
         day = route.get("day", "")
         day_label = text(f"day_{day}", lang) if has(f"day_{day}") else day
         if route.get("date"):
@@ -87,16 +91,14 @@ def write_routes_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> P
         append_row(ws, [day_label, len(route["stops"]) + 1, depot, "返回" if zh else "back at depot",
                    hhmm(route["return_min"]), "", "", "", ""])
     _style_header(summary, 7)
-    if result.get("dropped"):
+    if result.dropped:
         ws = wb.create_sheet(unique_sheet_title("未安排" if zh else "Not served", used))
         append_row(ws, ["编号", "名称", "缺少次数", "日期", "原因"] if zh else ["Id", "Name", "Visits missing", "Dates", "Reason"])
         _style_header(ws, 5)
-        for d in result["dropped"]:
-            visits = d.get("visits")
-            dates = "、".join(visits) if isinstance(visits, list) else ""
-            append_row(ws, [d["id"], d.get("name", ""), d.get("visit", ""), dates, d["reason_zh"] if zh else d["reason_en"]])
-    if result.get("changes") is not None:
-        write_changes_sheet(wb, result["changes"], zh, used)
+        for d in result.dropped:
+            append_row(ws, [d.stop, d.name, d.missing, "、".join(d.dates), d.reason_zh if zh else d.reason_en])
+    if result.changes is not None:
+        write_changes_sheet(wb, result.changes, zh, used)
     for ws in wb.worksheets:
         for col in range(1, ws.max_column + 1):
             width = max(len(str(c.value or "")) for c in ws[get_column_letter(col)])
@@ -107,7 +109,7 @@ def write_routes_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> P
     return path
 
 
-def write_timetable_xlsx(result: dict[str, Any], path: Path, lang: str = "zh") -> Path:
+def write_timetable_xlsx(result: BookmobileResult, path: Path, lang: str = "zh") -> Path:
     """The bookmobile timetable: one sheet per bus, the unserved stops, a re-plan's changes."""
     return write_routes_xlsx(result, path, lang)
 
@@ -131,12 +133,12 @@ def change_lines(changes: Any, lang: str = "zh") -> list[str]:
     return out
 
 
-def write_changes_sheet(wb: Any, changes: list[dict[str, Any]], zh: bool, used: set[str]) -> None:
+def write_changes_sheet(wb: Any, changes: Sequence[Change], zh: bool, used: set[str]) -> None:
     """The change list of a re-plan: one row per moved, cancelled or added visit."""
     ws = wb.create_sheet(unique_sheet_title("变更" if zh else "Changes", used))
     append_row(ws, ["变更", "编号", "停靠点", "原日期", "原到达", "原车辆", "新日期", "新到达", "新车辆"] if zh
          else ["Change", "Id", "Stop", "Old date", "Old arrival", "Old bus", "New date", "New arrival", "New bus"])
     _style_header(ws, 9)
     for c in changes:
-        append_row(ws, [_CHANGE[c["kind"]][0 if zh else 1], c["stop"], c["name"], c["from_date"], c["from_arrive"],
-                  c["from_bus"], c["to_date"], c["to_arrive"], c["to_bus"]])
+        append_row(ws, [_CHANGE[c.kind][0 if zh else 1], c.stop, c.name, c.from_date, c.from_arrive,
+                  c.from_bus, c.to_date, c.to_arrive, c.to_bus])

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from html import escape
-from typing import Any
 
 from PyQt6.QtCore import QDate
 from PyQt6.QtWidgets import QDateEdit, QHBoxLayout, QSpinBox, QWidget
 
+from planner.jobs.bookmobile_contract import BookmobileResult
 from ui.strings import tr
 
 
@@ -43,10 +43,10 @@ class DateRangeEdit(QWidget):
         return self.count.value()
 
 
-def changes_html(result: dict[str, Any]) -> str:
+def changes_html(result: BookmobileResult) -> str:
     """A re-plan's change list as an HTML table (names escaped: they come from files); "" when
     the run is not a re-plan."""
-    changes = result.get("changes")
+    changes = result.changes
     if changes is None:
         return ""
     if not changes:
@@ -54,10 +54,10 @@ def changes_html(result: dict[str, Any]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in (tr("change_kind"), tr("col_name"), tr("old_visit"), tr("new_visit")))
     rows = []
     for c in changes:
-        old = f"{c['from_date']} {c['from_arrive']} {c['from_bus']}".strip()
-        new = f"{c['to_date']} {c['to_arrive']} {c['to_bus']}".strip()
-        cells = (tr(f"change_{c['kind']}"), c["name"], old, new)
+        old = f"{c.from_date} {c.from_arrive} {c.from_bus}".strip()
+        new = f"{c.to_date} {c.to_arrive} {c.to_bus}".strip()
+        cells = (tr(f"change_{c.kind}"), c.name, old, new)
         rows.append("<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in cells) + "</tr>")
-    stops = len({c["stop"] for c in changes})
+    stops = len({c.stop for c in changes})
     return (f"<h4>{escape(tr('changes'))} ({len(changes)} · {stops})</h4>"
             f"<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse'><tr>{head}</tr>{''.join(rows)}</table>")

@@ -23,7 +23,14 @@ from PyQt6.QtWidgets import (
 )
 
 from planner.fonts import use_cjk_font
-from planner.plan_figures import frontier_figure, timeline_figure
+from planner.jobs.bookmobile_contract import BookmobileResult
+from planner.jobs.courier import CourierResult
+from planner.jobs.courier_week import CourierWeekResult
+from planner.jobs.coverage import CoverageEquity, CoverageResult, district_rows_of
+from planner.jobs.plan import PlanResult
+from planner.jobs.siting_result import SitingJobResult
+from planner.plan_figures import chosen_point, frontier_figure, timeline_figure
+from planner.run_results import typed_result
 from planner.run_titles import run_title, settings_text
 from ui import strings
 from ui.strings import language, tr
@@ -38,69 +45,47 @@ class Entry:
 
     run_id: int
     label: str
-    family: str  # "coverage" or "routes"
-    data: Any  # by_district rows, or routes
-    total: dict[str, Any] | None = None  # the city total (coverage)
-    equity: dict[str, Any] | None = None  # Gini, Theil, worst district (coverage runs)
+    family: str  # "coverage", "routes", "timeline" or "frontier"
+    data: Any  # DistrictCoverage rows, routes, PlanYearRow rows, or the SitingJobResult
+    total_share: float | None = None  # the city's share stored with the run (coverage)
+    equity: CoverageEquity | None = None  # Gini, Theil, worst district (coverage runs)
 
 
 def entries(runs: list[dict[str, Any]]) -> list[Entry]:
     found: list[Entry] = []
     for run in runs:
-        result, kind = run["result"], run["kind"]
+        result = typed_result(run)
         title = run_title(run, language())
-        if kind == "coverage":
+        if isinstance(result, CoverageResult):
+            found.append(
+                Entry(run["id"], title, "coverage", result.by_district, result.total.share, result.equity)
+            )
+        elif isinstance(result, SitingJobResult):
+            settings = settings_text(run, language())
             found.append(
                 Entry(
                     run["id"],
-                    title,
+                    f"{tr('before_of', id=run['id'])} · {settings}",
                     "coverage",
-                    result.get("by_district", []),
-                    result.get("total"),
-                    result.get("equity"),
+                    district_rows_of(result.before),
+                    result.total_before.get("share"),
                 )
             )
-        elif kind == "siting":
             found.append(
                 Entry(
                     run["id"],
-                    f"{tr('before_of', id=run['id'])} · {settings_text(run, language())}",
+                    f"{tr('after_of', id=run['id'])} · {settings}",
                     "coverage",
-                    result.get("before", []),
-                    result.get("total_before"),
+                    district_rows_of(result.after),
+                    result.total_after.get("share"),
                 )
             )
-            found.append(
-                Entry(
-                    run["id"],
-                    f"{tr('after_of', id=run['id'])} · {settings_text(run, language())}",
-                    "coverage",
-                    result.get("after", []),
-                    result.get("total_after"),
-                )
-            )
-            if result.get("frontier"):
-                found.append(
-                    Entry(run["id"], f"#{run['id']} {tr('frontier')}", "frontier", result)
-                )
-        elif kind == "plan":
-            found.append(
-                Entry(
-                    run["id"],
-                    title,
-                    "timeline",
-                    result.get("years", []),
-                )
-            )
-        elif kind in ("bookmobile", "courier"):
-            found.append(
-                Entry(
-                    run["id"],
-                    title,
-                    "routes",
-                    result.get("routes", []),
-                )
-            )
+            if result.frontier:
+                found.append(Entry(run["id"], f"#{run['id']} {tr('frontier')}", "frontier", result))
+        elif isinstance(result, PlanResult):
+            found.append(Entry(run["id"], title, "timeline", result.years))
+        elif isinstance(result, BookmobileResult | CourierResult | CourierWeekResult):
+            found.append(Entry(run["id"], title, "routes", list(result.routes)))
     return found
 
 
@@ -111,26 +96,26 @@ def _share_row(name: str, sa: float | None, sb: float | None) -> list[str]:
 
 def _total_share(entry: Entry) -> float | None:
     """The city's share: the stored total, else covered over population of the districts."""
-    if entry.total and entry.total.get("share") is not None:
-        return float(entry.total["share"])
-    population = sum(float(r.get("population") or 0) for r in entry.data)
-    covered = sum(float(r.get("covered") or 0) for r in entry.data)
+    if entry.total_share is not None:
+        return float(entry.total_share)
+    population = sum(float(r.population or 0) for r in entry.data)
+    covered = sum(float(r.covered or 0) for r in entry.data)
     return covered / population if population else None
 
 
 def _equity_rows(a: Entry, b: Entry) -> list[list[str]]:
     """Gini and Theil of seats per person and the worst-covered district, for each side."""
-    ea, eb = a.equity or {}, b.equity or {}
+    ea, eb = a.equity or CoverageEquity(), b.equity or CoverageEquity()
     rows = []
     for key in ("gini", "theil"):
-        va, vb = ea.get(key), eb.get(key)
+        va, vb = getattr(ea, key), getattr(eb, key)
         delta = f"{vb - va:+.3f}" if va is not None and vb is not None else "—"
         rows.append([tr(f"{key}_seats"), _fmt3(va), _fmt3(vb), delta])
 
-    def worst(e: dict[str, Any]) -> str:
-        if not e.get("worst_district"):
+    def worst(e: CoverageEquity) -> str:
+        if not e.worst_district:
             return "—"
-        return f"{e['worst_district']} {e.get('worst_share', 0):.1%}"
+        return f"{e.worst_district} {e.worst_share or 0:.1%}"
 
     rows.append([tr("worst"), worst(ea), worst(eb), ""])
     return rows
@@ -245,11 +230,11 @@ class CompareWidget(QWidget):
         self.canvas.draw_idle()
 
     def _coverage(self, a: Entry, b: Entry) -> None:
-        share_b = {r["district"]: r["share"] for r in b.data}
-        districts = [r["district"] for r in a.data] + [
-            d for d in share_b if d not in {r["district"] for r in a.data}
+        share_b = {r.district: r.share for r in b.data}
+        districts = [r.district for r in a.data] + [
+            d for d in share_b if d not in {r.district for r in a.data}
         ]
-        share_a = {r["district"]: r["share"] for r in a.data}
+        share_a = {r.district: r.share for r in a.data}
         rows = [_share_row(d, share_a.get(d), share_b.get(d)) for d in districts]
         rows.append(_share_row(tr("total"), _total_share(a), _total_share(b)))
         rows += _equity_rows(a, b)
@@ -328,8 +313,7 @@ class CompareWidget(QWidget):
     def _timeline(self, plan: Entry) -> None:
         """A phased plan: its year-by-year table and covered share by year."""
         rows = [
-            [y["year"], len(y["opened"]), f"{y['cost']:.2f}", f"{y['covered_share']:.1%}",
-             y.get("worst_district") or ""]
+            [y.year, len(y.opened), f"{y.cost:.2f}", f"{y.covered_share:.1%}", y.worst_district or ""]
             for y in plan.data
         ]
         head = [tr(k) for k in ("year", "n_opened", "cost", "share", "worst_district")]
@@ -340,14 +324,12 @@ class CompareWidget(QWidget):
     def _frontier(self, run: Entry) -> None:
         """A siting run's efficiency–equity frontier: each point a plan (its sites listed), the
         run's own plan starred."""
-        points = run.data["frontier"]
+        siting: SitingJobResult = run.data
+        points = siting.frontier
         rows = [
             [k + 1, f"{pt['total_share']:.1%}", f"{pt['worst_share']:.1%}", ", ".join(pt["selected"])]
             for k, pt in enumerate(points)
         ]
         self.model.set_rows(["#", tr("frontier_x"), tr("frontier_y"), tr("selected_sites")], rows)
         self.table.resizeColumnsToContents()
-        after = [r["share"] for r in run.data.get("after", []) if r.get("population", 0) > 0]
-        share = (run.data.get("total_after") or {}).get("share")
-        chosen = (share, min(after)) if after and share is not None else None
-        frontier_figure(points, chosen, strings.language(), figure=self.figure)
+        frontier_figure(points, chosen_point(siting), strings.language(), figure=self.figure)

@@ -4,29 +4,29 @@ to the panel's document as a resource, since the panel shows HTML)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from PyQt6.QtCore import QUrl
 from PyQt6.QtGui import QImage, QTextDocument
 
 from planner.courier_view import comparison_html, frontier_png, plans_html, week_html
+from planner.jobs.courier import CourierResult
+from planner.jobs.courier_week import CourierWeekResult
 from ui.strings import language
 
 CHART_URL = "courier-frontier.png"
 
 
-def courier_parts(result: dict[str, Any]) -> list[str]:
+def courier_parts(result: CourierResult | CourierWeekResult) -> list[str]:
     """HTML parts for a courier run, in the window's language."""
     lang = language()
-    if result.get("mode") == "week":
-        chart = CHART_URL if result.get("design", {}).get("frontier") else None
+    if isinstance(result, CourierWeekResult):
+        chart = CHART_URL if result.design.get("frontier") else None
         return [week_html(result, lang, chart)]
     return [comparison_html(result, lang), plans_html(result, lang)]
 
 
-def add_chart(document: QTextDocument, result: dict[str, Any]) -> None:
-    """Give the panel's document the week's frontier chart under CHART_URL."""
-    if result.get("mode") != "week":
+def add_chart(document: QTextDocument, result: object) -> None:
+    """Give the panel's document the week's frontier chart under CHART_URL (a courier week only)."""
+    if not isinstance(result, CourierWeekResult):
         return
     png = frontier_png(result, language())
     if png:

@@ -15,6 +15,7 @@ from planner.jobs.courier import write_courier_xlsx
 from planner.maps import write_routes_map
 from planner.report import write_report
 from planner.run_map import write_run_map
+from planner.run_results import route_result
 from planner.store import Project
 from planner.timetable import write_routes_xlsx
 from ui import strings
@@ -102,7 +103,7 @@ class ExportsMixin:
         path = self._ask_save_path(title_key, default_name, "xlsx_files")
         if path is None:
             return
-        lang, result = strings.language(), run["result"]
+        lang, result = strings.language(), route_result(run)
         self._export(lambda _project: writer(result, path, lang=lang))
 
     def _latest_run(self, kind: str) -> dict[str, Any] | None:

@@ -15,7 +15,14 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from planner.run_titles import MODELS_WITH_P, run_title
+from planner.jobs.bookmobile_contract import BookmobileResult
+from planner.jobs.courier import CourierResult
+from planner.jobs.courier_week import CourierWeekResult
+from planner.jobs.coverage import CoverageResult, district_rows_of
+from planner.jobs.plan import PlanResult
+from planner.jobs.siting_result import SitingJobResult
+from planner.run_results import typed_result
+from planner.run_titles import run_title
 from ui.bookmobile_views import changes_html
 from ui.courier_week import add_chart, courier_parts
 from ui.strings import has, language, tr
@@ -50,152 +57,125 @@ def _clock(minutes: float | None) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
-def _parameters(result: dict[str, Any]) -> dict[str, Any]:
-    """A siting run's own parameters (runs stored before they were recorded: p only for the
-    models that take one)."""
-    if "parameters" in result:
-        return dict(result["parameters"])
-    return {"p": result.get("p")} if result.get("model") in MODELS_WITH_P else {}
-
-
 def run_html(run: dict[str, Any]) -> str:
     """The figures of one stored run as a small HTML page (names escaped: they come from files)."""
-    result, kind = run["result"], run["kind"]
+    result = typed_result(run)
     parts = [f"<h3>{escape(run_title(run, language()))}</h3>"]
-    if result.get("cost_source"):
-        source = result["cost_source"]
+    source = getattr(result, "cost_source", "")
+    if source:
         parts.append(f"<p>{tr('cost_source')}: {escape(tr(f'source_{source}') if has(f'source_{source}') else source)}</p>")
-    if kind == "coverage":
+    if isinstance(result, CoverageResult):
+        parts += _coverage_parts(result)
+    elif isinstance(result, SitingJobResult):
+        parts += _siting_parts(result)
+    elif isinstance(result, PlanResult):
         rows = [
-            [r["district"], _num(r["population"]), _num(r["covered"]), _pct(r["share"])]
-            for r in result.get("by_district", [])
-        ]
-        total = result.get("total", {})
-        rows.append(
-            [
-                tr("total"),
-                _num(total.get("population")),
-                _num(total.get("covered")),
-                _pct(total.get("share")),
-            ]
-        )
-        parts.append(_table([tr("district"), tr("population"), tr("covered"), tr("share")], rows))
-        equity = result.get("equity", {})
-        if equity:
-            parts.append(
-                f"<p><b>{tr('equity')}</b>: {tr('gini_seats')} {equity.get('gini', 0):.3f} · {tr('theil_seats')} "
-                f"{equity.get('theil', 0):.3f} · {tr('worst')} {escape(str(equity.get('worst_district', '')))} "
-                f"{_pct(equity.get('worst_share'))}</p>"
-                f"<p style='color:#666'>{escape(tr('gini_note'))}</p>"
-            )
-    elif kind == "siting":
-        after = {r["district"]: r for r in result.get("after", [])}
-        rows = [
-            [
-                r["district"],
-                _num(r["population"]),
-                _pct(r["share"]),
-                _pct(after.get(r["district"], r)["share"]),
-            ]
-            for r in result.get("before", [])
-        ]
-        before_total, after_total = result.get("total_before", {}), result.get("total_after", {})
-        rows.append(
-            [
-                tr("total"),
-                _num(before_total.get("population")),
-                _pct(before_total.get("share")),
-                _pct(after_total.get("share")),
-            ]
-        )
-        model = result.get("model", "")
-        opened = result.get("n_opened", len(result.get("selected", [])))
-        parts.append(
-            f"<p>{tr('model')}: {escape(label_of('model_', model))} · "
-            f"{escape(tr('sites_opened', n=opened))} · "
-            f"{escape(', '.join(f'{k} = {v}' for k, v in _parameters(result).items() if v is not None))} · "
-            f"{tr('optimal')}: {tr('yes') if result.get('optimal') else tr('no')} · {tr('gap')}: {result.get('gap', 0):.2%}</p>"
-        )
-        parts.append(_table([tr("district"), tr("population"), tr("before"), tr("after")], rows))
-        sites = [
-            [s["id"], s.get("name") or "", s.get("district") or ""]
-            for s in result.get("selected", [])
-        ]
-        parts.append(
-            f"<h4>{tr('selected_sites')}</h4>"
-            + _table([tr("col_id"), tr("col_name"), tr("district")], sites)
-        )
-        if result.get("frontier"):
-            points = [
-                [k + 1, _pct(pt["total_share"]), _pct(pt["worst_share"]), ", ".join(pt["selected"])]
-                for k, pt in enumerate(result["frontier"])
-            ]
-            parts.append(
-                f"<h4>{tr('frontier')}</h4>"
-                + _table(["#", tr("frontier_x"), tr("frontier_y"), tr("selected_sites")], points)
-            )
-    elif kind == "plan":
-        rows = [
-            [y["year"], ", ".join(y["opened"]), f"{y['cost']:.2f}", _pct(y["covered_share"]),
-             y.get("worst_district") or ""]
-            for y in result.get("years", [])
+            [y.year, ", ".join(y.opened), f"{y.cost:.2f}", _pct(y.covered_share), y.worst_district or ""]
+            for y in result.years
         ]
         parts.append(_table([tr("year"), tr("n_opened"), tr("cost"), tr("share"), tr("worst_district")], rows))
-        parts.append(f"<p>{tr('carry_over')} · {tr('gap')}: {result.get('gap', 0):.2%}</p>")
-    elif kind in ("bookmobile", "courier"):
-        rows = [
-            [
-                r.get("vehicle_name") or r["vehicle_id"],
-                (f"{r['date']} " if r.get("date") else "")
-                + (tr(f"day_{r['day']}") if has(f"day_{r.get('day')}") else r.get("day", "")),
-                _clock(r.get("depart_min")),
-                _clock(r.get("return_min")),
-                f"{r['distance_km']:.1f}",
-                f"{r['duration_h']:.2f}",
-                len(r["stops"]),
-            ]
-            for r in result.get("routes", [])
+        parts.append(f"<p>{tr('carry_over')} · {tr('gap')}: {result.gap:.2%}</p>")
+    elif isinstance(result, BookmobileResult | CourierResult | CourierWeekResult):
+        parts += _route_parts(result)
+    return "\n".join(parts)
+
+
+def _coverage_parts(result: CoverageResult) -> list[str]:
+    """A coverage run: each district's population, covered and share, the total and equity."""
+    rows = [[r.district, _num(r.population), _num(r.covered), _pct(r.share)] for r in result.by_district]
+    total = result.total
+    rows.append([tr("total"), _num(total.population), _num(total.covered), _pct(total.share)])
+    parts = [_table([tr("district"), tr("population"), tr("covered"), tr("share")], rows)]
+    equity = result.equity
+    if equity.gini is not None:
+        parts.append(
+            f"<p><b>{tr('equity')}</b>: {tr('gini_seats')} {equity.gini:.3f} · {tr('theil_seats')} "
+            f"{equity.theil or 0:.3f} · {tr('worst')} {escape(str(equity.worst_district or ''))} "
+            f"{_pct(equity.worst_share)}</p>"
+            f"<p style='color:#666'>{escape(tr('gini_note'))}</p>"
+        )
+    return parts
+
+
+def _siting_parts(result: SitingJobResult) -> list[str]:
+    """A siting run: before and after by district, the model and its parameters, the new sites
+    and the frontier."""
+    after = {r.district: r for r in district_rows_of(result.after)}
+    rows = [
+        [r.district, _num(r.population), _pct(r.share), _pct(after.get(r.district, r).share)]
+        for r in district_rows_of(result.before)
+    ]
+    before_total, after_total = result.total_before, result.total_after
+    rows.append(
+        [
+            tr("total"),
+            _num(before_total.get("population")),
+            _pct(before_total.get("share")),
+            _pct(after_total.get("share")),
+        ]
+    )
+    parameters = ", ".join(f"{k} = {v}" for k, v in result.parameters.items() if v is not None)
+    parts = [
+        f"<p>{tr('model')}: {escape(label_of('model_', result.model))} · "
+        f"{escape(tr('sites_opened', n=result.n_opened))} · "
+        f"{escape(parameters)} · "
+        f"{tr('optimal')}: {tr('yes') if result.optimal else tr('no')} · {tr('gap')}: {result.gap:.2%}</p>",
+        _table([tr("district"), tr("population"), tr("before"), tr("after")], rows),
+    ]
+    sites = [[s["id"], s.get("name") or "", s.get("district") or ""] for s in result.selected]
+    parts.append(
+        f"<h4>{tr('selected_sites')}</h4>" + _table([tr("col_id"), tr("col_name"), tr("district")], sites)
+    )
+    if result.frontier:
+        points = [
+            [k + 1, _pct(pt["total_share"]), _pct(pt["worst_share"]), ", ".join(pt["selected"])]
+            for k, pt in enumerate(result.frontier)
         ]
         parts.append(
-            _table(
-                [
-                    tr("vehicle"),
-                    tr("day"),
-                    tr("depart"),
-                    tr("return"),
-                    tr("km"),
-                    tr("hours"),
-                    tr("stops"),
-                ],
-                rows,
-            )
+            f"<h4>{tr('frontier')}</h4>"
+            + _table(["#", tr("frontier_x"), tr("frontier_y"), tr("selected_sites")], points)
         )
-        totals = result.get("totals", {})
+    return parts
+
+
+def _route_parts(result: BookmobileResult | CourierResult | CourierWeekResult) -> list[str]:
+    """A bookmobile or courier run: each vehicle-day, the totals, feasibility, the courier's plans
+    or week, a re-plan's changes and what is not served."""
+    rows = [
+        [
+            r.get("vehicle_name") or r["vehicle_id"],
+            (f"{r['date']} " if r.get("date") else "")
+            + (tr(f"day_{r['day']}") if has(f"day_{r.get('day')}") else r.get("day", "")),
+            _clock(r.get("depart_min")),
+            _clock(r.get("return_min")),
+            f"{r['distance_km']:.1f}",
+            f"{r['duration_h']:.2f}",
+            len(r["stops"]),
+        ]
+        for r in result.routes
+    ]
+    head = ["vehicle", "day", "depart", "return", "km", "hours", "stops"]
+    parts = [_table([tr(h) for h in head], rows)]
+    totals = result.totals
+    parts.append(
+        f"<p>{tr('km')}: {totals.get('distance_km', 0):.1f} · {tr('hours')}: {totals.get('duration_h', 0):.1f} · "
+        f"{tr('dropped')}: {totals.get('dropped', 0)}</p>"
+    )
+    if result.check:
+        ok = result.check.get("feasible")
         parts.append(
-            f"<p>{tr('km')}: {totals.get('distance_km', 0):.1f} · {tr('hours')}: {totals.get('duration_h', 0):.1f} · "
-            f"{tr('dropped')}: {totals.get('dropped', 0)}</p>"
+            f"<p style='color:{'#1a7f37' if ok else '#b00'}'>{tr('feasible') if ok else tr('infeasible')}</p>"
         )
-        check = result.get("check", {})
-        if check:
-            ok = check.get("feasible")
-            parts.append(
-                f"<p style='color:{'#1a7f37' if ok else '#b00'}'>{tr('feasible') if ok else tr('infeasible')}</p>"
-            )
-        if kind == "courier":
-            parts += _courier_parts(result)
-        if kind == "bookmobile":
-            parts.append(changes_html(result))
-        dropped = result.get("dropped", [])
-        if dropped:
-            reason = f"reason_{language()}"
-            parts.append(
-                f"<h4>{tr('dropped')}</h4>"
-                + _table(
-                    [tr("col_id"), tr("col_name"), ""],
-                    [[d["id"], d.get("name", ""), d.get(reason, "")] for d in dropped],
-                )
-            )
-    return "\n".join(parts)
+    if isinstance(result, BookmobileResult):
+        parts.append(changes_html(result))
+        dropped = [[d.stop, d.name, d.reason_zh if language() == "zh" else d.reason_en] for d in result.dropped]
+    else:
+        parts += _courier_parts(result)
+        reason = f"reason_{language()}"
+        dropped = [[d["id"], d.get("name", ""), d.get(reason, "")] for d in result.dropped]
+    if dropped:
+        parts.append(f"<h4>{tr('dropped')}</h4>" + _table([tr("col_id"), tr("col_name"), ""], dropped))
+    return parts
 
 
 class ResultsPanel(QWidget):
@@ -278,15 +258,15 @@ class ResultsPanel(QWidget):
         run_id = self.selected_run_id()
         run = next((r for r in self._runs if r["id"] == run_id), None)
         if run is not None:
-            add_chart(self.details.document(), run.get("result", {}))
+            add_chart(self.details.document(), typed_result(run))
             self.details.setHtml(run_html(run))
             self.runSelected.emit(run_id)
 
 
-def _courier_parts(result: dict[str, Any]) -> list[str]:
+def _courier_parts(result: CourierResult | CourierWeekResult) -> list[str]:
     """The direct/hub comparison and both plans' routes (or the week), and the day's flow matrix."""
     parts = courier_parts(result)
-    flows = result.get("flows", [])
+    flows = result.flows if isinstance(result, CourierResult) else []
     if flows:
         names = {f["from"]: f.get("from_name", f["from"]) for f in flows} | {f["to"]: f.get("to_name", f["to"]) for f in flows}
         ids = sorted({f["from"] for f in flows} | {f["to"] for f in flows})

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     if args.xlsx:
         with atomic_output(args.xlsx) as tmp:
-            write_timetable_xlsx(result.to_json(), tmp, args.lang)
+            write_timetable_xlsx(result, tmp, args.lang)
     if args.publish:
         from planner.publish import publish
 

@@ -28,6 +28,7 @@ from planner.jobs.bookmobile_contract import (
 )
 from planner.network import attach_paths, travel_cost
 from planner.rota_fields import rota_fields
+from planner.run_results import route_result, typed_result
 from planner.store import Project
 from planner.validation import text_list
 from routing.bookmobile import BusDay, Published, RotationResult, plan_rotation
@@ -175,10 +176,10 @@ def run_bookmobile_plan(project: Project, request: BookmobileRequest, control: C
 
 def _latest_same_range(project: Project, start: date, weeks: int) -> BookmobileResult | None:
     """The latest stored plan over the same dates, if any."""
-    run = project.latest_run("bookmobile")
-    if run is None or run["result"].get("from") != start.isoformat() or run["result"].get("weeks") != weeks:
+    latest = route_result(project.latest_run("bookmobile"))
+    if not isinstance(latest, BookmobileResult) or (latest.start_date, latest.weeks) != (start.isoformat(), weeks):
         return None
-    return BookmobileResult.from_json(run["result"])
+    return latest
 
 
 def _previous(project: Project, request: BookmobileRequest) -> BookmobileResult | None:
@@ -186,13 +187,13 @@ def _previous(project: Project, request: BookmobileRequest) -> BookmobileResult 
         if request.lock_until is not None:
             raise PlannerError("--lock-until 需要与 --replan 一起使用", "--lock-until needs --replan", field="--lock-until")
         return None
-    run = project.run(request.replan_run_id)
-    if run.get("kind") != "bookmobile" or "visits" not in run["result"]:
+    previous = typed_result(project.run(request.replan_run_id))
+    if not isinstance(previous, BookmobileResult) or not previous.start_date:  # a run before dated visits
         raise PlannerError(f"运行 {request.replan_run_id} 不是书巴计划", f"run {request.replan_run_id} is not a bookmobile plan",
                            field="--replan")
     if request.lock_until is None:
         raise PlannerError("重新规划需要 --lock-until 日期", "a re-plan needs --lock-until DATE", field="--lock-until")
-    return BookmobileResult.from_json(run["result"])
+    return previous
 
 
 def _rota(stop: BookmobileStop, f: Any, school: bool, calendar: Calendar, all_dates: list[date], lock: date,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from models.costs import CostModel
+from planner.jobs.json_rows import record
 
 
 def hhmm(seconds: float) -> str:
@@ -128,8 +129,9 @@ class DroppedRow:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> DroppedRow:
-        return cls(d["stop"], d.get("name", ""), tuple(d.get("visits", ())), int(d.get("visit", 0)),
-                   d.get("reason_zh", d["reason"]), d.get("reason_en", d["reason"]))
+        reason = d.get("reason", "")
+        return cls(str(d.get("stop", d.get("id", ""))), d.get("name", ""), tuple(d.get("visits") or ()),
+                   int(d.get("visit", 0)), d.get("reason_zh", reason), d.get("reason_en", reason))
 
 
 @dataclass(frozen=True)
@@ -193,15 +195,18 @@ class BookmobileResult:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> BookmobileResult:
+        """The plan as stored by this or an earlier version (missing keys: their defaults;
+        unknown keys ignored)."""
         changes = d.get("changes")
         return cls(
-            d["from"], int(d["weeks"]), tuple(d.get("stops", ())),
-            tuple(VisitRow(**v) for v in d["visits"]),
-            tuple(DroppedRow.from_json(x) for x in d["dropped"]),
-            tuple(BusRow(**{**b, "driving_blocks_min": tuple(b["driving_blocks_min"])}) for b in d["buses"]),
+            str(d.get("from", "")), int(d.get("weeks", 0)), tuple(d.get("stops", ())),
+            tuple(record(VisitRow, v, stop="", bus="", date="", arrive="", depart="") for v in d.get("visits", ())),
+            tuple(DroppedRow.from_json(x) for x in d.get("dropped", ())),
+            tuple(record(BusRow, {**b, "driving_blocks_min": tuple(b.get("driving_blocks_min", ()))},
+                         bus="", date="", start="", end="", km=0.0) for b in d.get("buses", ())),
             tuple(d.get("routes", ())), dict(d.get("totals", {})), d.get("cost_source", ""),
             dict(d.get("check", {"feasible": True, "violations": []})),
-            tuple(Change(**c) for c in changes) if changes is not None else None,
+            tuple(record(Change, c, kind="", stop="", name="") for c in changes) if changes is not None else None,
             d.get("replan_of"), d.get("lock_until"), tuple(d.get("warnings", ())),
             tuple((c["date"], c["name"]) for c in d.get("closed_days", ())), d.get("run_id"),
         )

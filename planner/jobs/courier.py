@@ -10,7 +10,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -21,6 +21,7 @@ from models.costs import MODES, CostModel
 from models.records import WEEKDAYS, TimeWindow, Vehicle
 from planner.errors import PlannerError
 from planner.geo import metric_crs_for, points_xy
+from planner.jobs.json_rows import record
 from planner.network import attach_paths, travel_cost
 from planner.returns_log import (
     flow_matrix,
@@ -33,6 +34,9 @@ from planner.timetable import hhmm, summary_sheet
 from planner.xlsx import append_row, unique_sheet_title
 from routing.check import check_plan
 from routing.courier import CourierPlan, Library, plan_day
+
+if TYPE_CHECKING:  # the week's module imports this one
+    from planner.jobs.courier_week import CourierWeekResult
 
 
 def _hours(opens: Any, closes: Any) -> tuple[TimeWindow | None, bool]:
@@ -101,8 +105,9 @@ class CourierResult:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CourierResult:
-        names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in data.items() if k in names} | {"plans": data.get("plans", {})})
+        """The day as stored by this or an earlier version (missing keys: their defaults;
+        unknown keys ignored)."""
+        return record(cls, data, day=None, routes=[], totals={}, comparison={}, plans={})
 
     def contract_days(self) -> list[dict[str, Any]]:
         """The day in the week contract's shape (one entry under "days")."""
@@ -295,19 +300,19 @@ _VISIT_HEAD = {"zh": ["日期", "顺序", "图书馆", "到达", "离开", "装�
                "en": ["Date", "Order", "Library", "Arrive", "Leave", "Load", "Unload", "Crates on board"]}
 
 
-def write_courier_xlsx(result: dict[str, Any] | Any, path: Path, lang: str = "zh") -> Path:
-    """Courier runs as a workbook: a summary, then one sheet per van-day listing each visit
-    once with everything loaded and unloaded there; then what is left and why."""
-    data = result.to_json() if hasattr(result, "to_json") else result
+def write_courier_xlsx(result: CourierResult | CourierWeekResult, path: Path, lang: str = "zh") -> Path:
+    """Courier runs (a CourierResult day or a CourierWeekResult week) as a workbook: a summary,
+    then one sheet per van-day listing each visit once with everything loaded and unloaded
+    there; then what is left and why."""
+    week = not isinstance(result, CourierResult)
     zh = lang != "en"
     wb = Workbook()
     summary, used = summary_sheet(wb, zh)
-    for route in data.get("routes", []):
+    for route in result.routes:
         name = route.get("vehicle_name") or route["vehicle_id"]
-        day = route.get("day") or data.get("day") or ""
+        day = route.get("day") or (None if week else result.day) or ""
         append_row(summary, [name, day, hhmm(route["depart_min"]), hhmm(route["return_min"]),
                            round(route["distance_km"], 1), round(route["duration_h"], 2), len(route["stops"])])
-        week = data.get("mode") == "week"
         title = unique_sheet_title(f"{name} {day[5:]}" if week else name, used)
         ws = wb.create_sheet(title)
         append_row(ws, _VISIT_HEAD["zh" if zh else "en"])
@@ -319,7 +324,7 @@ def write_courier_xlsx(result: dict[str, Any] | Any, path: Path, lang: str = "zh
             append_row(ws, [day, order, stop.get("name") or stop["id"], hhmm(stop["arrival_min"]),
                           hhmm(stop["departure_min"]), loads, unloads, stop.get("load_after", "")])
         append_row(ws, [day, len(route["stops"]) + 1, depot, hhmm(route["return_min"]), "", "", "", 0])
-    left = data.get("dropped", [])
+    left = result.dropped
     if left:
         ws = wb.create_sheet(unique_sheet_title("未安排" if zh else "Not served", used))
         append_row(ws, ["编号", "名称", "原因"] if zh else ["Id", "Name", "Reason"])

@@ -27,6 +27,7 @@ from planner.jobs.courier import (
     read_log,
     routes_json,
 )
+from planner.jobs.json_rows import record
 from planner.network import attach_paths
 from planner.store import Project
 from routing.courier_week import (
@@ -99,7 +100,10 @@ class CourierWeekResult:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CourierWeekResult:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        """The week as stored by this or an earlier version (missing keys: their defaults;
+        unknown keys ignored)."""
+        return record(cls, data, days=[], items=[], turnaround_days={}, van_km=0.0, cost_per_item=None,
+                      carry_days=[], measures={}, design={}, not_home=[], routes=[], totals={}, check={})
 
     def contract(self) -> dict[str, Any]:
         """Exactly the `--week --json` contract keys."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -22,6 +22,7 @@ from models.coverage import CoverageResult as CoverageFigures
 from models.coverage import coverage
 from planner.errors import PlannerError
 from planner.geo import metric_crs_for, points_xy
+from planner.jobs.json_rows import record
 from planner.network import travel_cost
 from planner.store import Project
 from routing.isochrone import Isochrone, network_isochrone
@@ -206,22 +207,34 @@ class DistrictCoverage:
     share: float
 
 
+def district_rows_of(rows: Any) -> tuple[DistrictCoverage, ...]:
+    """Stored district rows (a coverage run's by_district, a siting run's before/after) typed;
+    a key an earlier version did not write takes its default."""
+    return tuple(
+        record(DistrictCoverage, row, district="", population_official=None, population=0.0,
+               covered=0.0, share=0.0)
+        for row in rows or () if isinstance(row, Mapping)
+    )
+
+
 @dataclass(frozen=True)
 class CoverageTotal:
-    population: float
-    covered: float
-    share: float
+    """The city total (None in a run stored without it)."""
+
+    population: float | None = None
+    covered: float | None = None
+    share: float | None = None
 
 
 @dataclass(frozen=True)
 class CoverageEquity:
     """Gini/Theil of 2SFCA access, the worst-covered district and the 90th-percentile cost."""
 
-    gini: float
-    theil: float
-    worst_district: str | None
-    worst_share: float | None
-    p90_cost: float | None
+    gini: float | None = None  # None: a run stored without equity figures
+    theil: float | None = None
+    worst_district: str | None = None
+    worst_share: float | None = None
+    p90_cost: float | None = None
     palma: float | None = None  # None when the bottom 40 % hold nothing (or a run before it)
     theil_between: float | None = None  # Theil between districts (+ within = theil)
     theil_within: float | None = None
@@ -232,7 +245,7 @@ class CoverageResult:
     """A coverage run as stored and as `planner coverage --json` writes it; `cost_source` is
     "network" or "straight-line"."""
 
-    threshold: float
+    threshold: float | None  # None only in a run stored without one
     unit: str
     mode: str | None
     cost_source: str
@@ -264,17 +277,21 @@ class CoverageResult:
         return out
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CoverageResult:
+    def from_json(cls, data: Mapping[str, Any]) -> CoverageResult:
+        """The run as stored by this or an earlier version (missing keys: their defaults;
+        unknown keys ignored; a threshold never stored: None)."""
+        mode = data.get("mode")
+        threshold = data.get("threshold")
         return cls(
-            threshold=float(data["threshold"]),
-            unit=data["unit"],
-            mode=data.get("mode"),
-            cost_source=data.get("cost_source", "straight-line"),
+            threshold=float(threshold) if isinstance(threshold, int | float) else None,
+            unit=str(data.get("unit") or ("m" if mode is None else "s")),
+            mode=mode,
+            cost_source=str(data.get("cost_source") or "straight-line"),
             kinds=tuple(data.get("kinds") or ()),
-            by_district=tuple(DistrictCoverage(**row) for row in data["by_district"]),
-            total=CoverageTotal(**data["total"]),
-            equity=CoverageEquity(**data["equity"]),
-            scenario=data.get("scenario", ""),
+            by_district=district_rows_of(data.get("by_district")),
+            total=record(CoverageTotal, data.get("total")),
+            equity=record(CoverageEquity, data.get("equity")),
+            scenario=str(data.get("scenario") or ""),
             catchment_geojson=data.get("catchment_geojson"),
             run_id=data.get("run_id"),
         )

@@ -107,22 +107,26 @@ class PlanResult:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PlanResult:
+        """The plan as stored by this or an earlier version (missing keys: their defaults;
+        unknown keys ignored)."""
+        gap = float(data.get("gap", 0.0))
         return cls(
             years=tuple(
                 PlanYearRow(
-                    int(y["year"]),
-                    tuple(str(i) for i in y["opened"]),
-                    float(y["cost"]),
-                    float(y["covered"]),
-                    float(y["covered_share"]),
+                    int(y.get("year", 0)),
+                    tuple(str(i) for i in y.get("opened") or ()),
+                    float(y.get("cost", 0.0)),
+                    float(y.get("covered", 0.0)),
+                    float(y.get("covered_share", 0.0)),
                     y.get("worst_district"),
                     y.get("run_id"),
                 )
-                for y in data["years"]
+                for y in data.get("years") or ()
+                if isinstance(y, Mapping)
             ),
-            objective=float(data["objective"]),
-            gap=float(data["gap"]),
-            optimal=bool(data.get("optimal", data["gap"] == 0)),
+            objective=float(data.get("objective", 0.0)),
+            gap=gap,
+            optimal=bool(data.get("optimal", gap == 0)),
             budget_note=str(data.get("budget_note", CARRY_OVER_NOTE)),
             run_id=data.get("run_id"),
         )

@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+#: Siting models that take a number of new sites; set covering opens as many as it needs.
+MODELS_WITH_P = ("fair", "mclp", "pmedian", "pcenter")
+
 
 @dataclass(frozen=True)
 class SitingJobResult:
@@ -15,7 +18,7 @@ class SitingJobResult:
 
     model: str
     p: int | None
-    threshold: float
+    threshold: float | None  # None only in a run stored without one
     unit: str
     mode: str | None
     cost_source: str
@@ -76,33 +79,35 @@ class SitingJobResult:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SitingJobResult:
-        selected = tuple(data.get("selected", []))
+        """The run as stored by this or an earlier version (missing keys: their defaults;
+        unknown keys ignored; runs stored before `parameters`: p for the models that take one)."""
+        selected = tuple(data.get("selected") or ())
+        model, p, threshold = str(data.get("model") or ""), data.get("p"), data.get("threshold")
+        total_after = data.get("total_after") or {}
         return cls(
-            model=str(data["model"]),
-            p=data.get("p"),
-            threshold=float(data["threshold"]),
-            unit=str(data.get("unit", "")),
+            model=model,
+            p=p,
+            threshold=float(threshold) if isinstance(threshold, int | float) else None,
+            unit=str(data.get("unit") or ("m" if data.get("mode") is None else "s")),
             mode=data.get("mode"),
             cost_source=str(data.get("cost_source", "")),
             selected=selected,
-            before=tuple(data.get("before", [])),
-            after=tuple(data.get("after", [])),
-            total_before=data.get("total_before", {}),
-            total_after=data.get("total_after", {}),
+            before=tuple(data.get("before") or ()),
+            after=tuple(data.get("after") or ()),
+            total_before=data.get("total_before") or {},
+            total_after=total_after,
             objective=float(data.get("objective", 0.0)),
             optimal=bool(data.get("optimal", False)),
             gap=float(data.get("gap", 0.0)),
             seconds=float(data.get("seconds", 0.0)),
-            frontier=tuple(data.get("frontier", [])),
+            frontier=tuple(data.get("frontier") or ()),
             plan_run_id=data.get("plan_run_id"),
             n_opened=int(data.get("n_opened", len(selected))),
-            parameters=data.get("parameters", {"p": data.get("p")}),
-            covered_share=float(
-                data.get("covered_share", data.get("total_after", {}).get("share", 0.0))
-            ),
+            parameters=data.get("parameters", {"p": p} if model in MODELS_WITH_P else {}),
+            covered_share=float(data.get("covered_share", total_after.get("share", 0.0))),
             run_id=data.get("run_id"),
             by_age=data.get("by_age"),
-            closed=tuple(data.get("closed", [])),
+            closed=tuple(data.get("closed") or ()),
             lost_access=data.get("lost_access"),
             closure_impact=data.get("closure_impact"),
         )

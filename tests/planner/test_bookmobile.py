@@ -130,7 +130,7 @@ def test_an_edit_that_only_removes_work_loses_no_served_visit(tmp_path):
 
 def test_timetable_lists_the_break_in_time_order(project, tmp_path):
     _, result = project
-    wb = openpyxl.load_workbook(write_timetable_xlsx(result.to_json(), tmp_path / "t.xlsx"))
+    wb = openpyxl.load_workbook(write_timetable_xlsx(result, tmp_path / "t.xlsx"))
     assert "汇总" in wb.sheetnames and "未安排" in wb.sheetnames
     checked = 0
     for name in ("书巴1号", "书巴2号"):

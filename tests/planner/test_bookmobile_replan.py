@@ -47,7 +47,7 @@ def test_a_bus_out_for_a_week_moves_only_that_weeks_visits(published, tmp_path):
     for c in again.changes:
         moved_from = c.from_date or c.to_date
         assert OUT.first.isoformat() <= moved_from <= OUT.last.isoformat(), c
-    wb = openpyxl.load_workbook(write_timetable_xlsx(again.to_json(), tmp_path / "replan.xlsx"))
+    wb = openpyxl.load_workbook(write_timetable_xlsx(again, tmp_path / "replan.xlsx"))
     assert wb["变更"].max_row == len(again.changes) + 1
 
 

@@ -14,6 +14,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planner.jobs.bookmobile_contract import BookmobileResult
 from planner.maps import MapPage, build_map
 from planner.store import Project
 from planner.timetable import write_routes_xlsx
@@ -90,7 +91,7 @@ def test_map_pages_keep_any_name_as_data(tmp_path, names, kind):
             for name in [*names, kind]:
                 assert any(name in s for s in shown)
         workbook = openpyxl.load_workbook(
-            write_routes_xlsx({"routes": [route]}, tmp_path / "r.xlsx")
+            write_routes_xlsx(BookmobileResult.from_json({"routes": [route]}), tmp_path / "r.xlsx")
         )
         for ws in workbook.worksheets:
             assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)

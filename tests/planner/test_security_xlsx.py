@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from planner.jobs.bookmobile_contract import BookmobileResult
 from planner.timetable import write_routes_xlsx
 from planner.xlsx import FORMULA_STARTS, append_row
 from tests.support.hostile import HOSTILE_NAMES, hostile_names
@@ -64,10 +65,10 @@ def test_timetable_of_hostile_names_has_no_formula(tmp_path):
         "stops": [stop],
     }
     path = write_routes_xlsx(
-        {
+        BookmobileResult.from_json({
             "routes": [route],
             "dropped": [{"id": "x", "name": "=1+1", "reason_zh": "远", "reason_en": "far"}],
-        },
+        }),
         tmp_path / "r.xlsx",
     )
     wb = openpyxl.load_workbook(path)
@@ -103,6 +104,6 @@ def test_vehicle_names_that_cannot_be_sheet_titles_still_give_a_readable_workboo
          "stops": []}
         for i, name in enumerate(["\x1f", "'引号'", "a/b:c*d?[e]", "=1+1", ""])
     ]  # fmt: skip
-    wb = openpyxl.load_workbook(write_routes_xlsx({"routes": routes}, tmp_path / "t.xlsx"))
+    wb = openpyxl.load_workbook(write_routes_xlsx(BookmobileResult.from_json({"routes": routes}), tmp_path / "t.xlsx"))
     assert len(wb.sheetnames) == 6 and "=1+1" in wb.sheetnames
     assert all(c.value != "\x1f" for c in wb["汇总"]["A"])

@@ -9,7 +9,8 @@ from PyQt6.QtCore import QDate
 
 from models.control import Control
 from planner.jobs.bookmobile import run_bookmobile_plan
-from planner.jobs.bookmobile_contract import BookmobileRequest, Unavailable
+from planner.jobs.bookmobile_contract import BookmobileRequest, BookmobileResult, Unavailable
+from planner.run_results import typed_result
 from planner.store import Project
 from tests.support.projects import bookmobile_project
 from ui.bookmobile_views import DateRangeEdit, changes_html
@@ -43,13 +44,13 @@ def test_form_runs_the_plan_and_results_show_the_change_list(qtbot, tmp_path):
         run = project.run(again.run_id)
     html = run_html(run)
     assert again.changes and all(c.from_bus == "bus2" for c in again.changes if c.kind == "cancelled")
-    assert changes_html(run["result"]) in html and html.count("<tr>") > len(again.changes)
+    assert changes_html(typed_result(run)) in html and html.count("<tr>") > len(again.changes)
 
 
 def test_change_names_stay_text():
     result = {"changes": [{"kind": "moved", "stop": "x", "name": "<b>村</b>", "from_date": "2026-10-12",
                            "from_bus": "bus1", "from_arrive": "09:00", "to_date": "2026-10-13", "to_bus": "bus1",
                            "to_arrive": "09:00"}]}
-    html = changes_html(result)
+    html = changes_html(BookmobileResult.from_json(result))
     assert "&lt;b&gt;村" in html and "<b>" not in html
-    assert changes_html({}) == ""
+    assert changes_html(BookmobileResult.from_json({})) == ""

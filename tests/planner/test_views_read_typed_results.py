@@ -5,9 +5,8 @@ own modules, so a key renamed in a Result class cannot leave a view reading a st
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
 
 #: The Result classes' modules (their from_json reads the JSON) and the loader.
 ALLOWED = {

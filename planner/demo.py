@@ -8,7 +8,7 @@ summary a script can check."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -137,7 +137,7 @@ def _summary(
                 "share": round(site.total_after["share"], 4),
             },
         },
-        "equity": before.to_json()["equity"],
+        "equity": asdict(before.equity),
         "siting": {"model": site.model, "new_sites": site.selected_ids, "optimal": site.optimal, "gap": site.gap},
         "bookmobile": dict(week.totals),
         "courier": {**day.totals, "comparison": day.comparison},

@@ -191,7 +191,7 @@ def test_mclp_cancel_is_honoured_between_steps():
     control = Control()
 
     def progress(_: float, message: str) -> None:
-        if "LP" in message:
+        if message.startswith("mclp"):  # after the local search, before the LP
             control.cancel.set()
 
     control.progress = progress

@@ -214,11 +214,13 @@ def _mclp(
     sites = _sites(problem, sets, weight, cand, p, budget)
     nx = sites.n_cols
     fits = _fits(sites)
-    control.report(0.0, "mclp: greedy")
     best = _local_search(sites, None, started + 0.25 * time_limit_s)
     value = sites.value(best) if fits else -np.inf
-    if value >= _simple_bound(sites):
+    simple = _simple_bound(sites)
+    if value >= simple:
         return best, True, 0.0  # nothing more is coverable
+    note = f"mclp: {max(value, 0):.8g} (bound {simple:.8g})"  # "(bound": progress_text's siting
+    control.report(0.05, note)
     control.check()
     mip = _model(sites)
     relaxed = replace(mip, integer=np.zeros_like(mip.integer))
@@ -226,7 +228,7 @@ def _mclp(
         relaxed,
         deadline - time.monotonic(),
         control.sub(0.05, 0.3),
-        "mclp: LP",
+        note,
         lp_algorithm=mathopt.LPAlgorithm.PRIMAL_SIMPLEX,
     )
     if lp.infeasible:
@@ -234,7 +236,7 @@ def _mclp(
     if lp.values is None or lp.reduced_costs is None:
         if not fits:
             raise TimeoutError("mclp: no solution within the time limit")
-        return best, False, _gap(_simple_bound(sites), value)
+        return best, False, _gap(simple, value)
     bound = -lp.objective
     if fits:
         guided = _local_search(sites, lp.values[:nx], deadline)
@@ -247,7 +249,9 @@ def _mclp(
     if fits:
         mip = _fix(mip, lp, -float(value), nx)
         hint = np.r_[best.astype(float), (sites.hits(best) > 0).astype(float)]
-    out = solve_arrays(mip, deadline - time.monotonic(), control.sub(0.3, 1.0), "mclp", hint=hint)
+    note = f"mclp: {max(value, 0):.8g} (bound {bound:.8g})"
+    control.report(0.3, note)
+    out = solve_arrays(mip, deadline - time.monotonic(), control.sub(0.3, 1.0), note, hint=hint)
     if out.infeasible:
         raise InfeasibleError("mclp: no choice of sites meets the constraints")
     if out.values is not None and sites.value(out.values[:nx] > 0.5) > value:

@@ -140,20 +140,25 @@ def _small_model(seed: int, p: int):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_reduced_cost_fixing_keeps_every_better_plan(seed):
-    # Against an incumbent one unit below the optimum, every optimal plan must stay feasible.
+    # Against an incumbent one unit below the optimum (some candidates get fixed) and one at
+    # the 90th percentile, every strictly better plan of three sites must stay feasible.
     sites = _small_model(seed, 3)
-    plans = [
-        np.isin(np.arange(sites.n_cols), chosen)
-        for chosen in itertools.combinations(range(sites.n_cols), 3)
-    ]
+    plans = np.array(
+        [
+            np.isin(np.arange(sites.n_cols), chosen)
+            for chosen in itertools.combinations(range(sites.n_cols), 3)
+        ]
+    )
     values = np.array([sites.value(plan) for plan in plans])
     mip = _model(sites)
     lp = solve_arrays(replace(mip, integer=np.zeros_like(mip.integer)), 10, Control(), "lp")
     assert -lp.objective >= values.max() - 1e-6  # the LP bounds every plan
-    fixed = _fix(mip, lp, -(float(values.max()) - 1.0), sites.n_cols)
-    lo, hi = fixed.var_lb[: sites.n_cols], fixed.var_ub[: sites.n_cols]
-    for plan in np.array(plans)[values == values.max()]:
-        assert ((plan >= lo) & (plan <= hi)).all()
+    for k, incumbent in enumerate((values.max() - 1.0, float(np.quantile(values, 0.9)))):
+        fixed = _fix(mip, lp, -incumbent, sites.n_cols)
+        lo, hi = fixed.var_lb[: sites.n_cols], fixed.var_ub[: sites.n_cols]
+        assert k > 0 or (hi - lo < 0.5).any()
+        for plan in plans[values > incumbent]:
+            assert ((plan >= lo) & (plan <= hi)).all()
 
 
 def test_local_search_respects_p_and_budget():

@@ -178,19 +178,46 @@ def _model(sites: _Sites) -> ArrayMip:
     )
 
 
-def _fix(mip: ArrayMip, lp: ArraySolution, incumbent: float, nx: int) -> ArrayMip:
-    """Reduced-cost fixing: a plan with xⱼ off its LP bound costs at least the LP objective +
-    |dⱼ| (dⱼ its reduced cost); where that is worse than the incumbent, xⱼ keeps its LP bound
-    (the incumbent stays feasible, and every better plan too)."""
+def _fix(lp: ArraySolution, incumbent: float, nx: int) -> tuple[np.ndarray, np.ndarray]:
+    """Reduced-cost fixing, as bounds on the columns: a plan with xⱼ off its LP bound costs at
+    least the LP objective + |dⱼ| (dⱼ its reduced cost); where that is worse than the
+    incumbent, xⱼ keeps its LP bound (the incumbent stays feasible, and every better plan)."""
     assert lp.values is not None and lp.reduced_costs is not None
     slack = FIX_MARGIN * max(1.0, abs(lp.objective))
     x, d = lp.values[:nx], lp.reduced_costs[:nx]
     out = (x < 0.5) & (d > 0) & (lp.objective + d > incumbent + slack)
     into = (x > 0.5) & (d < 0) & (lp.objective - d > incumbent + slack)
-    lb, ub = mip.var_lb.copy(), mip.var_ub.copy()
-    ub[:nx][out] = 0.0
-    lb[:nx][into] = 1.0
-    return replace(mip, var_lb=lb, var_ub=ub)
+    return into.astype(float), (~out).astype(float)
+
+
+def _shrink(sites: _Sites, lb: np.ndarray, ub: np.ndarray) -> tuple[_Sites, int]:
+    """The rows left once columns are fixed, and the weight they no longer decide: rows a
+    column fixed open covers leave (that weight is covered), columns fixed closed leave every
+    row, rows left empty leave, and rows left with the same columns merge."""
+    covered = np.zeros(sites.weight.size, bool)
+    covered[sites.pair_row[lb[sites.pair_col] > 0.5]] = True
+    keep = (ub[sites.pair_col] > 0.5) & ~covered[sites.pair_row]
+    row, col = sites.pair_row[keep], sites.pair_col[keep]
+    starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if row.size else np.zeros(0, int)
+    ends = np.r_[starts[1:], row.size].astype(int)
+    index: dict[bytes, int] = {}
+    sets: list[np.ndarray] = []
+    weight: list[int] = []
+    for a, b in zip(starts, ends, strict=True):
+        k = index.setdefault(col[a:b].tobytes(), len(sets))
+        if k == len(sets):
+            sets.append(col[a:b])
+            weight.append(0)
+        weight[k] += int(sites.weight[row[a]])
+    sizes = np.array([c.size for c in sets], np.int64)
+    small = replace(
+        sites,
+        pair_row=np.repeat(np.arange(len(sets)), sizes),
+        pair_col=np.concatenate([np.zeros(0, np.int64), *sets]),
+        weight=np.array(weight, np.int64),
+        fixed=sites.fixed | (lb > 0.5),
+    )
+    return small, int(sites.weight[covered].sum())
 
 
 def _mclp(
@@ -247,8 +274,11 @@ def _mclp(
     control.check()
     hint = None
     if fits:
-        mip = _fix(mip, lp, -float(value), nx)
-        hint = np.r_[best.astype(float), (sites.hits(best) > 0).astype(float)]
+        lb, ub = _fix(lp, -float(value), nx)
+        small, constant = _shrink(sites, lb, ub)
+        mip = _model(small)
+        mip = replace(mip, var_ub=np.r_[ub, mip.var_ub[nx:]], offset=-float(constant))
+        hint = np.r_[best.astype(float), (small.hits(best) > 0).astype(float)]
     note = f"mclp: {max(value, 0):.8g} (bound {bound:.8g})"
     control.report(0.3, note)
     out = solve_arrays(mip, deadline - time.monotonic(), control.sub(0.3, 1.0), note, hint=hint)

@@ -18,6 +18,8 @@ from models.siting.problem import InfeasibleError, SitingProblem
 FIX_MARGIN = 1e-7
 #: Swap local search stops after this many improving moves.
 MAX_MOVES = 2_000
+#: Swap local search weighs at most this many (open, closed) pairs a move.
+SWAP_PAIRS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -115,19 +117,24 @@ def _local_search(sites: _Sites, priority: np.ndarray | None, deadline: float) -
         add = np.where(closed & (sites.cost <= money) & (slots >= 1), gain, -np.inf)
         best_in, best_out, best = int(np.argmax(add)), -1, float(add.max(initial=-np.inf))
         out = np.flatnonzero(movable & is_open)
-        if out.size and closed.any():
-            slot = np.full(sites.n_cols, -1)
-            slot[out] = np.arange(out.size)
-            lost_by = np.where(opener[row] >= 0, slot[np.maximum(opener[row], 0)], -1)
-            shared = (lost_by >= 0) & closed[col]
-            delta = np.zeros((out.size, sites.n_cols))
-            np.add.at(delta, (lost_by[shared], col[shared]), w[row[shared]])
-            delta += gain[None, :] - loss[out][:, None]
-            allowed = closed[None, :] & (sites.cost[None, :] <= money + sites.cost[out][:, None])
-            delta[~allowed] = -np.inf
+        # A swap gains only if the column coming in covers something uncovered; the largest
+        # gains first, at most SWAP_PAIRS (out, in) pairs a move.
+        into = np.flatnonzero(closed & (gain > 0))
+        if out.size and into.size:
+            into = into[np.argsort(-gain[into], kind="stable")[: SWAP_PAIRS // out.size + 1]]
+            slot_out = np.full(sites.n_cols, -1)
+            slot_out[out] = np.arange(out.size)
+            slot_in = np.full(sites.n_cols, -1)
+            slot_in[into] = np.arange(into.size)
+            lost_by = np.where(opener[row] >= 0, slot_out[np.maximum(opener[row], 0)], -1)
+            shared = (lost_by >= 0) & (slot_in[col] >= 0)
+            delta = np.zeros((out.size, into.size))
+            np.add.at(delta, (lost_by[shared], slot_in[col[shared]]), w[row[shared]])
+            delta += gain[into][None, :] - loss[out][:, None]
+            delta[sites.cost[into][None, :] > money + sites.cost[out][:, None]] = -np.inf
             i, j = np.unravel_index(int(np.argmax(delta)), delta.shape)
             if delta[i, j] > best:
-                best_in, best_out, best = int(j), int(out[i]), float(delta[i, j])
+                best_in, best_out, best = int(into[j]), int(out[i]), float(delta[i, j])
         if best <= 0:
             break
         is_open[best_in] = True
@@ -266,7 +273,8 @@ def _mclp(
         return best, False, _gap(simple, value)
     bound = -lp.objective
     if fits:
-        guided = _local_search(sites, lp.values[:nx], deadline)
+        soon = min(deadline, time.monotonic() + 0.25 * time_limit_s)
+        guided = _local_search(sites, lp.values[:nx], soon)
         if sites.value(guided) > value:
             best, value = guided, sites.value(guided)
         if value >= np.floor(bound + FIX_MARGIN * max(1.0, abs(bound))) - 1e-9:

@@ -297,9 +297,11 @@ def report(rows: list[dict], command: str) -> str:
 #: Figures from runs this command does not repeat, kept with the section it rewrites.
 NOTES = [
     "At the issue's full size (the script's defaults: MCLP 50,000 × 2,000, p = 50, r = 1,000 m) ours",
-    "proved optimality in 8.3 s (objective 4,247,804) against 149.6 s for the CP-SAT model it",
+    "proved optimality in 5.2 s (objective 4,247,804) against 56.0 s for the CP-SAT model it",
     "replaced (47 s on a quiet machine), same run, same optimum (`--only mclp --no-spopt --before",
-    "CHECKOUT`, 4 other workers sharing the 2 cores); spopt was still building its PuLP model after",
+    "CHECKOUT`, 4 other workers sharing the 2 cores; under heavier load 8.3 s against 149.6 s);",
+    "at 20,000 × 1,000, p = 30: 0.27 s against 13.2 s and spopt's 275 s, one objective, 1,366,111.",
+    "spopt was still building its PuLP model at the full size after",
     "14 minutes and was stopped, so that comparison has no spopt figure; the table above uses",
     "20,000 × 1,000 for MCLP.",
     "",

@@ -207,7 +207,8 @@ def solve_arrays(
     hints = []
     if hint is not None:
         variables = [model.get_variable(j) for j in range(nv)]
-        hints = [mathopt.SolutionHint(variable_values=dict(zip(variables, hint.tolist(), strict=True)))]
+        values_by_variable = dict(zip(variables, hint.tolist(), strict=True))
+        hints = [mathopt.SolutionHint(variable_values=values_by_variable)]
     result = mathopt.solve(
         model,
         mathopt.SolverType.HIGHS,

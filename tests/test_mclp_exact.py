@@ -57,7 +57,7 @@ def _brute(
     for k in range(max_closures + 1):
         for closed in itertools.combinations(closable, k):
             kept = [ex[i] for i in others] + [ex[i] for i in closable if i not in closed]
-            for size in range(p + k + 1):
+            for size in range((len(cands) if p is None else p + k) + 1):
                 for chosen in itertools.combinations(range(len(cands)), size):
                     if not set(required) <= set(chosen):
                         continue
@@ -123,6 +123,18 @@ def test_mclp_with_every_extra_matches_brute_force(seed):
     assert result.objective == pytest.approx(
         _covered(demand, weights, kept + list(cands[result.selected]), own)
     )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mclp_with_a_budget_and_no_p_matches_brute_force(seed):
+    demand, weights, cands, _ = _case(seed + 20, n=50, m=9)
+    cost = np.random.default_rng(seed).uniform(1, 4, len(cands)).round(2)
+    reach = np.full(len(demand), 800.0)
+    problem = SitingProblem(demand, weights, cands, METRES, 800.0, candidate_cost=cost)
+    result = solve(problem, "mclp", budget=6.5)
+    assert result.optimal and cost[result.selected].sum() <= 6.5 + 1e-9
+    best = _brute(demand, weights, cands, [], reach, None, budget=6.5, cost=cost)
+    assert result.objective == pytest.approx(best)
 
 
 def _small_model(seed: int, p: int):

@@ -82,7 +82,7 @@ def mclp_before(
     source: Path, n_demand: int, n_candidates: int, p: int, radius_m: float, seed: int
 ) -> dict:
     """`mclp_ours` with the models of another checkout (`source`, e.g. `git worktree add
-    /tmp/before main`), in a child process right after ours: same instance, same machine load."""
+    ../before main`), in a child process right after ours: same instance, same machine load."""
     code = (
         "import json, sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import siting; "
         "print(json.dumps(siting.mclp_ours(*map(int, sys.argv[3:6]), float(sys.argv[6]), "
@@ -369,7 +369,7 @@ def main() -> None:
     parser.add_argument(
         "--before",
         type=Path,
-        help="a checkout of earlier code (e.g. `git worktree add /tmp/before main`): its MCLP "
+        help="a checkout of earlier code (e.g. `git worktree add ../before main`): its MCLP "
         "runs on the same instance in the same run",
     )
     parser.add_argument("--seed", type=int, default=7)

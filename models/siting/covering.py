@@ -1,5 +1,6 @@
-"""Covering models on CP-SAT: location set covering (lscp), maximal covering (mclp) and the fair
-model (max the worst group's covered share, then the total)."""
+"""Covering models: location set covering (lscp), the fair model (max the worst group's
+covered share, then the total), target coverage and capacitated maximal covering on CP-SAT;
+maximal covering without capacities (mclp) on HiGHS (`mclp`). All share the merged rows."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ortools.sat.python import cp_model
 from models.control import Control
 from models.costs import NeighbourCosts
 from models.siting.cpsat import _counted, _limit_sites, _ruled, _Solve, _solve
+from models.siting.mclp import _fits, _local_search, _mclp, _sites
 from models.siting.problem import (
     SHARE_RESOLUTION,
     InfeasibleError,
@@ -84,8 +86,11 @@ def _covering(
     weights = np.asarray(problem.weights, float)
     cover = _within(problem, problem.candidates_xy)
     pre = _within(problem, problem.existing).covered_by_any()
+    if problem.capacity is None and problem.rules is not None:
+        pre |= cover.covered_by_any(np.flatnonzero(problem.rules.fixed))  # fixed sites are open
     names, codes = np.unique(problem.group_labels, return_inverse=True)
-    rows = _rows(problem, cover, pre, codes)
+    # mclp ignores groups: rows with the same candidates merge across them
+    rows = _rows(problem, cover, pre, np.zeros_like(codes) if model_name == "mclp" else codes)
     control.report(0.1, f"{len(rows.sets)} demand rows")
 
     scaled = _int_weights(weights)
@@ -97,6 +102,16 @@ def _covering(
     pre_g = np.bincount(codes[pre], weights=scaled[pre], minlength=names.size).astype(np.int64)
 
     cand = np.unique(np.concatenate([np.zeros(0, np.int64), *rows.sets, _ruled(problem)]))
+    if model_name == "mclp" and problem.capacity is None:
+        remaining = time_limit_s - (time.monotonic() - started)
+        chosen, optimal, gap = _mclp(
+            problem, rows.sets, w_row, cand, p, budget, remaining, control.sub(0.1, 1.0)
+        )
+        selected = np.sort(cand[chosen]).astype(np.int64)
+        if problem.rules is None:
+            selected = _prune(selected, cover, pre, weights)
+        fraction = (pre | cover.covered_by_any(selected)).astype(float)
+        return selected, fraction, optimal, gap, "optimal" if optimal else "feasible"
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{j}") for j in cand]
     xi = {int(j): v for j, v in zip(cand, x, strict=True)}
@@ -158,7 +173,10 @@ def _covering(
             stages = ["min share", "total"]
         else:
             stages = ["total"]
-    warm = _greedy(rows.sets, w_row, p) if model_name != "lscp" and p is not None else []
+    warm, fits = np.zeros(0, np.int64), False
+    if model_name != "lscp" and p is not None:
+        sites = _sites(problem, rows.sets, w_row, cand, p, budget)
+        warm, fits = cand[_local_search(sites, None, started + 0.1 * time_limit_s)], _fits(sites)
     for j in warm:
         model.add_hint(xi[int(j)], 1)
     variables = {"x": x, "rows": got, "t": [t]}
@@ -176,7 +194,7 @@ def _covering(
         if outcome.status == cp_model.INFEASIBLE:
             raise InfeasibleError(f"{model_name}: no choice of sites meets the constraints")
         if not outcome.found:
-            if best is None and warm and problem.capacity is None:
+            if best is None and fits and problem.capacity is None:
                 # Nothing found in time: report the greedy warm start, bound unknown.
                 best = _Solve(cp_model.FEASIBLE, {"x": np.isin(cand, warm).astype(np.int64)})
             if best is None:
@@ -211,25 +229,6 @@ def _covering(
         row_frac = best.values["rows"] / np.maximum(w_row, 1)
         fraction[mask] = np.minimum(row_frac[rows.row_of[mask]], 1.0)
     return selected, fraction, optimal, gap, status
-
-
-def _greedy(sets: list[np.ndarray], weight: np.ndarray, p: int) -> list[int]:
-    """Up to p candidates by largest uncovered weight gained: a warm start, so a time-limited
-    solve always has a solution to report."""
-    if not sets:
-        return []
-    row = np.repeat(np.arange(len(sets)), [s.size for s in sets])
-    cand = np.concatenate(sets)
-    uncovered = np.ones(len(sets), bool)
-    chosen: list[int] = []
-    for _ in range(p):
-        gain = np.bincount(cand, weights=weight[row] * uncovered[row])
-        j = int(np.argmax(gain))
-        if gain[j] <= 0:
-            break
-        chosen.append(j)
-        uncovered[row[cand == j]] = False
-    return chosen
 
 
 def _prune(

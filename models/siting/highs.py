@@ -164,10 +164,19 @@ class ArraySolution:
     bound: float
     optimal: bool
     infeasible: bool
+    reduced_costs: np.ndarray | None = None  # of an LP (no integer variable) solved to optimality
 
 
-def solve_arrays(mip: ArrayMip, time_limit_s: float, control: Control, label: str) -> ArraySolution:
-    """Solve an ArrayMip on HiGHS through MathOpt (built from arrays, no call per variable)."""
+def solve_arrays(
+    mip: ArrayMip,
+    time_limit_s: float,
+    control: Control,
+    label: str,
+    hint: np.ndarray | None = None,
+    lp_algorithm: mathopt.LPAlgorithm | None = None,
+) -> ArraySolution:
+    """Solve an ArrayMip on HiGHS through MathOpt (built from arrays, no call per variable),
+    starting from `hint` (a value per variable) when given."""
     control.check()
     nv = mip.obj.size
     proto = model_pb2.ModelProto()
@@ -195,12 +204,20 @@ def solve_arrays(mip: ArrayMip, time_limit_s: float, control: Control, label: st
     def on_log(_: list[str]) -> None:
         control.report(min((time.monotonic() - started) / limit_s, 1.0), label)
 
+    hints = []
+    if hint is not None:
+        variables = [model.get_variable(j) for j in range(nv)]
+        values_by_variable = dict(zip(variables, hint.tolist(), strict=True))
+        hints = [mathopt.SolutionHint(variable_values=values_by_variable)]
     result = mathopt.solve(
         model,
         mathopt.SolverType.HIGHS,
         params=mathopt.SolveParameters(
-            time_limit=timedelta(seconds=limit_s), relative_gap_tolerance=PMEDIAN_REL_GAP
+            time_limit=timedelta(seconds=limit_s),
+            relative_gap_tolerance=PMEDIAN_REL_GAP,
+            lp_algorithm=lp_algorithm,
         ),
+        model_params=mathopt.ModelSolveParameters(solution_hints=hints),
         msg_cb=on_log,
     )
     control.check()
@@ -214,10 +231,16 @@ def solve_arrays(mip: ArrayMip, time_limit_s: float, control: Control, label: st
         return ArraySolution(None, np.inf, -np.inf, False, False)
     values = result.variable_values()
     array = np.array([values[model.get_variable(j)] for j in range(nv)])
+    optimal = reason == mathopt.TerminationReason.OPTIMAL
+    reduced = None
+    if optimal and not mip.integer.any() and result.has_dual_feasible_solution():
+        costs = result.reduced_costs()
+        reduced = np.array([costs[model.get_variable(j)] for j in range(nv)])
     return ArraySolution(
         array,
         result.objective_value(),
         result.termination.objective_bounds.dual_bound,
-        reason == mathopt.TerminationReason.OPTIMAL,
+        optimal,
         False,
+        reduced,
     )

@@ -41,10 +41,11 @@ def test_reduced_solve_proves_the_full_optimum_and_keeps_its_sites(seed, existin
     assert optimal
     existing_cost = nearest_costs(problem.demand_xy, problem.existing, problem.cost, 1000.0)[1]
     lists = _lists(problem, np.full(600, _initial_k(problem, p, None)), existing_cost)
-    keep, _, upper = reduce_candidates(problem, lists, p, existing_cost, 60, Control())
+    keep, _, upper, lower = reduce_candidates(problem, lists, p, existing_cost, 60, Control())
     assert keep.size < problem.n_candidates  # the bounds do remove candidates
     assert set(full) <= set(keep)
     assert upper >= _true(problem, full) - 1e-6
+    assert lower <= _true(problem, full) * (1 + 1e-12)
     reduced, optimal, gap, _ = _reduced(problem, p, 120, Control(), lists, existing_cost)
     assert optimal and gap == 0.0
     assert _true(problem, reduced) == pytest.approx(_true(problem, full), rel=1e-12)

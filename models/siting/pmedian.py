@@ -310,10 +310,11 @@ def _reduced(
     lists: _Lists,
     existing_cost: np.ndarray,
 ) -> tuple[np.ndarray, bool, float, str]:
-    """The exact model on the candidates the bounds keep (same optimum, far fewer rows); the
-    interchange's choice when a time-limited solve ends with nothing better."""
+    """The exact model on the candidates the bounds keep (same optimum, far fewer rows),
+    started from the interchange's choice; on a time limit the better plan, its gap against
+    the better of HiGHS's and the Lagrangian's bound."""
     started = time.monotonic()
-    keep, chosen, upper = reduce_candidates(
+    keep, chosen, upper, bound = reduce_candidates(
         problem, lists, p, existing_cost, time_limit_s * REDUCE_SHARE, control
     )
     cand = np.asarray(problem.candidates_xy, float).reshape(-1, 2)
@@ -329,7 +330,8 @@ def _reduced(
         return selected, True, 0.0, status
     weights = np.asarray(problem.weights, float)
     found = float((weights * _open_costs(problem, selected)).sum())
-    lower = found * (1 - gap)  # a bound on the reduced problem's optimum, which is the full one's
+    # Bounds on the reduced problem's optimum, which is the full one's.
+    lower = max(found * (1 - gap), bound)
     if upper < found:
         selected, found = chosen, upper
     return selected, False, max(found - lower, 0.0) / max(found, 1e-9), "feasible"

@@ -8,7 +8,9 @@ true cost, so its bounds hold for the true problem) with multipliers uᵢ:
 L(u) = Σᵢ uᵢ + Σᵢ min(0, wᵢ·capᵢ − uᵢ) + (sum of the p smallest ρⱼ), ρⱼ = Σᵢ min(0, wᵢ·cᵢⱼ − uᵢ),
 raised by subgradient steps. Upper bound: greedy, then best-swap interchange (Teitz–Bart) on
 true costs. A candidate j outside the Lagrangian's p whose bound with j forced open,
-L(u) + ρⱼ − ρ₍ₚ₎, exceeds the upper bound is in no optimal solution and is removed.
+L(u) + ρⱼ − ρ₍ₚ₎, exceeds the upper bound is in no optimal solution and is removed. Removing
+candidates raises the bound (the relaxation loses options it used), so the test repeats on the
+candidates left, from the last multipliers, until a pass removes none.
 """
 
 from __future__ import annotations
@@ -60,9 +62,9 @@ def reduce_candidates(
     existing_cost: np.ndarray,
     time_limit_s: float,
     control: Control,
-) -> tuple[np.ndarray, np.ndarray, float]:
+) -> tuple[np.ndarray, np.ndarray, float, float]:
     """Candidates that may be in an optimal choice (sorted indices), the interchange's choice,
-    and its true cost (an upper bound). Each pass that removes candidates raises the next
+    its true cost (an upper bound) and the best Lagrangian bound (a lower bound on the optimum). Each pass that removes candidates raises the next
     pass's bound (the relaxation loses the options it used), so passes repeat on the rest
     (warm-started) until one removes nothing."""
     started = time.monotonic()
@@ -74,23 +76,22 @@ def reduce_candidates(
     upper = float((weights * _open_costs(problem, chosen)).sum())
     control.report(0.05, "p-median: bounds")
     deadline = started + time_limit_s
-    lower, rho, u = _lagrange(lists, weights, p, problem.n_candidates, upper, deadline, None)
+    m = problem.n_candidates
+    _, rho, u = _lagrange(lists, weights, p, m, upper, deadline, None)
     # The Lagrangian's own p sites are a second start for the interchange (often a better one);
     # a better upper bound steers the subgradient steps better, so they continue from there.
     second = _interchange(dense, weights, existing_cost, np.sort(np.argpartition(rho, p - 1)[:p]))
     second_cost = float((weights * _open_costs(problem, second)).sum())
     if second_cost < upper:
         chosen, upper = second, second_cost
-        again, rho_again, _ = _lagrange(lists, weights, p, problem.n_candidates, upper, deadline, u)
-        if again > lower:
-            lower, rho = again, rho_again
+    lower, rho, u = _lagrange(lists, weights, p, m, upper, deadline, u)
     keep = np.arange(problem.n_candidates)
     k = int(np.bincount(lists.origin).max(initial=1)) if lists.origin.size else 1
     while True:
         out = _provably_out(lower, rho, p, upper)
         out[np.searchsorted(keep, chosen)] = False
         if not out.any() or keep.size - out.sum() <= p or time.monotonic() > deadline:
-            return keep[~out], chosen, upper
+            return keep[~out], chosen, upper, lower
         keep = keep[~out]
         control.check()
         control.report(0.1, f"p-median: bounds, {keep.size} candidates left")
@@ -209,10 +210,18 @@ def _lagrange(  # noqa: ANN001
     if start is not None:
         u = start.copy()
     idle = weights <= 0
+    starts = np.flatnonzero(first)
+    who = o[starts]
+    served = np.zeros(n)
+    # Buffers reused by every iteration (the loop is the bounds' whole cost).
+    diff, below, uo = np.empty(o.size), np.empty(o.size), np.empty(o.size)
+    near, opened = np.empty(o.size, bool), np.empty(o.size, bool)
     best, best_u, stall = -np.inf, u.copy(), 0
     for _ in range(iterations):
-        diff = wc - u[o]
-        rho = np.bincount(d, weights=np.minimum(0.0, diff), minlength=m)
+        np.take(u, o, out=uo)
+        np.subtract(wc, uo, out=diff)
+        np.minimum(diff, 0.0, out=below)
+        rho = np.bincount(d, weights=below, minlength=m)
         inside = np.argpartition(rho, p - 1)[:p]
         value = u.sum() + np.minimum(0.0, wcap - u).sum() + rho[inside].sum()
         if value > best + 1e-12 * abs(value):
@@ -225,7 +234,12 @@ def _lagrange(  # noqa: ANN001
             break
         is_in = np.zeros(m, bool)
         is_in[inside] = True
-        grad = 1.0 - (wcap < u) - np.bincount(o, weights=is_in[d] & (diff < 0), minlength=n)
+        np.take(is_in, d, out=opened)
+        np.less(diff, 0.0, out=near)
+        np.logical_and(opened, near, out=near)
+        if starts.size:
+            served[who] = np.add.reduceat(near, starts, dtype=np.int64)
+        grad = 1.0 - (wcap < u) - served
         grad[idle] = 0.0
         norm = float(grad @ grad)
         if norm == 0.0:

@@ -84,7 +84,7 @@ def reduce_candidates(
     second_cost = float((weights * _open_costs(problem, second)).sum())
     if second_cost < upper:
         chosen, upper = second, second_cost
-    lower, rho, u = _lagrange(lists, weights, p, m, upper, deadline, u)
+    lower, rho, u = _lagrange(lists, weights, p, m, upper, deadline, u, step=PASS_STEP)
     keep = np.arange(problem.n_candidates)
     k = int(np.bincount(lists.origin).max(initial=1)) if lists.origin.size else 1
     while True:

@@ -29,8 +29,16 @@ class _MipOutcome:
     optimal: bool
 
 
-#: HiGHS options for a solve that starts from a good incumbent (see _pmedian_mip).
-_NO_RESTART = highs_pb2.HighsOptionsProto(bool_options={"mip_allow_restart": False})
+#: HiGHS options for a solve that starts from a good incumbent (see _pmedian_mip): no restarts,
+#: no large-neighbourhood and reduced-cost heuristics (they search for plans it already has).
+_FROM_INCUMBENT = highs_pb2.HighsOptionsProto(
+    bool_options={
+        "mip_allow_restart": False,
+        "mip_heuristic_run_rins": False,
+        "mip_heuristic_run_rens": False,
+        "mip_heuristic_run_root_reduced_cost": False,
+    }
+)
 
 #: HiGHS stops at this relative gap (its default, 1e-4, would call a 0.01 % gap optimal).
 PMEDIAN_REL_GAP = 1e-9
@@ -53,7 +61,8 @@ def _pmedian_mip(
     None when no solution was found in time. `hint` (candidates) is handed to HiGHS as its
     first incumbent, so it prunes by it from the root on; HiGHS then does not restart after
     fixing columns by reduced cost (with the optimum in hand each restart re-solved the root
-    LP and its cut rounds: 29 s against 8.5 s on one 147-candidate model of 5,000 × 300).
+    LP and its cut rounds: 29 s against 8.5 s on one 147-candidate model of 5,000 × 300) and
+    skips its RINS, RENS and root reduced-cost heuristics (8.8 s against 3.9 s on the same).
 
     HiGHS through OR-Tools cannot be interrupted: cancel is checked before and after."""
     control.check()
@@ -126,7 +135,7 @@ def _pmedian_mip(
         params=mathopt.SolveParameters(
             time_limit=timedelta(seconds=limit_s),
             relative_gap_tolerance=PMEDIAN_REL_GAP,
-            highs=None if hint is None else _NO_RESTART,
+            highs=None if hint is None else _FROM_INCUMBENT,
         ),
         model_params=mathopt.ModelSolveParameters(
             variable_values_filter=mathopt.SparseVectorFilter(filtered_items=x),

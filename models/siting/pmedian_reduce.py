@@ -64,7 +64,8 @@ def reduce_candidates(
     control: Control,
 ) -> tuple[np.ndarray, np.ndarray, float, float]:
     """Candidates that may be in an optimal choice (sorted indices), the interchange's choice,
-    its true cost (an upper bound) and the best Lagrangian bound (a lower bound on the optimum). Each pass that removes candidates raises the next
+    its true cost (an upper bound) and the last Lagrangian bound (a lower bound on the optimum,
+    which lies among the candidates kept). Each pass that removes candidates raises the next
     pass's bound (the relaxation loses the options it used), so passes repeat on the rest
     (warm-started) until one removes nothing."""
     started = time.monotonic()

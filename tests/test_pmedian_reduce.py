@@ -63,8 +63,9 @@ def test_interchange_ends_where_no_single_swap_helps():
         assert float((w * dense[:, swapped].min(1)).sum()) >= best * (1 - 1e-12)
 
 
-def test_reduction_applies_to_plain_p_median_at_scale_only():
+def test_reduction_applies_to_plain_p_median_with_dense_costs():
     big = _problem(4, n=5000, m=300)
     assert reducible(big, 20, None)
     assert not reducible(big, None, 1e9)  # a budget
-    assert not reducible(_problem(4), 5, None)  # small: the exact model alone is faster
+    assert reducible(_problem(4), 5, None)  # small ones too: the bounds cost less than they save
+    assert not reducible(_problem(4, n=30_000, m=300), 20, None)  # dense costs too large

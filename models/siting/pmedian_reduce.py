@@ -25,9 +25,6 @@ from models.siting.problem import SitingProblem, _open_costs
 
 #: Dense demand × candidate costs the interchange may hold (float64): 6 M ≈ 48 MB.
 MAX_DENSE = 6_000_000
-#: Below this many demand × candidate pairs the exact model alone is faster (1,000 × 100:
-#: 0.25 s direct against ~1.5 s of bounds).
-MIN_PAIRS = 1_000_000
 #: Subgradient iterations at most; the step halves after this many without a better bound.
 LAGRANGE_ITERATIONS = 600
 LAGRANGE_STALL = 15
@@ -39,8 +36,9 @@ REDUCE_SHARE = 0.4
 
 
 def reducible(problem: SitingProblem, p: int | None, budget: float | None) -> bool:
-    """Plain p-median (p sites, no budget, capacities, required or closable sites), large enough to pay for the bounds
-    and small enough for dense costs."""
+    """Plain p-median (p sites, no budget, capacities, required or closable sites) small
+    enough for dense costs. The bounds pay at every size measured: 1,000 × 100 (p = 8) 0.04 s
+    against 0.41 s for the exact model alone, 3,000 × 250 (p = 15) 2.3 s against 52 s."""
     n = np.asarray(problem.demand_xy).reshape(-1, 2).shape[0]
     return (
         p is not None
@@ -51,7 +49,7 @@ def reducible(problem: SitingProblem, p: int | None, budget: float | None) -> bo
         and problem.closable is None
         and problem.rules is None
         and 0 < p < problem.n_candidates
-        and MIN_PAIRS <= n * problem.n_candidates <= MAX_DENSE
+        and n * problem.n_candidates <= MAX_DENSE
     )
 
 

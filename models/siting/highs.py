@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
+from ortools.math_opt.solvers import highs_pb2
 
 from models.control import Control
 from models.siting.problem import InfeasibleError, SitingProblem
@@ -28,6 +29,17 @@ class _MipOutcome:
     optimal: bool
 
 
+#: HiGHS options for a solve that starts from a good incumbent (see _pmedian_mip): no restarts,
+#: no large-neighbourhood and reduced-cost heuristics (they search for plans it already has).
+_FROM_INCUMBENT = highs_pb2.HighsOptionsProto(
+    bool_options={
+        "mip_allow_restart": False,
+        "mip_heuristic_run_rins": False,
+        "mip_heuristic_run_rens": False,
+        "mip_heuristic_run_root_reduced_cost": False,
+    }
+)
+
 #: HiGHS stops at this relative gap (its default, 1e-4, would call a 0.01 % gap optimal).
 PMEDIAN_REL_GAP = 1e-9
 
@@ -40,12 +52,17 @@ def _pmedian_mip(
     time_limit_s: float,
     control: Control,
     span: tuple[float, float],
+    hint: np.ndarray | None = None,
 ) -> _MipOutcome | None:
     """min constant + Σ_S weight_S·z_S over the prefix rows, Σ x <= p, Σ cost·x <= budget, x
     binary, z in [0, 1], on HiGHS through MathOpt; the model goes in as arrays (no Python call
     per variable). The radius formulation's LP bound equals the classic assignment
     formulation's, with one row per distinct set instead of one per demand–candidate pair.
-    None when no solution was found in time.
+    None when no solution was found in time. `hint` (candidates) is handed to HiGHS as its
+    first incumbent, so it prunes by it from the root on; HiGHS then does not restart after
+    fixing columns by reduced cost (with the optimum in hand each restart re-solved the root
+    LP and its cut rounds: 29 s against 8.5 s on one 147-candidate model of 5,000 × 300) and
+    skips its RINS, RENS and root reduced-cost heuristics (8.8 s against 3.9 s on the same).
 
     HiGHS through OR-Tools cannot be interrupted: cancel is checked before and after."""
     control.check()
@@ -116,10 +133,13 @@ def _pmedian_mip(
         model,
         mathopt.SolverType.HIGHS,
         params=mathopt.SolveParameters(
-            time_limit=timedelta(seconds=limit_s), relative_gap_tolerance=PMEDIAN_REL_GAP
+            time_limit=timedelta(seconds=limit_s),
+            relative_gap_tolerance=PMEDIAN_REL_GAP,
+            highs=None if hint is None else _FROM_INCUMBENT,
         ),
         model_params=mathopt.ModelSolveParameters(
-            variable_values_filter=mathopt.SparseVectorFilter(filtered_items=x)
+            variable_values_filter=mathopt.SparseVectorFilter(filtered_items=x),
+            solution_hints=[] if hint is None else [_hint(model, rows, cand, hint)],
         ),
         msg_cb=on_log,
     )
@@ -135,6 +155,26 @@ def _pmedian_mip(
         objective=result.objective_value(),
         bound=result.termination.objective_bounds.dual_bound,
         optimal=reason == mathopt.TerminationReason.OPTIMAL,
+    )
+
+
+def _hint(
+    model: mathopt.Model, rows: _PrefixRows, cand: np.ndarray, chosen: np.ndarray
+) -> mathopt.SolutionHint:
+    """The radius model's values for opening `chosen`: x = 1 on them, z_S = 1 where no member
+    of S is open (a set is open-free when its last member is closed and its parent is)."""
+    is_open = np.isin(cand, chosen)
+    free = ~np.isin(rows.candidate, chosen)
+    z = free.copy()
+    has_parent = rows.parent >= 0
+    while True:  # one pass per level of the parent chains
+        nxt = free & np.where(has_parent, z[np.maximum(rows.parent, 0)], True)
+        if (nxt == z).all():
+            break
+        z = nxt
+    values = np.r_[is_open, z].astype(float)
+    return mathopt.SolutionHint(
+        variable_values={model.get_variable(j): float(v) for j, v in enumerate(values)}
     )
 
 

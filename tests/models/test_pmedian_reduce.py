@@ -41,10 +41,11 @@ def test_reduced_solve_proves_the_full_optimum_and_keeps_its_sites(seed, existin
     assert optimal
     existing_cost = nearest_costs(problem.demand_xy, problem.existing, problem.cost, 1000.0)[1]
     lists = _lists(problem, np.full(600, _initial_k(problem, p, None)), existing_cost)
-    keep, _, upper = reduce_candidates(problem, lists, p, existing_cost, 60, Control())
+    keep, _, upper, lower = reduce_candidates(problem, lists, p, existing_cost, 60, Control())
     assert keep.size < problem.n_candidates  # the bounds do remove candidates
     assert set(full) <= set(keep)
     assert upper >= _true(problem, full) - 1e-6
+    assert lower <= _true(problem, full) * (1 + 1e-12)
     reduced, optimal, gap, _ = _reduced(problem, p, 120, Control(), lists, existing_cost)
     assert optimal and gap == 0.0
     assert _true(problem, reduced) == pytest.approx(_true(problem, full), rel=1e-12)
@@ -62,8 +63,9 @@ def test_interchange_ends_where_no_single_swap_helps():
         assert float((w * dense[:, swapped].min(1)).sum()) >= best * (1 - 1e-12)
 
 
-def test_reduction_applies_to_plain_p_median_at_scale_only():
+def test_reduction_applies_to_plain_p_median_with_dense_costs():
     big = _problem(4, n=5000, m=300)
     assert reducible(big, 20, None)
     assert not reducible(big, None, 1e9)  # a budget
-    assert not reducible(_problem(4), 5, None)  # small: the exact model alone is faster
+    assert reducible(_problem(4), 5, None)  # small ones too: the bounds cost less than they save
+    assert not reducible(_problem(4, n=30_000, m=300), 20, None)  # dense costs too large

@@ -32,7 +32,7 @@ from models.control import Control
 from routing.check import InfeasiblePlan, check_plan
 from routing.fleet_size import solve_fewest_vehicles
 from routing.instance import Plan, RoutingInstance
-from routing.pyvrp_engine import solve_pyvrp, unsupported_reason
+from routing.pyvrp_engine import BestExchange, solve_pyvrp, unsupported_reason
 from routing.solver import solve
 
 #: Share of the child's PyVRP budget spent on its fleet minimisation first.
@@ -78,12 +78,12 @@ def solve_portfolio(
     started = time.monotonic()
     here, there = engines_for(instance)
     child = _Child(instance, EngineRun(there, seconds, objective, first_solution, seed))
+    partner = child.partner if here == "pyvrp" else None
     plans: list[Plan] = []
     errors: list[str] = []
     try:
-        plans.append(
-            run_engine(instance, EngineRun(here, seconds, objective, first_solution, seed), control)
-        )
+        run = EngineRun(here, seconds, objective, first_solution, seed)
+        plans.append(run_engine(instance, run, control, partner))
     except Exception:  # noqa: BLE001 - one engine failing must not lose the other's plan
         if control.cancel.is_set():
             child.stop()
@@ -119,11 +119,17 @@ def plan_key(instance: RoutingInstance, plan: Plan, objective: str) -> tuple:
     return (len(report.unserved_mandatory), cost)
 
 
-def run_engine(instance: RoutingInstance, run: EngineRun, control: Control | None = None) -> Plan:
-    """One engine alone on `instance` (used on both sides of the portfolio)."""
+def run_engine(
+    instance: RoutingInstance,
+    run: EngineRun,
+    control: Control | None = None,
+    partner: BestExchange | None = None,
+) -> Plan:
+    """One engine on `instance` (used on both sides of the portfolio); a PyVRP search shares
+    its best plan with `partner`, the other side's PyVRP search, between rounds."""
     control = control or Control()
     if run.engine == "ortools+pyvrp":
-        return _ortools_then_pyvrp(instance, run, control)
+        return _ortools_then_pyvrp(instance, run, control, partner)
     if run.engine == "pyvrp":
         return solve_pyvrp(
             instance,
@@ -132,6 +138,7 @@ def run_engine(instance: RoutingInstance, run: EngineRun, control: Control | Non
             seed=run.seed,
             control=control,
             times="nearest",
+            partner=partner,
         )
     first, gls_lambda = run.first_solution, None
     if run.engine == "ortools-restart":
@@ -156,7 +163,9 @@ def run_engine(instance: RoutingInstance, run: EngineRun, control: Control | Non
     return plan
 
 
-def _ortools_then_pyvrp(instance: RoutingInstance, run: EngineRun, control: Control) -> Plan:
+def _ortools_then_pyvrp(
+    instance: RoutingInstance, run: EngineRun, control: Control, partner: BestExchange | None
+) -> Plan:
     """OR-Tools for HANDOFF_SHARE of the budget, then PyVRP (the next seed, times rounded
     safely) from OR-Tools' fleet: its fleet minimisation, then its search, started from
     OR-Tools' plan; the better of the two plans (OR-Tools' may already be the best)."""
@@ -173,15 +182,16 @@ def _ortools_then_pyvrp(instance: RoutingInstance, run: EngineRun, control: Cont
         control=control.sub(HANDOFF_SHARE, 1),
         initial=ortools_plan if complete else None,
         fleet_share=FLEET_SHARE,
+        partner=partner,
     )
     pyvrp_plan.engine = "ortools+pyvrp" if complete else "pyvrp"
     return min((pyvrp_plan, ortools_plan), key=lambda p: plan_key(instance, p, run.objective))
 
 
-def _child_main(instance: RoutingInstance, run: EngineRun, conn) -> None:  # noqa: ANN001
+def _child_main(instance: RoutingInstance, run: EngineRun, conn, partner) -> None:  # noqa: ANN001
     """Child process: run one engine, send back its plan or the error's text."""
     try:
-        conn.send(run_engine(instance, run))
+        conn.send(run_engine(instance, run, partner=partner))
     except BaseException:  # noqa: BLE001 - reported to the parent, which decides
         conn.send(traceback.format_exc(limit=5))
     finally:
@@ -195,9 +205,10 @@ class _Child:
         forkable = sys.platform.startswith("linux") and threading.active_count() == 1
         ctx = multiprocessing.get_context("fork" if forkable else "spawn")
         self.conn, child_conn = ctx.Pipe(duplex=False)
+        self.partner, theirs = BestExchange.pair(ctx, instance)
         self.deadline = time.monotonic() + run.seconds + CHILD_GRACE_S
         self.process = ctx.Process(
-            target=_child_main, args=(instance, run, child_conn), daemon=True
+            target=_child_main, args=(instance, run, child_conn, theirs), daemon=True
         )
         self.process.start()
         child_conn.close()

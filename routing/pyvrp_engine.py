@@ -36,6 +36,8 @@ from routing.solver import DROPPED_BY_SOLVER
 
 ENGINE = "pyvrp"
 _INT_MAX = np.iinfo(np.int64).max
+#: Rounds of a search that shares its best plan with a partner (solve_pyvrp's `partner`).
+ROUNDS = 10
 #: Largest scaled time, distance or prize we hand PyVRP: far below int64 so sums cannot overflow.
 _CAP = 2**52
 
@@ -82,6 +84,7 @@ def solve_pyvrp(
     initial: Plan | None = None,
     fleet_share: float = 0.0,
     times: str = "safe",
+    partner: BestExchange | None = None,
 ) -> Plan:
     """Solve with PyVRP within `time_limit_s` and return a checked Plan (engine "pyvrp").
 
@@ -94,8 +97,11 @@ def solve_pyvrp(
     `times="safe"` rounds durations and window openings up and closings down (every PyVRP
     plan is feasible in real time); `"nearest"` rounds them to the nearest unit as PyVRP's own
     examples do (unbiased, so a slightly different search): a plan that then fails the check
-    in real numbers is returned empty, every visit dropped, status "late in real time"."""
-    from pyvrp import solve as pyvrp_solve
+    in real numbers is returned empty, every visit dropped, status "late in real time".
+
+    `partner` (a BestExchange with another search of the same instance, e.g. the portfolio's
+    other process) splits the search into ROUNDS rounds: after each, this search publishes its
+    best plan and, when the partner's is better, carries on from that one (see `_search`)."""
     from pyvrp.stop import MaxRuntime
 
     reason = unsupported_reason(instance)
@@ -118,10 +124,8 @@ def solve_pyvrp(
         control.report(0.0, "PyVRP: fewest vehicles")
         data, start = _fewer_vehicles(data, start, MaxRuntime(limit_s * fleet_share), seed, control)
         limit_s = max(limit_s * (1 - fleet_share), 0.1)
-    stop = _Stop(limit_s, control)
-    result = pyvrp_solve(data, stop=stop, seed=seed, collect_stats=False, initial_solution=start)
+    best = _search(data, seed, start, _Stop(limit_s, control), partner)
     control.check()
-    best = result.best
     seconds = time.monotonic() - started
     if not best.is_feasible():
         return Plan(
@@ -149,7 +153,7 @@ def solve_pyvrp(
     plan = Plan(
         routes=routes,
         dropped=dropped,
-        objective=result.cost() / scale,
+        objective=_cost(best) / scale,
         seconds=seconds,
         status="ok",
         engine=ENGINE,
@@ -196,14 +200,151 @@ def _fewer_vehicles(data, start, budget, seed: int, control: Control):  # noqa: 
     return data, Solution(data, [Route(data, acts, 0) for acts in found])
 
 
+def _search(data, seed: int, start, stop: _Stop, partner: BestExchange | None):  # noqa: ANN001, ANN202
+    """PyVRP's iterated local search, set up as pyvrp.solve sets it up (same seed, same plan),
+    run in rounds when there is a partner: the penalties, the random stream and the current plan
+    carry over from round to round; between rounds the best plan is published and the
+    partner's taken when it is better (both as the best and as the plan the search goes on
+    from). Two searches that share their best plan this way intensify around it, each with its
+    own random moves: the cooperative form of a parallel iterated local search."""
+    from pyvrp import RandomNumberGenerator, Solution
+    from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchParams
+    from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
+    from pyvrp.search import (
+        OPERATORS,
+        LocalSearch,
+        NeighbourhoodParams,
+        PerturbationManager,
+        PerturbationParams,
+        compute_neighbours,
+    )
+
+    rng = RandomNumberGenerator(seed=seed)
+    neighbours = compute_neighbours(data, NeighbourhoodParams())
+    ls = LocalSearch(data, rng, neighbours, PerturbationManager(PerturbationParams()))
+    for op in OPERATORS:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    penalty = PenaltyParams()
+    pm = PenaltyManager(penalty.midpoint_penalties(data), penalty)
+    if start is None:
+        start = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
+    current = _Current(start)
+    params = IteratedLocalSearchParams(callbacks=current)
+    best = start
+    rounds = ROUNDS if partner is not None else 1
+    for k in range(1, rounds + 1):
+        stop.round_end = k / rounds
+        result = IteratedLocalSearch(data, pm, ls, current.solution, params).run(
+            stop, collect_stats=False
+        )
+        if _cost(result.best) < _cost(best):
+            best = result.best
+        if partner is None or stop.done():
+            break
+        partner.publish(best, _cost(best))
+        theirs = partner.fetch(data, _cost(best))
+        if theirs is not None:
+            best = current.solution = theirs
+    return best
+
+
+def _cost(solution) -> float:  # noqa: ANN001
+    """A plan's objective without penalties (distance and fixed costs); inf when infeasible."""
+    from pyvrp import CostEvaluator
+
+    if not solution.is_feasible():
+        return math.inf
+    return CostEvaluator([0] * len(solution.excess_load()), 0, 0).cost(solution)
+
+
+class _Current:
+    """ILS callback keeping the search's current plan, where the next round goes on from."""
+
+    def __init__(self, solution) -> None:  # noqa: ANN001
+        self.solution = solution
+
+    def on_start(self, ils) -> None:  # noqa: ANN001
+        pass
+
+    def on_iteration(self, current, candidate, best, cost_evaluator) -> None:  # noqa: ANN001
+        self.solution = current
+
+    def on_best(self, best) -> None:  # noqa: ANN001
+        pass
+
+    def on_restart(self, best) -> None:  # noqa: ANN001
+        pass
+
+    def on_end(self, result) -> None:  # noqa: ANN001
+        pass
+
+
+class BestExchange:
+    """Two searches of one instance sharing their best plan through shared memory (never
+    blocks, unlike a pipe whose reader may be busy): each writes its own slot and reads the
+    other's. A slot holds [version, cost, length, then per route: vehicle type, stops, and
+    per stop: activity type and index] in int64."""
+
+    def __init__(self, mine, theirs) -> None:  # noqa: ANN001 - multiprocessing Arrays
+        self.mine, self.theirs = mine, theirs
+        self.version = 0
+
+    @classmethod
+    def pair(cls, ctx, instance: RoutingInstance) -> tuple[BestExchange, BestExchange]:  # noqa: ANN001
+        """Two ends (this process's, the other's) sized for `instance`'s plans."""
+        size = 3 + 2 * len(instance.vehicles) + 2 * len(instance.visits)
+        a, b = ctx.Array("q", size), ctx.Array("q", size)
+        return cls(a, b), cls(b, a)
+
+    def publish(self, solution, cost: float) -> None:  # noqa: ANN001
+        """Offer our best plan to the other search."""
+        if not math.isfinite(cost):
+            return
+        flat: list[int] = []
+        for route in solution.routes():
+            acts = [a for a in route if a.type.name != "DEPOT"]
+            flat += [route.vehicle_type(), len(acts)]
+            for a in acts:
+                flat += [int(a.type), a.idx]
+        self.version += 1
+        with self.mine.get_lock():
+            self.mine[0 : 3 + len(flat)] = [self.version, int(cost), len(flat), *flat]
+
+    def fetch(self, data, cost: float):  # noqa: ANN001, ANN201
+        """The other search's best plan as a Solution for `data`, when it costs less than
+        `cost` and fits `data`'s fleet; else None."""
+        from pyvrp import Activity, ActivityType, Route, Solution
+
+        with self.theirs.get_lock():
+            version, their_cost, length = self.theirs[0:3]
+            if not version or their_cost >= cost:
+                return None
+            flat = self.theirs[3 : 3 + length]
+        routes, k, used = [], 0, [0] * data.num_vehicle_types
+        while k < len(flat):
+            vehicle_type, n = flat[k], flat[k + 1]
+            acts = [
+                Activity(ActivityType(flat[j]), flat[j + 1]) for j in range(k + 2, k + 2 + 2 * n, 2)
+            ]
+            routes.append(Route(data, acts, vehicle_type))
+            used[vehicle_type] += 1
+            k += 2 + 2 * n
+        if any(used[t] > data.vehicle_type(t).num_available for t in range(len(used))):
+            return None
+        return Solution(data, routes)
+
+
 class _Stop:
-    """PyVRP stopping criterion: the time limit or the caller's cancel; reports progress. The
-    clock starts at the first call, after PyVRP's start-up search, as PyVRP's MaxRuntime does."""
+    """PyVRP stopping criterion: the end of the round (a share of the time limit) or the
+    caller's cancel; reports progress. The clock starts at the first call, after PyVRP's
+    start-up search, as PyVRP's MaxRuntime does."""
 
     def __init__(self, limit_s: float, control: Control) -> None:
         self.limit_s, self.control = limit_s, control
         self.started: float | None = None
         self.last_report = 0.0
+        self.round_end = 1.0
 
     def __call__(self, best_cost: float) -> bool:
         now = time.monotonic()
@@ -213,7 +354,13 @@ class _Stop:
         if elapsed - self.last_report > 0.5:
             self.last_report = elapsed
             self.control.report(min(elapsed / self.limit_s, 0.99), "PyVRP")
-        return elapsed > self.limit_s or self.control.cancel.is_set()
+        return elapsed > self.limit_s * self.round_end or self.control.cancel.is_set()
+
+    def done(self) -> bool:
+        """The whole time limit is spent, or the caller cancelled."""
+        if self.started is None:
+            return self.control.cancel.is_set()
+        return time.monotonic() - self.started > self.limit_s or self.control.cancel.is_set()
 
 
 def _problem_data(instance: RoutingInstance, objective: str, scale: int, times: str):  # noqa: ANN202

@@ -1,15 +1,21 @@
 """Two engines on two cores, same time budget, keep the better checked plan.
 
-For an instance PyVRP's model covers (routing.pyvrp_engine.unsupported_reason is None) this
-process runs PyVRP's iterated local search as its examples set it up (times rounded to the
-nearest unit; the plan is then checked in real numbers) for the whole budget, while a child
-process runs OR-Tools (routing.fleet_size / routing.solver) for a tenth of the budget, then
-PyVRP with the next seed from OR-Tools' fleet: its fleet minimisation, then its search
-started from its last plan. Two different searches; vehicles come first, so the child's
-fleet-first search is what keeps the fleet down where one PyVRP run stays a vehicle above.
+For an instance PyVRP's model covers (routing.pyvrp_engine.unsupported_reason is None) the
+two processes run one cooperative search. This process runs PyVRP's iterated local search as
+its examples set it up (times rounded to the nearest unit; the plan is then checked in real
+numbers); a child process runs OR-Tools (routing.fleet_size / routing.solver) for a tenth of
+the budget, then PyVRP with the next seed from OR-Tools' fleet: its fleet minimisation, then
+its search started from its last plan. Both PyVRP searches run in rounds and, between rounds,
+publish their best plan in shared memory and carry on from the other's when it is better
+(routing.pyvrp_engine.BestExchange): a parallel iterated local search that shares its best
+plan, so each core intensifies around the best either has found (the child's fewer vehicles
+reach this process's search too) with its own random moves. Two independent searches only
+keep the better end point, and each iterates a little slower on a shared machine than one
+search alone; sharing makes the pair stronger than either.
 For any other instance (several windows per visit, breaks, transfers, vehicle lists) this
-process runs OR-Tools and the child a second OR-Tools search started differently (another first-solution builder and guided-local-search coefficient). Both plans
-are checked by routing.check; the better one wins: fewer unserved mandatory visits, then (for
+process runs OR-Tools and the child a second OR-Tools search started differently (another
+first-solution builder and guided-local-search coefficient). Both plans are checked by
+routing.check; the better one wins: fewer unserved mandatory visits, then (for
 "vehicles_then_distance") fewer vehicles, then least distance plus fixed costs and penalties
 of the visits left out. The plan says which engine produced it (`Plan.engine`).
 

@@ -38,7 +38,7 @@ from models.control import Control
 from routing.check import InfeasiblePlan, check_plan
 from routing.fleet_size import solve_fewest_vehicles
 from routing.instance import Plan, RoutingInstance
-from routing.pyvrp_engine import BestExchange, solve_pyvrp, unsupported_reason
+from routing.pyvrp_engine import SharedBest, solve_pyvrp, unsupported_reason
 from routing.solver import solve
 
 #: Share of the child's PyVRP budget spent on its fleet minimisation first.
@@ -84,12 +84,11 @@ def solve_portfolio(
     started = time.monotonic()
     here, there = engines_for(instance)
     child = _Child(instance, EngineRun(there, seconds, objective, first_solution, seed))
-    partner = child.partner if here == "pyvrp" else None
     plans: list[Plan] = []
     errors: list[str] = []
     try:
         run = EngineRun(here, seconds, objective, first_solution, seed)
-        plans.append(run_engine(instance, run, control, partner))
+        plans.append(run_engine(instance, run, control, child.shared))
     except Exception:  # noqa: BLE001 - one engine failing must not lose the other's plan
         if control.cancel.is_set():
             child.stop()
@@ -129,13 +128,13 @@ def run_engine(
     instance: RoutingInstance,
     run: EngineRun,
     control: Control | None = None,
-    partner: BestExchange | None = None,
+    shared: SharedBest | None = None,
 ) -> Plan:
-    """One engine on `instance` (used on both sides of the portfolio); a PyVRP search shares
-    its best plan with `partner`, the other side's PyVRP search, between rounds."""
+    """One engine on `instance` (used on both sides of the portfolio). With `shared`, "pyvrp"
+    publishes its best plans there and "ortools+pyvrp" follows them between rounds."""
     control = control or Control()
     if run.engine == "ortools+pyvrp":
-        return _ortools_then_pyvrp(instance, run, control, partner)
+        return _ortools_then_pyvrp(instance, run, control, shared)
     if run.engine == "pyvrp":
         return solve_pyvrp(
             instance,
@@ -144,7 +143,7 @@ def run_engine(
             seed=run.seed,
             control=control,
             times="nearest",
-            partner=partner,
+            lead=shared,
         )
     first, gls_lambda = run.first_solution, None
     if run.engine == "ortools-restart":
@@ -170,7 +169,7 @@ def run_engine(
 
 
 def _ortools_then_pyvrp(
-    instance: RoutingInstance, run: EngineRun, control: Control, partner: BestExchange | None
+    instance: RoutingInstance, run: EngineRun, control: Control, shared: SharedBest | None
 ) -> Plan:
     """OR-Tools for HANDOFF_SHARE of the budget, then PyVRP (the next seed, times rounded
     safely) from OR-Tools' fleet: its fleet minimisation, then its search, started from
@@ -188,16 +187,16 @@ def _ortools_then_pyvrp(
         control=control.sub(HANDOFF_SHARE, 1),
         initial=ortools_plan if complete else None,
         fleet_share=FLEET_SHARE,
-        partner=partner,
+        follow=shared,
     )
     pyvrp_plan.engine = "ortools+pyvrp" if complete else "pyvrp"
     return min((pyvrp_plan, ortools_plan), key=lambda p: plan_key(instance, p, run.objective))
 
 
-def _child_main(instance: RoutingInstance, run: EngineRun, conn, partner) -> None:  # noqa: ANN001
+def _child_main(instance: RoutingInstance, run: EngineRun, conn, shared: SharedBest) -> None:  # noqa: ANN001
     """Child process: run one engine, send back its plan or the error's text."""
     try:
-        conn.send(run_engine(instance, run, partner=partner))
+        conn.send(run_engine(instance, run, shared=shared))
     except BaseException:  # noqa: BLE001 - reported to the parent, which decides
         conn.send(traceback.format_exc(limit=5))
     finally:
@@ -211,10 +210,10 @@ class _Child:
         forkable = sys.platform.startswith("linux") and threading.active_count() == 1
         ctx = multiprocessing.get_context("fork" if forkable else "spawn")
         self.conn, child_conn = ctx.Pipe(duplex=False)
-        self.partner, theirs = BestExchange.pair(ctx, instance)
+        self.shared = SharedBest.create(ctx, instance)
         self.deadline = time.monotonic() + run.seconds + CHILD_GRACE_S
         self.process = ctx.Process(
-            target=_child_main, args=(instance, run, child_conn, theirs), daemon=True
+            target=_child_main, args=(instance, run, child_conn, self.shared), daemon=True
         )
         self.process.start()
         child_conn.close()

@@ -36,7 +36,7 @@ from routing.solver import DROPPED_BY_SOLVER
 
 ENGINE = "pyvrp"
 _INT_MAX = np.iinfo(np.int64).max
-#: Rounds of a search that shares its best plan with a partner (solve_pyvrp's `partner`).
+#: Rounds of a search that follows another's best plan (solve_pyvrp's `follow`).
 ROUNDS = 10
 #: Largest scaled time, distance or prize we hand PyVRP: far below int64 so sums cannot overflow.
 _CAP = 2**52
@@ -84,7 +84,8 @@ def solve_pyvrp(
     initial: Plan | None = None,
     fleet_share: float = 0.0,
     times: str = "safe",
-    partner: BestExchange | None = None,
+    lead: SharedBest | None = None,
+    follow: SharedBest | None = None,
 ) -> Plan:
     """Solve with PyVRP within `time_limit_s` and return a checked Plan (engine "pyvrp").
 
@@ -99,9 +100,10 @@ def solve_pyvrp(
     examples do (unbiased, so a slightly different search): a plan that then fails the check
     in real numbers is returned empty, every visit dropped, status "late in real time".
 
-    `partner` (a BestExchange with another search of the same instance, e.g. the portfolio's
-    other process) splits the search into ROUNDS rounds: after each, this search publishes its
-    best plan and, when the partner's is better, carries on from that one (see `_search`)."""
+    Two searches of the same instance in two processes (the portfolio's) share a SharedBest:
+    the one given it as `lead` publishes every new best plan there and is otherwise PyVRP's
+    search untouched; the one given it as `follow` runs in ROUNDS rounds and, between rounds,
+    carries on from the plan there when it is better than its own (see `_search`)."""
     from pyvrp.stop import MaxRuntime
 
     reason = unsupported_reason(instance)
@@ -124,7 +126,7 @@ def solve_pyvrp(
         control.report(0.0, "PyVRP: fewest vehicles")
         data, start = _fewer_vehicles(data, start, MaxRuntime(limit_s * fleet_share), seed, control)
         limit_s = max(limit_s * (1 - fleet_share), 0.1)
-    best = _search(data, seed, start, _Stop(limit_s, control), partner)
+    best = _search(data, seed, start, _Stop(limit_s, control), lead, follow)
     control.check()
     seconds = time.monotonic() - started
     if not best.is_feasible():
@@ -200,13 +202,13 @@ def _fewer_vehicles(data, start, budget, seed: int, control: Control):  # noqa: 
     return data, Solution(data, [Route(data, acts, 0) for acts in found])
 
 
-def _search(data, seed: int, start, stop: _Stop, partner: BestExchange | None):  # noqa: ANN001, ANN202
-    """PyVRP's iterated local search, set up as pyvrp.solve sets it up (same seed, same plan),
-    run in rounds when there is a partner: the penalties, the random stream and the current plan
-    carry over from round to round; between rounds the best plan is published and the
-    partner's taken when it is better (both as the best and as the plan the search goes on
-    from). Two searches that share their best plan this way intensify around it, each with its
-    own random moves: the cooperative form of a parallel iterated local search."""
+def _search(data, seed: int, start, stop: _Stop, lead, follow):  # noqa: ANN001, ANN202
+    """PyVRP's iterated local search, set up as pyvrp.solve sets it up (same seed, same plan).
+    With `lead` (a SharedBest) every new best plan is published there; the search itself is
+    untouched. With `follow` it runs in ROUNDS rounds (penalties, random stream and current
+    plan carried over) and between rounds takes the plan published there when it is cheaper
+    than its own best, as its best and as the plan it goes on from: it searches around the
+    leader's best with its own random moves."""
     from pyvrp import RandomNumberGenerator, Solution
     from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchParams
     from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
@@ -229,23 +231,22 @@ def _search(data, seed: int, start, stop: _Stop, partner: BestExchange | None): 
     pm = PenaltyManager(penalty.midpoint_penalties(data), penalty)
     if start is None:
         start = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
-    current = _Current(start)
-    params = IteratedLocalSearchParams(callbacks=current)
+    watch = _Watch(start, lead)
+    params = IteratedLocalSearchParams(callbacks=watch)
     best = start
-    rounds = ROUNDS if partner is not None else 1
+    rounds = ROUNDS if follow is not None else 1
     for k in range(1, rounds + 1):
         stop.round_end = k / rounds
-        result = IteratedLocalSearch(data, pm, ls, current.solution, params).run(
+        result = IteratedLocalSearch(data, pm, ls, watch.current, params).run(
             stop, collect_stats=False
         )
         if _cost(result.best) < _cost(best):
             best = result.best
-        if partner is None or stop.done():
+        if follow is None or stop.done():
             break
-        partner.publish(best, _cost(best))
-        theirs = partner.fetch(data, _cost(best))
+        theirs = follow.fetch(data, _cost(best))
         if theirs is not None:
-            best = current.solution = theirs
+            best = watch.current = theirs
     return best
 
 
@@ -258,20 +259,23 @@ def _cost(solution) -> float:  # noqa: ANN001
     return CostEvaluator([0] * len(solution.excess_load()), 0, 0).cost(solution)
 
 
-class _Current:
-    """ILS callback keeping the search's current plan, where the next round goes on from."""
+class _Watch:
+    """ILS callbacks: keep the current plan (where the next round goes on from) and publish
+    each new best plan to `lead` when there is one."""
 
-    def __init__(self, solution) -> None:  # noqa: ANN001
-        self.solution = solution
+    def __init__(self, solution, lead) -> None:  # noqa: ANN001
+        self.current, self.lead = solution, lead
+        self.on_best(solution)  # the start may already be the best plan this search finds
 
     def on_start(self, ils) -> None:  # noqa: ANN001
         pass
 
     def on_iteration(self, current, candidate, best, cost_evaluator) -> None:  # noqa: ANN001
-        self.solution = current
+        self.current = current
 
     def on_best(self, best) -> None:  # noqa: ANN001
-        pass
+        if self.lead is not None:
+            self.lead.publish(best, _cost(best))
 
     def on_restart(self, best) -> None:  # noqa: ANN001
         pass
@@ -280,25 +284,22 @@ class _Current:
         pass
 
 
-class BestExchange:
-    """Two searches of one instance sharing their best plan through shared memory (never
-    blocks, unlike a pipe whose reader may be busy): each writes its own slot and reads the
-    other's. A slot holds [version, cost, length, then per route: vehicle type, stops, and
-    per stop: activity type and index] in int64."""
+class SharedBest:
+    """One search's best plan, readable by a search in another process, in shared memory
+    (never blocks, unlike a pipe whose reader may be busy). The slot holds [version, cost,
+    length, then per route: vehicle type, stops, and per stop: activity type and index]."""
 
-    def __init__(self, mine, theirs) -> None:  # noqa: ANN001 - multiprocessing Arrays
-        self.mine, self.theirs = mine, theirs
+    def __init__(self, slot) -> None:  # noqa: ANN001 - a multiprocessing Array of int64
+        self.slot = slot
         self.version = 0
 
     @classmethod
-    def pair(cls, ctx, instance: RoutingInstance) -> tuple[BestExchange, BestExchange]:  # noqa: ANN001
-        """Two ends (this process's, the other's) sized for `instance`'s plans."""
-        size = 3 + 2 * len(instance.vehicles) + 2 * len(instance.visits)
-        a, b = ctx.Array("q", size), ctx.Array("q", size)
-        return cls(a, b), cls(b, a)
+    def create(cls, ctx, instance: RoutingInstance) -> SharedBest:  # noqa: ANN001
+        """An empty slot sized for `instance`'s plans, in multiprocessing context `ctx`."""
+        return cls(ctx.Array("q", 3 + 2 * len(instance.vehicles) + 2 * len(instance.visits)))
 
     def publish(self, solution, cost: float) -> None:  # noqa: ANN001
-        """Offer our best plan to the other search."""
+        """Offer a (feasible) plan to the other search."""
         if not math.isfinite(cost):
             return
         flat: list[int] = []
@@ -308,19 +309,19 @@ class BestExchange:
             for a in acts:
                 flat += [int(a.type), a.idx]
         self.version += 1
-        with self.mine.get_lock():
-            self.mine[0 : 3 + len(flat)] = [self.version, int(cost), len(flat), *flat]
+        with self.slot.get_lock():
+            self.slot[0 : 3 + len(flat)] = [self.version, int(cost), len(flat), *flat]
 
     def fetch(self, data, cost: float):  # noqa: ANN001, ANN201
-        """The other search's best plan as a Solution for `data`, when it costs less than
-        `cost` and fits `data`'s fleet; else None."""
+        """The published plan as a Solution for `data`, when it costs less than `cost` and
+        fits `data`'s fleet; else None."""
         from pyvrp import Activity, ActivityType, Route, Solution
 
-        with self.theirs.get_lock():
-            version, their_cost, length = self.theirs[0:3]
+        with self.slot.get_lock():
+            version, their_cost, length = self.slot[0:3]
             if not version or their_cost >= cost:
                 return None
-            flat = self.theirs[3 : 3 + length]
+            flat = self.slot[3 : 3 + length]
         routes, k, used = [], 0, [0] * data.num_vehicle_types
         while k < len(flat):
             vehicle_type, n = flat[k], flat[k + 1]

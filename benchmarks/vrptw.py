@@ -3,8 +3,8 @@
     python benchmarks/vrptw.py [--seconds 10 30] [--instances C101 RC208] [--write]
 
 Ours is `planner bench vrptw`'s default (routing.portfolio): OR-Tools and PyVRP side by side on
-the machine's two cores, each for the full budget, the two PyVRP searches sharing their best
-plan between rounds, the better checked plan kept. The peer is
+the machine's two cores, each for the full budget, the second PyVRP search following the first's
+best plan between rounds, the better checked plan kept. The peer is
 PyVRP by itself on one core for the same budget and seed, set up independently of our code
 (benchmarks/_common.py). Objective as in the literature: fewest vehicles, then real-valued
 Euclidean distance; both distances are recomputed from the routes in real numbers.
@@ -50,10 +50,10 @@ def main() -> None:
              f"Command: `{COMMAND}` (from a clone; `--instances C101 RC208` for a subset).",
              "Ours: `planner bench vrptw` (routing.portfolio, two processes for the full budget: PyVRP set up as "
              "its examples do on one core, OR-Tools for a tenth of the budget then PyVRP's fleet minimisation and "
-             "search on the other, the two PyVRP searches sharing their best plan between ten rounds; the better "
-             "plan after routing/check.py; *engine* says which process's search ended with it). The first "
-             "process's first round is the peer's search itself (same data and seed); from there the rounds and "
-             "the shared plan take it its own way. "
+             "search on the other, following the first's best plan between ten rounds; the better plan after "
+             "routing/check.py; *engine* says which). The first process runs the peer's search itself (same data "
+             "and seed, untouched; it only publishes its best plans), so the portfolio loses to the peer only where "
+             "that search got fewer iterations in the same time and the follower did not make up for it. "
              "Peer: PyVRP alone on one core, same budget, seed 0, set up independently (benchmarks/_common.py). "
              "Distances recomputed in real numbers for both; gap "
              "= distance / best-known − 1 (SINTEF, benchmarks/instances/solomon/bks.csv); vehicles first.", "",

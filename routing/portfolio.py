@@ -1,17 +1,20 @@
 """Two engines on two cores, same time budget, keep the better checked plan.
 
 For an instance PyVRP's model covers (routing.pyvrp_engine.unsupported_reason is None) the
-two processes run one cooperative search. This process runs PyVRP's iterated local search as
-its examples set it up (times rounded to the nearest unit; the plan is then checked in real
-numbers); a child process runs OR-Tools (routing.fleet_size / routing.solver) for a tenth of
-the budget, then PyVRP with the next seed from OR-Tools' fleet: its fleet minimisation, then
-its search started from its last plan. Both PyVRP searches run in rounds and, between rounds,
-publish their best plan in shared memory and carry on from the other's when it is better
-(routing.pyvrp_engine.BestExchange): a parallel iterated local search that shares its best
-plan, so each core intensifies around the best either has found (the child's fewer vehicles
-reach this process's search too) with its own random moves. Two independent searches only
-keep the better end point, and each iterates a little slower on a shared machine than one
-search alone; sharing makes the pair stronger than either.
+two processes lead and follow. This process runs PyVRP's iterated local search as its examples
+set it up (times rounded to the nearest unit; the plan is then checked in real numbers), the
+very search PyVRP alone runs, untouched, and publishes each new best plan in shared memory
+(routing.pyvrp_engine.SharedBest). A child process runs OR-Tools (routing.fleet_size /
+routing.solver) for a tenth of the budget, then PyVRP with the next seed from OR-Tools' fleet:
+its fleet minimisation, then its search from its last plan, in ten rounds; between rounds it
+carries on from the leader's best plan when that is better than its own. Why: two independent
+searches only keep the better end point, and on a shared two-core machine each iterates a
+little slower than one search alone, so the leader alone ends slightly behind PyVRP alone
+where PyVRP improves late (R112, R201 at 30 s); the follower spends the second core searching
+around the leader's best with its own random moves, and its fleet-first start keeps the fleet
+down where one PyVRP run stays a vehicle above (RC101 at 10 s). A symmetric exchange (both
+searches adopting each other's best) was measured too and lost R112: it takes the leader off
+PyVRP's own path.
 For any other instance (several windows per visit, breaks, transfers, vehicle lists) this
 process runs OR-Tools and the child a second OR-Tools search started differently (another
 first-solution builder and guided-local-search coefficient). Both plans are checked by

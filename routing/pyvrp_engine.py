@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from models.control import Control
-from routing.check import assert_feasible, check_plan
+from routing.check import assert_feasible
 from routing.instance import (
     Plan,
     Route,
@@ -97,8 +97,10 @@ def solve_pyvrp(
 
     `times="safe"` rounds durations and window openings up and closings down (every PyVRP
     plan is feasible in real time); `"nearest"` rounds them to the nearest unit as PyVRP's own
-    examples do (unbiased, so a slightly different search): a plan that then fails the check
-    in real numbers is returned empty, every visit dropped, status "late in real time".
+    examples do (unbiased, so a slightly different search; PyVRP alone's search for the same
+    seed), and the plan returned is the best the search met that is also feasible with safe
+    times (PyVRP's best may be a hair late in real time: R112's 955.03 starts a visit at 172.01
+    in a window closing at 172).
 
     Two searches of the same instance in two processes (the portfolio's) share a SharedBest:
     the one given it as `lead` publishes every new best plan there and is otherwise PyVRP's
@@ -126,10 +128,19 @@ def solve_pyvrp(
         control.report(0.0, "PyVRP: fewest vehicles")
         data, start = _fewer_vehicles(data, start, MaxRuntime(limit_s * fleet_share), seed, control)
         limit_s = max(limit_s * (1 - fleet_share), 0.1)
-    best = _search(data, seed, start, _Stop(limit_s, control), lead, follow)
+    holds = None
+    if times == "nearest":  # the same problem with safe times: a plan feasible there holds
+        safe = _problem_data(instance, objective, scale, "safe")[0]
+        holds = safe.replace(
+            vehicle_types=[
+                safe.vehicle_type(t).replace(num_available=data.vehicle_type(t).num_available)
+                for t in range(data.num_vehicle_types)
+            ]
+        )
+    best = _search(data, seed, start, _Stop(limit_s, control), lead, follow, holds)
     control.check()
     seconds = time.monotonic() - started
-    if not best.is_feasible():
+    if best is None:
         return Plan(
             routes=[],
             dropped={v.id: DROPPED_BY_SOLVER[1] for v in instance.visits},
@@ -160,14 +171,6 @@ def solve_pyvrp(
         status="ok",
         engine=ENGINE,
     )
-    if times == "nearest" and not check_plan(instance, plan).feasible:
-        return Plan(
-            routes=[],
-            dropped={v.id: DROPPED_BY_SOLVER[1] for v in instance.visits},
-            status="late in real time",
-            seconds=seconds,
-            engine=ENGINE,
-        )
     assert_feasible(instance, plan)
     return plan
 
@@ -176,7 +179,7 @@ def _fewer_vehicles(data, start, budget, seed: int, control: Control):  # noqa: 
     """PyVRP's fleet minimisation (as pyvrp.minimise_fleet: one vehicle fewer until no
     feasible plan turns up in the budget), keeping the last feasible plan as the next search's
     start. Returns the data with the smallest fleet found and that plan (or `start`)."""
-    from pyvrp import Activity, Route, Solution
+    from pyvrp import Route, Solution
     from pyvrp import solve as pyvrp_solve
     from pyvrp.stop import FirstFeasible, MultipleCriteria
 
@@ -190,10 +193,7 @@ def _fewer_vehicles(data, start, budget, seed: int, control: Control):  # noqa: 
         if not best.is_feasible():
             break
         k = best.num_routes()
-        found = [
-            [Activity(a.type, a.idx) for a in route if a.type.name != "DEPOT"]
-            for route in best.routes()
-        ]
+        found = [_stops(route) for route in best.routes()]
         if budget(0):
             break
     if found is None:
@@ -202,10 +202,11 @@ def _fewer_vehicles(data, start, budget, seed: int, control: Control):  # noqa: 
     return data, Solution(data, [Route(data, acts, 0) for acts in found])
 
 
-def _search(data, seed: int, start, stop: _Stop, lead, follow):  # noqa: ANN001, ANN202
-    """PyVRP's iterated local search, set up as pyvrp.solve sets it up (same seed, same plan).
-    With `lead` (a SharedBest) every new best plan is published there; the search itself is
-    untouched. With `follow` it runs in ROUNDS rounds (penalties, random stream and current
+def _search(data, seed: int, start, stop: _Stop, lead, follow, holds):  # noqa: ANN001, ANN202
+    """PyVRP's iterated local search, set up as pyvrp.solve sets it up (same seed, same plan);
+    returns the cheapest plan it met that also holds on `holds` (the problem with safe times;
+    None when `data` has them already), or None. With `lead` (a SharedBest) every new such
+    plan is published there; the search itself is untouched. With `follow` it runs in ROUNDS rounds (penalties, random stream and current
     plan carried over) and between rounds takes the plan published there when it is cheaper
     than its own best, as its best and as the plan it goes on from: it searches around the
     leader's best with its own random moves."""
@@ -231,23 +232,19 @@ def _search(data, seed: int, start, stop: _Stop, lead, follow):  # noqa: ANN001,
     pm = PenaltyManager(penalty.midpoint_penalties(data), penalty)
     if start is None:
         start = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
-    watch = _Watch(start, lead)
+    watch = _Watch(start, lead, holds)
     params = IteratedLocalSearchParams(callbacks=watch)
-    best = start
     rounds = ROUNDS if follow is not None else 1
     for k in range(1, rounds + 1):
         stop.round_end = k / rounds
-        result = IteratedLocalSearch(data, pm, ls, watch.current, params).run(
-            stop, collect_stats=False
-        )
-        if _cost(result.best) < _cost(best):
-            best = result.best
+        IteratedLocalSearch(data, pm, ls, watch.current, params).run(stop, collect_stats=False)
         if follow is None or stop.done():
             break
-        theirs = follow.fetch(data, _cost(best))
+        theirs = follow.fetch(data, watch.kept_cost)
         if theirs is not None:
-            best = watch.current = theirs
-    return best
+            watch.current = theirs
+            watch.consider(theirs)
+    return watch.kept
 
 
 def _cost(solution) -> float:  # noqa: ANN001
@@ -259,23 +256,49 @@ def _cost(solution) -> float:  # noqa: ANN001
     return CostEvaluator([0] * len(solution.excess_load()), 0, 0).cost(solution)
 
 
-class _Watch:
-    """ILS callbacks: keep the current plan (where the next round goes on from) and publish
-    each new best plan to `lead` when there is one."""
+def _on(data, solution):  # noqa: ANN001, ANN202
+    """The same routes as a Solution of `data` (another rounding of the same instance)."""
+    from pyvrp import Route, Solution
 
-    def __init__(self, solution, lead) -> None:  # noqa: ANN001
-        self.current, self.lead = solution, lead
-        self.on_best(solution)  # the start may already be the best plan this search finds
+    return Solution(data, [Route(data, _stops(r), r.vehicle_type()) for r in solution.routes()])
+
+
+def _stops(route) -> list:  # noqa: ANN001
+    from pyvrp import Activity
+
+    return [Activity(a.type, a.idx) for a in route if a.type.name != "DEPOT"]
+
+
+class _Watch:
+    """ILS callbacks: keep the current plan (where the next round goes on from) and the
+    cheapest feasible plan met that also holds on `holds`, published to `lead` if any."""
+
+    def __init__(self, solution, lead, holds) -> None:  # noqa: ANN001
+        self.current, self.lead, self.holds = solution, lead, holds
+        self.kept, self.kept_cost = None, math.inf
+        self.consider(solution)
+
+    def consider(self, solution) -> None:  # noqa: ANN001
+        if not solution.is_feasible():
+            return
+        cost = _cost(solution)
+        if cost >= self.kept_cost:
+            return
+        if self.holds is not None and not _on(self.holds, solution).is_feasible():
+            return
+        self.kept, self.kept_cost = solution, cost
+        if self.lead is not None:
+            self.lead.publish(solution, cost)
 
     def on_start(self, ils) -> None:  # noqa: ANN001
         pass
 
     def on_iteration(self, current, candidate, best, cost_evaluator) -> None:  # noqa: ANN001
         self.current = current
+        self.consider(candidate)
 
     def on_best(self, best) -> None:  # noqa: ANN001
-        if self.lead is not None:
-            self.lead.publish(best, _cost(best))
+        self.consider(best)
 
     def on_restart(self, best) -> None:  # noqa: ANN001
         pass
@@ -304,7 +327,7 @@ class SharedBest:
             return
         flat: list[int] = []
         for route in solution.routes():
-            acts = [a for a in route if a.type.name != "DEPOT"]
+            acts = _stops(route)
             flat += [route.vehicle_type(), len(acts)]
             for a in acts:
                 flat += [int(a.type), a.idx]
@@ -313,8 +336,8 @@ class SharedBest:
             self.slot[0 : 3 + len(flat)] = [self.version, int(cost), len(flat), *flat]
 
     def fetch(self, data, cost: float):  # noqa: ANN001, ANN201
-        """The published plan as a Solution for `data`, when it costs less than `cost` and
-        fits `data`'s fleet; else None."""
+        """The published plan as a Solution for `data`, when it is feasible there, costs less
+        than `cost` and fits `data`'s fleet; else None."""
         from pyvrp import Activity, ActivityType, Route, Solution
 
         with self.slot.get_lock():
@@ -333,7 +356,8 @@ class SharedBest:
             k += 2 + 2 * n
         if any(used[t] > data.vehicle_type(t).num_available for t in range(len(used))):
             return None
-        return Solution(data, routes)
+        solution = Solution(data, routes)
+        return solution if solution.is_feasible() and _cost(solution) < cost else None
 
 
 class _Stop:

@@ -190,6 +190,7 @@ def _ortools_then_pyvrp(
         control=control.sub(HANDOFF_SHARE, 1),
         initial=ortools_plan if complete else None,
         fleet_share=FLEET_SHARE,
+        times="nearest",
         follow=shared,
     )
     pyvrp_plan.engine = "ortools+pyvrp" if complete else "pyvrp"

@@ -128,15 +128,7 @@ def solve_pyvrp(
         control.report(0.0, "PyVRP: fewest vehicles")
         data, start = _fewer_vehicles(data, start, MaxRuntime(limit_s * fleet_share), seed, control)
         limit_s = max(limit_s * (1 - fleet_share), 0.1)
-    holds = None
-    if times == "nearest":  # the same problem with safe times: a plan feasible there holds
-        safe = _problem_data(instance, objective, scale, "safe")[0]
-        holds = safe.replace(
-            vehicle_types=[
-                safe.vehicle_type(t).replace(num_available=data.vehicle_type(t).num_available)
-                for t in range(data.num_vehicle_types)
-            ]
-        )
+    holds = _in_real_time(instance, clients, shipments, groups) if times == "nearest" else None
     best = _search(data, seed, start, _Stop(limit_s, control), lead, follow, holds)
     control.check()
     seconds = time.monotonic() - started
@@ -204,8 +196,8 @@ def _fewer_vehicles(data, start, budget, seed: int, control: Control):  # noqa: 
 
 def _search(data, seed: int, start, stop: _Stop, lead, follow, holds):  # noqa: ANN001, ANN202
     """PyVRP's iterated local search, set up as pyvrp.solve sets it up (same seed, same plan);
-    returns the cheapest plan it met that also holds on `holds` (the problem with safe times;
-    None when `data` has them already), or None. With `lead` (a SharedBest) every new such
+    returns the cheapest plan it met that also `holds` (keeps every window in real time; None
+    when `data`'s safe times guarantee it), or None. With `lead` (a SharedBest) every new such
     plan is published there; the search itself is untouched. With `follow` it runs in ROUNDS rounds (penalties, random stream and current
     plan carried over) and between rounds takes the plan published there when it is cheaper
     than its own best, as its best and as the plan it goes on from: it searches around the
@@ -256,11 +248,44 @@ def _cost(solution) -> float:  # noqa: ANN001
     return CostEvaluator([0] * len(solution.excess_load()), 0, 0).cost(solution)
 
 
-def _on(data, solution):  # noqa: ANN001, ANN202
-    """The same routes as a Solution of `data` (another rounding of the same instance)."""
-    from pyvrp import Route, Solution
+def _in_real_time(instance: RoutingInstance, clients, shipments, groups):  # noqa: ANN001, ANN202
+    """A test that a PyVRP solution's routes keep every window and shift in real numbers (the
+    earliest-start schedule, as routing.check sees it), for searches on nearest-rounded times:
+    fast (a pass over the stops), and remembering the verdict per solution."""
+    eps = 1e-6
+    duration = instance.duration
+    kinds = {"CLIENT": [instance.visit(v) for v in clients]}
+    kinds["PICKUP"] = [instance.visit(p) for p, _ in shipments]
+    kinds["DELIVERY"] = [instance.visit(d) for _, d in shipments]
+    late: set[int] = set()  # hashes of solutions found late (a collision can only reject)
 
-    return Solution(data, [Route(data, _stops(r), r.vehicle_type()) for r in solution.routes()])
+    def holds(solution) -> bool:  # noqa: ANN001
+        key = hash(solution)
+        if key in late:
+            return False
+        if all(_route_holds(route) for route in solution.routes()):
+            return True
+        if len(late) > 100_000:
+            late.clear()
+        late.add(key)
+        return False
+
+    def _route_holds(route) -> bool:  # noqa: ANN001
+        vehicle = groups[route.vehicle_type()][0]
+        t, here = vehicle.shift_start, vehicle.start_location
+        for a in route:
+            kind = a.type.name
+            if kind == "DEPOT":
+                continue
+            visit = kinds[kind][a.idx]
+            ((opens, closes),) = visit.windows
+            t = max(t + float(duration[here, visit.location]), opens)
+            if t > closes + eps:
+                return False
+            t, here = t + visit.service, visit.location
+        return t + float(duration[here, vehicle.end_location]) <= vehicle.shift_end + eps
+
+    return holds
 
 
 def _stops(route) -> list:  # noqa: ANN001
@@ -271,7 +296,7 @@ def _stops(route) -> list:  # noqa: ANN001
 
 class _Watch:
     """ILS callbacks: keep the current plan (where the next round goes on from) and the
-    cheapest feasible plan met that also holds on `holds`, published to `lead` if any."""
+    cheapest feasible plan met that also `holds` in real time, published to `lead` if any."""
 
     def __init__(self, solution, lead, holds) -> None:  # noqa: ANN001
         self.current, self.lead, self.holds = solution, lead, holds
@@ -284,7 +309,7 @@ class _Watch:
         cost = _cost(solution)
         if cost >= self.kept_cost:
             return
-        if self.holds is not None and not _on(self.holds, solution).is_feasible():
+        if self.holds is not None and not self.holds(solution):
             return
         self.kept, self.kept_cost = solution, cost
         if self.lead is not None:

@@ -53,7 +53,9 @@ def main() -> None:
              "search on the other, following the first's best plan between ten rounds; the better plan after "
              "routing/check.py; *engine* says which). The first process runs the peer's search itself (same data "
              "and seed, untouched; it only publishes its best plans), so the portfolio loses to the peer only where "
-             "that search got fewer iterations in the same time and the follower did not make up for it. "
+             "that search got fewer iterations in the same time and the follower did not make up for it, or where "
+             "the peer's plan is a hair late in real numbers (ours keep every window in real numbers; the peer's "
+             "are not checked: R112's 955.03 starts a visit at 172.01 in a window closing at 172). "
              "Peer: PyVRP alone on one core, same budget, seed 0, set up independently (benchmarks/_common.py). "
              "Distances recomputed in real numbers for both; gap "
              "= distance / best-known − 1 (SINTEF, benchmarks/instances/solomon/bks.csv); vehicles first.", "",

@@ -10,7 +10,7 @@ its fleet minimisation, then its search from its last plan, in ten rounds; betwe
 carries on from the leader's best plan when that is better than its own. Why: two independent
 searches only keep the better end point, and on a shared two-core machine each iterates a
 little slower than one search alone, so the leader alone ends slightly behind PyVRP alone
-where PyVRP improves late (R112, R201 at 30 s); the follower spends the second core searching
+where PyVRP improves late (R201 at 30 s); the follower spends the second core searching
 around the leader's best with its own random moves, and its fleet-first start keeps the fleet
 down where one PyVRP run stays a vehicle above (RC101 at 10 s). A symmetric exchange (both
 searches adopting each other's best) was measured too and lost R112: it takes the leader off

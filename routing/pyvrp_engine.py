@@ -8,8 +8,10 @@ capacities and fixed costs per vehicle map to PyVRP vehicle types; optional visi
 prizes. `unsupported_reason` says why an instance is out of scope; the OR-Tools solver
 (routing.solver) covers everything.
 
-PyVRP works in integers: durations, service times and window openings are scaled and rounded
-up, window closings rounded down, so its integer schedule is feasible in real time. The plan's
+PyVRP works in integers: with "safe" times durations, service times and window openings are
+scaled and rounded up, window closings rounded down, so its integer schedule is feasible in
+real time; with "nearest" times (PyVRP's examples) the search keeps the cheapest plan it meets
+that keeps every window in real numbers (an exact pass over the stops). The plan's
 times are then recomputed from the real matrices (latest departure that keeps every window,
 then earliest service starts) and the plan passes routing.check before it is returned.
 """
@@ -98,9 +100,9 @@ def solve_pyvrp(
     `times="safe"` rounds durations and window openings up and closings down (every PyVRP
     plan is feasible in real time); `"nearest"` rounds them to the nearest unit as PyVRP's own
     examples do (unbiased, so a slightly different search; PyVRP alone's search for the same
-    seed), and the plan returned is the best the search met that is also feasible with safe
-    times (PyVRP's best may be a hair late in real time: R112's 955.03 starts a visit at 172.01
-    in a window closing at 172).
+    seed), and the plan returned is the cheapest the search met that also keeps every window
+    in real numbers (PyVRP's best may be a hair late: on Solomon R112 its 955.03 starts a
+    visit at 172.01 in a window closing at 172).
 
     Two searches of the same instance in two processes (the portfolio's) share a SharedBest:
     the one given it as `lead` publishes every new best plan there and is otherwise PyVRP's
@@ -198,10 +200,10 @@ def _search(data, seed: int, start, stop: _Stop, lead, follow, holds):  # noqa: 
     """PyVRP's iterated local search, set up as pyvrp.solve sets it up (same seed, same plan);
     returns the cheapest plan it met that also `holds` (keeps every window in real time; None
     when `data`'s safe times guarantee it), or None. With `lead` (a SharedBest) every new such
-    plan is published there; the search itself is untouched. With `follow` it runs in ROUNDS rounds (penalties, random stream and current
-    plan carried over) and between rounds takes the plan published there when it is cheaper
-    than its own best, as its best and as the plan it goes on from: it searches around the
-    leader's best with its own random moves."""
+    plan is published there; the search itself is untouched. With `follow` it runs in ROUNDS
+    rounds (penalties, random stream and current plan carried over) and between rounds takes
+    the plan published there when it is cheaper than its own, as its kept plan and as the plan
+    it goes on from: it searches around the leader's best with its own random moves."""
     from pyvrp import RandomNumberGenerator, Solution
     from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchParams
     from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams

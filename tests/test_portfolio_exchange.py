@@ -8,10 +8,19 @@ import multiprocessing
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
+from scipy.spatial.distance import cdist
 
 from routing.check import check_plan
-from routing.pyvrp_engine import SharedBest, _cost, _problem_data, solve_pyvrp
+from routing.instance import RoutingInstance, VehicleSpec, Visit
+from routing.pyvrp_engine import (
+    SharedBest,
+    _cost,
+    _in_real_time,
+    _problem_data,
+    solve_pyvrp,
+)
 from routing.solomon import read_solomon
 
 DATA = Path(__file__).parent / "data"
@@ -79,3 +88,31 @@ def test_the_leader_publishes_its_best_and_a_follower_ends_at_least_as_good_as_i
     assert report.feasible and not report.unserved_mandatory
     assert follower.vehicles_used <= leader.vehicles_used
     assert report.distance <= leader.total_distance + 0.01 * len(inst.visits)
+
+
+def test_nearest_times_keep_only_plans_that_hold_in_real_numbers():
+    # One visit 1.004 away whose window closes at 1.0: on times rounded to the nearest 0.01
+    # PyVRP arrives in time (1.00), in real numbers it is 0.004 late.
+    xy = np.array([[0.0, 0.0], [1.004, 0.0], [0.0, 3.0]])
+    d = cdist(xy, xy)
+    tight = RoutingInstance(
+        "hair-late",
+        (Visit("late", 1, 0.0, ((0.0, 1.0),), 1), Visit("easy", 2, 0.0, ((0.0, 100.0),), 1)),
+        (VehicleSpec("v", 0, 0, 10, 0.0, 100.0),),
+        d,
+        d.copy(),
+    )
+    data, clients, shipments, groups = _problem_data(tight, "distance", 100, "nearest")
+    from pyvrp import Solution
+
+    solution = Solution(data, [[0, 1]])  # PyVRP clients: "late" then "easy"
+    assert solution.is_feasible()  # on PyVRP's integers
+    assert not _in_real_time(tight, clients, shipments, groups)(solution)
+    loose = replace(
+        tight, visits=(replace(tight.visits[0], windows=((0.0, 1.01),)), tight.visits[1])
+    )
+    data, clients, shipments, groups = _problem_data(loose, "distance", 100, "nearest")
+    assert _in_real_time(loose, clients, shipments, groups)(Solution(data, [[0, 1]]))
+    # The search never returns the late plan: no plan serves "late" in time, so none is kept.
+    plan = solve_pyvrp(tight, time_limit_s=0.2, times="nearest")
+    assert "late" in plan.dropped and check_plan(tight, plan).feasible

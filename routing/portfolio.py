@@ -1,15 +1,24 @@
 """Two engines on two cores, same time budget, keep the better checked plan.
 
-For an instance PyVRP's model covers (routing.pyvrp_engine.unsupported_reason is None) this
-process runs PyVRP's iterated local search as its examples set it up (times rounded to the
-nearest unit; the plan is then checked in real numbers) for the whole budget, while a child
-process runs OR-Tools (routing.fleet_size / routing.solver) for a tenth of the budget, then
-PyVRP with the next seed from OR-Tools' fleet: its fleet minimisation, then its search
-started from its last plan. Two different searches; vehicles come first, so the child's
-fleet-first search is what keeps the fleet down where one PyVRP run stays a vehicle above.
+For an instance PyVRP's model covers (routing.pyvrp_engine.unsupported_reason is None) the
+two processes lead and follow. This process runs PyVRP's iterated local search as its examples
+set it up (times rounded to the nearest unit; the plan is then checked in real numbers), the
+very search PyVRP alone runs, untouched, and publishes each new best plan in shared memory
+(routing.pyvrp_engine.SharedBest). A child process runs OR-Tools (routing.fleet_size /
+routing.solver) for a tenth of the budget, then PyVRP with the next seed from OR-Tools' fleet:
+its fleet minimisation, then its search from its last plan, in ten rounds; between rounds it
+carries on from the leader's best plan when that is better than its own. Why: two independent
+searches only keep the better end point, and on a shared two-core machine each iterates a
+little slower than one search alone, so the leader alone ends slightly behind PyVRP alone
+where PyVRP improves late (R201 at 30 s); the follower spends the second core searching
+around the leader's best with its own random moves, and its fleet-first start keeps the fleet
+down where one PyVRP run stays a vehicle above (RC101 at 10 s). A symmetric exchange (both
+searches adopting each other's best) was measured too and lost R112: it takes the leader off
+PyVRP's own path.
 For any other instance (several windows per visit, breaks, transfers, vehicle lists) this
-process runs OR-Tools and the child a second OR-Tools search started differently (another first-solution builder and guided-local-search coefficient). Both plans
-are checked by routing.check; the better one wins: fewer unserved mandatory visits, then (for
+process runs OR-Tools and the child a second OR-Tools search started differently (another
+first-solution builder and guided-local-search coefficient). Both plans are checked by
+routing.check; the better one wins: fewer unserved mandatory visits, then (for
 "vehicles_then_distance") fewer vehicles, then least distance plus fixed costs and penalties
 of the visits left out. The plan says which engine produced it (`Plan.engine`).
 
@@ -32,7 +41,7 @@ from models.control import Control
 from routing.check import InfeasiblePlan, check_plan
 from routing.fleet_size import solve_fewest_vehicles
 from routing.instance import Plan, RoutingInstance
-from routing.pyvrp_engine import solve_pyvrp, unsupported_reason
+from routing.pyvrp_engine import SharedBest, solve_pyvrp, unsupported_reason
 from routing.solver import solve
 
 #: Share of the child's PyVRP budget spent on its fleet minimisation first.
@@ -81,9 +90,8 @@ def solve_portfolio(
     plans: list[Plan] = []
     errors: list[str] = []
     try:
-        plans.append(
-            run_engine(instance, EngineRun(here, seconds, objective, first_solution, seed), control)
-        )
+        run = EngineRun(here, seconds, objective, first_solution, seed)
+        plans.append(run_engine(instance, run, control, child.shared))
     except Exception:  # noqa: BLE001 - one engine failing must not lose the other's plan
         if control.cancel.is_set():
             child.stop()
@@ -119,11 +127,17 @@ def plan_key(instance: RoutingInstance, plan: Plan, objective: str) -> tuple:
     return (len(report.unserved_mandatory), cost)
 
 
-def run_engine(instance: RoutingInstance, run: EngineRun, control: Control | None = None) -> Plan:
-    """One engine alone on `instance` (used on both sides of the portfolio)."""
+def run_engine(
+    instance: RoutingInstance,
+    run: EngineRun,
+    control: Control | None = None,
+    shared: SharedBest | None = None,
+) -> Plan:
+    """One engine on `instance` (used on both sides of the portfolio). With `shared`, "pyvrp"
+    publishes its best plans there and "ortools+pyvrp" follows them between rounds."""
     control = control or Control()
     if run.engine == "ortools+pyvrp":
-        return _ortools_then_pyvrp(instance, run, control)
+        return _ortools_then_pyvrp(instance, run, control, shared)
     if run.engine == "pyvrp":
         return solve_pyvrp(
             instance,
@@ -132,6 +146,7 @@ def run_engine(instance: RoutingInstance, run: EngineRun, control: Control | Non
             seed=run.seed,
             control=control,
             times="nearest",
+            lead=shared,
         )
     first, gls_lambda = run.first_solution, None
     if run.engine == "ortools-restart":
@@ -156,7 +171,9 @@ def run_engine(instance: RoutingInstance, run: EngineRun, control: Control | Non
     return plan
 
 
-def _ortools_then_pyvrp(instance: RoutingInstance, run: EngineRun, control: Control) -> Plan:
+def _ortools_then_pyvrp(
+    instance: RoutingInstance, run: EngineRun, control: Control, shared: SharedBest | None
+) -> Plan:
     """OR-Tools for HANDOFF_SHARE of the budget, then PyVRP (the next seed, times rounded
     safely) from OR-Tools' fleet: its fleet minimisation, then its search, started from
     OR-Tools' plan; the better of the two plans (OR-Tools' may already be the best)."""
@@ -173,15 +190,17 @@ def _ortools_then_pyvrp(instance: RoutingInstance, run: EngineRun, control: Cont
         control=control.sub(HANDOFF_SHARE, 1),
         initial=ortools_plan if complete else None,
         fleet_share=FLEET_SHARE,
+        times="nearest",
+        follow=shared,
     )
     pyvrp_plan.engine = "ortools+pyvrp" if complete else "pyvrp"
     return min((pyvrp_plan, ortools_plan), key=lambda p: plan_key(instance, p, run.objective))
 
 
-def _child_main(instance: RoutingInstance, run: EngineRun, conn) -> None:  # noqa: ANN001
+def _child_main(instance: RoutingInstance, run: EngineRun, conn, shared: SharedBest) -> None:  # noqa: ANN001
     """Child process: run one engine, send back its plan or the error's text."""
     try:
-        conn.send(run_engine(instance, run))
+        conn.send(run_engine(instance, run, shared=shared))
     except BaseException:  # noqa: BLE001 - reported to the parent, which decides
         conn.send(traceback.format_exc(limit=5))
     finally:
@@ -195,9 +214,10 @@ class _Child:
         forkable = sys.platform.startswith("linux") and threading.active_count() == 1
         ctx = multiprocessing.get_context("fork" if forkable else "spawn")
         self.conn, child_conn = ctx.Pipe(duplex=False)
+        self.shared = SharedBest.create(ctx, instance)
         self.deadline = time.monotonic() + run.seconds + CHILD_GRACE_S
         self.process = ctx.Process(
-            target=_child_main, args=(instance, run, child_conn), daemon=True
+            target=_child_main, args=(instance, run, child_conn, self.shared), daemon=True
         )
         self.process.start()
         child_conn.close()

@@ -8,8 +8,10 @@ capacities and fixed costs per vehicle map to PyVRP vehicle types; optional visi
 prizes. `unsupported_reason` says why an instance is out of scope; the OR-Tools solver
 (routing.solver) covers everything.
 
-PyVRP works in integers: durations, service times and window openings are scaled and rounded
-up, window closings rounded down, so its integer schedule is feasible in real time. The plan's
+PyVRP works in integers: with "safe" times durations, service times and window openings are
+scaled and rounded up, window closings rounded down, so its integer schedule is feasible in
+real time; with "nearest" times (PyVRP's examples) the search keeps the cheapest plan it meets
+that keeps every window in real numbers (an exact pass over the stops). The plan's
 times are then recomputed from the real matrices (latest departure that keeps every window,
 then earliest service starts) and the plan passes routing.check before it is returned.
 """
@@ -22,7 +24,7 @@ import time
 import numpy as np
 
 from models.control import Control
-from routing.check import assert_feasible, check_plan
+from routing.check import assert_feasible
 from routing.instance import (
     Plan,
     Route,
@@ -36,6 +38,8 @@ from routing.solver import DROPPED_BY_SOLVER
 
 ENGINE = "pyvrp"
 _INT_MAX = np.iinfo(np.int64).max
+#: Rounds of a search that follows another's best plan (solve_pyvrp's `follow`).
+ROUNDS = 10
 #: Largest scaled time, distance or prize we hand PyVRP: far below int64 so sums cannot overflow.
 _CAP = 2**52
 
@@ -82,6 +86,8 @@ def solve_pyvrp(
     initial: Plan | None = None,
     fleet_share: float = 0.0,
     times: str = "safe",
+    lead: SharedBest | None = None,
+    follow: SharedBest | None = None,
 ) -> Plan:
     """Solve with PyVRP within `time_limit_s` and return a checked Plan (engine "pyvrp").
 
@@ -93,9 +99,15 @@ def solve_pyvrp(
 
     `times="safe"` rounds durations and window openings up and closings down (every PyVRP
     plan is feasible in real time); `"nearest"` rounds them to the nearest unit as PyVRP's own
-    examples do (unbiased, so a slightly different search): a plan that then fails the check
-    in real numbers is returned empty, every visit dropped, status "late in real time"."""
-    from pyvrp import solve as pyvrp_solve
+    examples do (unbiased, so a slightly different search; PyVRP alone's search for the same
+    seed), and the plan returned is the cheapest the search met that also keeps every window
+    in real numbers (PyVRP's best may be a hair late: on Solomon R112 its 955.03 starts a
+    visit at 172.01 in a window closing at 172).
+
+    Two searches of the same instance in two processes (the portfolio's) share a SharedBest:
+    the one given it as `lead` publishes every new best plan there and is otherwise PyVRP's
+    search untouched; the one given it as `follow` runs in ROUNDS rounds and, between rounds,
+    carries on from the plan there when it is better than its own (see `_search`)."""
     from pyvrp.stop import MaxRuntime
 
     reason = unsupported_reason(instance)
@@ -118,12 +130,11 @@ def solve_pyvrp(
         control.report(0.0, "PyVRP: fewest vehicles")
         data, start = _fewer_vehicles(data, start, MaxRuntime(limit_s * fleet_share), seed, control)
         limit_s = max(limit_s * (1 - fleet_share), 0.1)
-    stop = _Stop(limit_s, control)
-    result = pyvrp_solve(data, stop=stop, seed=seed, collect_stats=False, initial_solution=start)
+    holds = _in_real_time(instance, clients, shipments, groups) if times == "nearest" else None
+    best = _search(data, seed, start, _Stop(limit_s, control), lead, follow, holds)
     control.check()
-    best = result.best
     seconds = time.monotonic() - started
-    if not best.is_feasible():
+    if best is None:
         return Plan(
             routes=[],
             dropped={v.id: DROPPED_BY_SOLVER[1] for v in instance.visits},
@@ -149,19 +160,11 @@ def solve_pyvrp(
     plan = Plan(
         routes=routes,
         dropped=dropped,
-        objective=result.cost() / scale,
+        objective=_cost(best) / scale,
         seconds=seconds,
         status="ok",
         engine=ENGINE,
     )
-    if times == "nearest" and not check_plan(instance, plan).feasible:
-        return Plan(
-            routes=[],
-            dropped={v.id: DROPPED_BY_SOLVER[1] for v in instance.visits},
-            status="late in real time",
-            seconds=seconds,
-            engine=ENGINE,
-        )
     assert_feasible(instance, plan)
     return plan
 
@@ -170,7 +173,7 @@ def _fewer_vehicles(data, start, budget, seed: int, control: Control):  # noqa: 
     """PyVRP's fleet minimisation (as pyvrp.minimise_fleet: one vehicle fewer until no
     feasible plan turns up in the budget), keeping the last feasible plan as the next search's
     start. Returns the data with the smallest fleet found and that plan (or `start`)."""
-    from pyvrp import Activity, Route, Solution
+    from pyvrp import Route, Solution
     from pyvrp import solve as pyvrp_solve
     from pyvrp.stop import FirstFeasible, MultipleCriteria
 
@@ -184,10 +187,7 @@ def _fewer_vehicles(data, start, budget, seed: int, control: Control):  # noqa: 
         if not best.is_feasible():
             break
         k = best.num_routes()
-        found = [
-            [Activity(a.type, a.idx) for a in route if a.type.name != "DEPOT"]
-            for route in best.routes()
-        ]
+        found = [_stops(route) for route in best.routes()]
         if budget(0):
             break
     if found is None:
@@ -196,14 +196,207 @@ def _fewer_vehicles(data, start, budget, seed: int, control: Control):  # noqa: 
     return data, Solution(data, [Route(data, acts, 0) for acts in found])
 
 
+def _search(data, seed: int, start, stop: _Stop, lead, follow, holds):  # noqa: ANN001, ANN202
+    """PyVRP's iterated local search, set up as pyvrp.solve sets it up (same seed, same plan);
+    returns the cheapest plan it met that also `holds` (keeps every window in real time; None
+    when `data`'s safe times guarantee it), or None. With `lead` (a SharedBest) every new such
+    plan is published there; the search itself is untouched. With `follow` it runs in ROUNDS
+    rounds (penalties, random stream and current plan carried over) and between rounds takes
+    the plan published there when it is cheaper than its own, as its kept plan and as the plan
+    it goes on from: it searches around the leader's best with its own random moves."""
+    from pyvrp import RandomNumberGenerator, Solution
+    from pyvrp.IteratedLocalSearch import IteratedLocalSearch, IteratedLocalSearchParams
+    from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
+    from pyvrp.search import (
+        OPERATORS,
+        LocalSearch,
+        NeighbourhoodParams,
+        PerturbationManager,
+        PerturbationParams,
+        compute_neighbours,
+    )
+
+    rng = RandomNumberGenerator(seed=seed)
+    neighbours = compute_neighbours(data, NeighbourhoodParams())
+    ls = LocalSearch(data, rng, neighbours, PerturbationManager(PerturbationParams()))
+    for op in OPERATORS:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    penalty = PenaltyParams()
+    pm = PenaltyManager(penalty.midpoint_penalties(data), penalty)
+    if start is None:
+        start = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
+    watch = _Watch(start, lead, holds)
+    params = IteratedLocalSearchParams(callbacks=watch)
+    rounds = ROUNDS if follow is not None else 1
+    for k in range(1, rounds + 1):
+        stop.round_end = k / rounds
+        IteratedLocalSearch(data, pm, ls, watch.current, params).run(stop, collect_stats=False)
+        if follow is None or stop.done():
+            break
+        theirs = follow.fetch(data, watch.kept_cost)
+        if theirs is not None:
+            watch.current = theirs
+            watch.consider(theirs)
+    return watch.kept
+
+
+def _cost(solution) -> float:  # noqa: ANN001
+    """A plan's objective without penalties (distance and fixed costs); inf when infeasible."""
+    from pyvrp import CostEvaluator
+
+    if not solution.is_feasible():
+        return math.inf
+    return CostEvaluator([0] * len(solution.excess_load()), 0, 0).cost(solution)
+
+
+def _in_real_time(instance: RoutingInstance, clients, shipments, groups):  # noqa: ANN001, ANN202
+    """A test that a PyVRP solution's routes keep every window and shift in real numbers (the
+    earliest-start schedule, as routing.check sees it), for searches on nearest-rounded times:
+    fast (a pass over the stops), and remembering the verdict per solution."""
+    eps = 1e-6
+    duration = instance.duration
+    kinds = {"CLIENT": [instance.visit(v) for v in clients]}
+    kinds["PICKUP"] = [instance.visit(p) for p, _ in shipments]
+    kinds["DELIVERY"] = [instance.visit(d) for _, d in shipments]
+    late: set[int] = set()  # hashes of solutions found late (a collision can only reject)
+
+    def holds(solution) -> bool:  # noqa: ANN001
+        key = hash(solution)
+        if key in late:
+            return False
+        if all(_route_holds(route) for route in solution.routes()):
+            return True
+        if len(late) > 100_000:
+            late.clear()
+        late.add(key)
+        return False
+
+    def _route_holds(route) -> bool:  # noqa: ANN001
+        vehicle = groups[route.vehicle_type()][0]
+        t, here = vehicle.shift_start, vehicle.start_location
+        for a in route:
+            kind = a.type.name
+            if kind == "DEPOT":
+                continue
+            visit = kinds[kind][a.idx]
+            ((opens, closes),) = visit.windows
+            t = max(t + float(duration[here, visit.location]), opens)
+            if t > closes + eps:
+                return False
+            t, here = t + visit.service, visit.location
+        return t + float(duration[here, vehicle.end_location]) <= vehicle.shift_end + eps
+
+    return holds
+
+
+def _stops(route) -> list:  # noqa: ANN001
+    from pyvrp import Activity
+
+    return [Activity(a.type, a.idx) for a in route if a.type.name != "DEPOT"]
+
+
+class _Watch:
+    """ILS callbacks: keep the current plan (where the next round goes on from) and the
+    cheapest feasible plan met that also `holds` in real time, published to `lead` if any."""
+
+    def __init__(self, solution, lead, holds) -> None:  # noqa: ANN001
+        self.current, self.lead, self.holds = solution, lead, holds
+        self.kept, self.kept_cost = None, math.inf
+        self.consider(solution)
+
+    def consider(self, solution) -> None:  # noqa: ANN001
+        if not solution.is_feasible():
+            return
+        cost = _cost(solution)
+        if cost >= self.kept_cost:
+            return
+        if self.holds is not None and not self.holds(solution):
+            return
+        self.kept, self.kept_cost = solution, cost
+        if self.lead is not None:
+            self.lead.publish(solution, cost)
+
+    def on_start(self, ils) -> None:  # noqa: ANN001
+        pass
+
+    def on_iteration(self, current, candidate, best, cost_evaluator) -> None:  # noqa: ANN001
+        self.current = current
+        self.consider(candidate)
+
+    def on_best(self, best) -> None:  # noqa: ANN001
+        self.consider(best)
+
+    def on_restart(self, best) -> None:  # noqa: ANN001
+        pass
+
+    def on_end(self, result) -> None:  # noqa: ANN001
+        pass
+
+
+class SharedBest:
+    """One search's best plan, readable by a search in another process, in shared memory
+    (never blocks, unlike a pipe whose reader may be busy). The slot holds [version, cost,
+    length, then per route: vehicle type, stops, and per stop: activity type and index]."""
+
+    def __init__(self, slot) -> None:  # noqa: ANN001 - a multiprocessing Array of int64
+        self.slot = slot
+        self.version = 0
+
+    @classmethod
+    def create(cls, ctx, instance: RoutingInstance) -> SharedBest:  # noqa: ANN001
+        """An empty slot sized for `instance`'s plans, in multiprocessing context `ctx`."""
+        return cls(ctx.Array("q", 3 + 2 * len(instance.vehicles) + 2 * len(instance.visits)))
+
+    def publish(self, solution, cost: float) -> None:  # noqa: ANN001
+        """Offer a (feasible) plan to the other search."""
+        if not math.isfinite(cost):
+            return
+        flat: list[int] = []
+        for route in solution.routes():
+            acts = _stops(route)
+            flat += [route.vehicle_type(), len(acts)]
+            for a in acts:
+                flat += [int(a.type), a.idx]
+        self.version += 1
+        with self.slot.get_lock():
+            self.slot[0 : 3 + len(flat)] = [self.version, int(cost), len(flat), *flat]
+
+    def fetch(self, data, cost: float):  # noqa: ANN001, ANN201
+        """The published plan as a Solution for `data`, when it is feasible there, costs less
+        than `cost` and fits `data`'s fleet; else None."""
+        from pyvrp import Activity, ActivityType, Route, Solution
+
+        with self.slot.get_lock():
+            version, their_cost, length = self.slot[0:3]
+            if not version or their_cost >= cost:
+                return None
+            flat = self.slot[3 : 3 + length]
+        routes, k, used = [], 0, [0] * data.num_vehicle_types
+        while k < len(flat):
+            vehicle_type, n = flat[k], flat[k + 1]
+            acts = [
+                Activity(ActivityType(flat[j]), flat[j + 1]) for j in range(k + 2, k + 2 + 2 * n, 2)
+            ]
+            routes.append(Route(data, acts, vehicle_type))
+            used[vehicle_type] += 1
+            k += 2 + 2 * n
+        if any(used[t] > data.vehicle_type(t).num_available for t in range(len(used))):
+            return None
+        solution = Solution(data, routes)
+        return solution if solution.is_feasible() and _cost(solution) < cost else None
+
+
 class _Stop:
-    """PyVRP stopping criterion: the time limit or the caller's cancel; reports progress. The
-    clock starts at the first call, after PyVRP's start-up search, as PyVRP's MaxRuntime does."""
+    """PyVRP stopping criterion: the end of the round (a share of the time limit) or the
+    caller's cancel; reports progress. The clock starts at the first call, after PyVRP's
+    start-up search, as PyVRP's MaxRuntime does."""
 
     def __init__(self, limit_s: float, control: Control) -> None:
         self.limit_s, self.control = limit_s, control
         self.started: float | None = None
         self.last_report = 0.0
+        self.round_end = 1.0
 
     def __call__(self, best_cost: float) -> bool:
         now = time.monotonic()
@@ -213,7 +406,13 @@ class _Stop:
         if elapsed - self.last_report > 0.5:
             self.last_report = elapsed
             self.control.report(min(elapsed / self.limit_s, 0.99), "PyVRP")
-        return elapsed > self.limit_s or self.control.cancel.is_set()
+        return elapsed > self.limit_s * self.round_end or self.control.cancel.is_set()
+
+    def done(self) -> bool:
+        """The whole time limit is spent, or the caller cancelled."""
+        if self.started is None:
+            return self.control.cancel.is_set()
+        return time.monotonic() - self.started > self.limit_s or self.control.cancel.is_set()
 
 
 def _problem_data(instance: RoutingInstance, objective: str, scale: int, times: str):  # noqa: ANN202

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import multiprocessing
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,8 +21,7 @@ from routing.pyvrp_engine import (
     solve_pyvrp,
 )
 from routing.solomon import read_solomon
-
-DATA = Path(__file__).parent / "data"
+from tests.support.paths import DATA
 
 
 def _instance(n: int = 40):  # noqa: ANN202

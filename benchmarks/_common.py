@@ -62,11 +62,12 @@ def pick(paths: list[Path], names: list[str] | None) -> list[Path]:
     return chosen
 
 
-def pyvrp_alone(instance, seconds: float, seed: int = 0, scale: int = 100) -> tuple[int, float]:  # noqa: ANN001
+def pyvrp_alone(instance, seconds: float, seed: int = 0, scale: int = 100) -> tuple[int, float, bool]:  # noqa: ANN001
     """The peer: PyVRP by itself on one core, set up as its documentation shows (Model API,
     distances ×100 rounded, durations equal to them, the shift as the depot's hours, clients or
     shipments, a fixed cost per vehicle), built independently of routing.pyvrp_engine. Returns
-    (vehicles, real-valued distance of its routes)."""
+    (vehicles, real-valued distance of its routes, whether every visit starts within its window
+    and every route ends within the shift in real numbers: rounding can make a plan a hair late)."""
     import math
 
     import numpy as np
@@ -105,17 +106,23 @@ def pyvrp_alone(instance, seconds: float, seed: int = 0, scale: int = 100) -> tu
             m.add_edge(fi, tj, int(d[i, j]), int(d[i, j]))
     res = m.solve(stop=MaxRuntime(seconds), seed=seed, display=False)
     if not res.is_feasible():
-        return 0, math.inf
-    total = 0.0
+        return 0, math.inf, False
+    total, on_time, eps = 0.0, True, 1e-6
     for route in res.best.routes():
-        loc = veh.start_location
+        loc, t = veh.start_location, veh.shift_start
         for act in route:
             kind = act.type.name
             if kind == "DEPOT":
                 continue
             visit_id = ids[act.idx] if kind == "CLIENT" else ships[act.idx][0 if kind == "PICKUP" else 1]
-            nxt = instance.visit(visit_id).location
-            total += float(instance.distance[loc, nxt])
-            loc = nxt
+            visit = instance.visit(visit_id)
+            (open_, close), = visit.windows
+            leg = float(instance.distance[loc, visit.location])
+            total += leg
+            t = max(t + leg, open_)  # service starts on arrival or when the window opens
+            on_time &= t <= close + eps
+            t += visit.service
+            loc = visit.location
         total += float(instance.distance[loc, veh.end_location])
-    return res.best.num_routes(), total
+        on_time &= t + float(instance.distance[loc, veh.end_location]) <= veh.shift_end + eps
+    return res.best.num_routes(), total, on_time

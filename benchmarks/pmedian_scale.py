@@ -33,8 +33,6 @@ from models.costs import straight_line
 from models.siting import SitingProblem, solve
 from models.siting.pmedian import _pmedian
 
-COMMAND = "python benchmarks/pmedian_scale.py --before --write"
-
 #: The child process that times one solve on another revision's code (same instance, same call).
 _CHILD = """
 import json, sys, time
@@ -102,7 +100,7 @@ def main() -> None:
         rows.append((case, ours_s, ours_obj, ours.optimal, before, rev))
         print(rows[-1], flush=True)
     lines = [f"Machine: {machine()}; load average {load_before} before the run, {load_average()} after. "
-             f"Command: `{COMMAND}`; time limit {args.time_limit:.0f} s.", "",
+             f"Command: `{' '.join(['python', 'benchmarks/pmedian_scale.py', *sys.argv[1:]])}`; time limit {args.time_limit:.0f} s.", "",
              "| case (n × m × p) | ours (s) | proven | objective | before (s) | before proven | same objective |",
              "| --- | ---: | --- | ---: | ---: | --- | --- |"]
     for case, s, obj, opt, before, rev in rows:

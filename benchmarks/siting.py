@@ -297,11 +297,9 @@ def report(rows: list[dict], command: str) -> str:
 #: Figures from runs this command does not repeat, kept with the section it rewrites.
 NOTES = [
     "At the issue's full size (the script's defaults: MCLP 50,000 × 2,000, p = 50, r = 1,000 m) ours",
-    "proved optimality in 5.2 s (objective 4,247,804) against 56.0 s for the CP-SAT model it",
-    "replaced (47 s on a quiet machine), same run, same optimum (`--only mclp --no-spopt --before",
-    "CHECKOUT`, 4 other workers sharing the 2 cores; under heavier load 8.3 s against 149.6 s);",
-    "at 20,000 × 1,000, p = 30: 0.27 s against 13.2 s and spopt's 275 s, one objective, 1,366,111.",
-    "spopt was still building its PuLP model at the full size after",
+    "proved optimality in 1.98 s (objective 4,247,804) against 48.72 s for the CP-SAT model it",
+    "replaced, same run, same optimum, quiet machine (`--only mclp --no-spopt --before CHECKOUT`,",
+    "the checkout at a5fa0bd). spopt was still building its PuLP model at the full size after",
     "14 minutes and was stopped, so that comparison has no spopt figure; the table above uses",
     "20,000 × 1,000 for MCLP.",
     "",
@@ -311,14 +309,15 @@ NOTES = [
     "38,000 rows; 2,000 × 200 took 25 s. Now, on 1,000 × 100: lists, rows and the model handed over",
     "as arrays ~0.02 s, HiGHS ~0.2 s on 9,365 rows (its root LP is integral: one node). The model",
     "stays exact on larger cases, but HiGHS's time grows faster than the rows: 5,000 × 300 with",
-    "p = 20 took ~100 s here (two rounds of lists; a 0.12 % root gap to branch on).",
+    "p = 20 took ~100 s (a 0.12 % root gap to branch on); with the candidates proven away first and",
+    "HiGHS started from the interchange optimum it takes 8.0 s (section \"p-median at scale\").",
     "",
     "Capacitated p-median (each candidate serves at most 1.25 × an equal share; ours: assignment",
     "MIP on HiGHS, demand split within capacity; both graded by one transportation LP): 300 × 30,",
-    "p = 5: 2.98 s vs spopt 15.18 s; 1,000 × 60, p = 8: 73.2 s vs 648.0 s; same proven optimum",
-    "(`--only cpmedian --cpmedian 300x30x5 1000x60x8`, 8 engineers sharing 2 cores). Target",
-    "coverage has no spopt counterpart: 60 % of 20,000 × 1,000 within 1,000 m needs 142 sites",
-    "(60.11 % covered), proven fewest in 31.0 s (`--only target`).",
+    "p = 5 in the table; 1,000 × 60, p = 8: 73.2 s vs spopt's 648.0 s, same proven optimum, in an",
+    "earlier run with 8 engineers sharing the 2 cores (`--only cpmedian --cpmedian 1000x60x8`).",
+    "Target coverage has no spopt counterpart (the table's last row: 142 sites for 60 %, proven",
+    "fewest; 31.0 s in that earlier, loaded run).",
 ]
 
 

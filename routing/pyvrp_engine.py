@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 import numpy as np
 
@@ -175,6 +176,7 @@ def _fewer_vehicles(data, start, budget, seed: int, control: Control):  # noqa: 
     start. Returns the data with the smallest fleet found and that plan (or `start`)."""
     from pyvrp import Route, Solution
     from pyvrp import solve as pyvrp_solve
+    from pyvrp.exceptions import PenaltyBoundWarning
     from pyvrp.stop import FirstFeasible, MultipleCriteria
 
     vehicle_type = data.vehicle_type(0)
@@ -183,7 +185,9 @@ def _fewer_vehicles(data, start, budget, seed: int, control: Control):  # noqa: 
     while k > 1 and not control.cancel.is_set():
         trial = data.replace(vehicle_types=[vehicle_type.replace(num_available=k - 1)])
         stop = MultipleCriteria([FirstFeasible(), budget])
-        best = pyvrp_solve(trial, stop=stop, seed=seed, collect_stats=False).best
+        with warnings.catch_warnings():  # a fleet too small is expected to strain the penalties
+            warnings.simplefilter("ignore", PenaltyBoundWarning)
+            best = pyvrp_solve(trial, stop=stop, seed=seed, collect_stats=False).best
         if not best.is_feasible():
             break
         k = best.num_routes()

@@ -16,7 +16,7 @@ from routing.instance import RoutingInstance, VehicleSpec, Visit
 from routing.pyvrp_engine import (
     SharedBest,
     _cost,
-    _in_real_time,
+    in_real_time,
     _problem_data,
     solve_pyvrp,
 )
@@ -105,12 +105,12 @@ def test_nearest_times_keep_only_plans_that_hold_in_real_numbers():
 
     solution = Solution(data, [[0, 1]])  # PyVRP clients: "late" then "easy"
     assert solution.is_feasible()  # on PyVRP's integers
-    assert not _in_real_time(tight, clients, shipments, groups)(solution)
+    assert not in_real_time(tight, clients, shipments, groups)(solution)
     loose = replace(
         tight, visits=(replace(tight.visits[0], windows=((0.0, 1.01),)), tight.visits[1])
     )
     data, clients, shipments, groups = _problem_data(loose, "distance", 100, "nearest")
-    assert _in_real_time(loose, clients, shipments, groups)(Solution(data, [[0, 1]]))
+    assert in_real_time(loose, clients, shipments, groups)(Solution(data, [[0, 1]]))
     # The search never returns the late plan: no plan serves "late" in time, so none is kept.
     plan = solve_pyvrp(tight, time_limit_s=0.2, times="nearest")
     assert "late" in plan.dropped and check_plan(tight, plan).feasible

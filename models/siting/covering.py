@@ -19,6 +19,7 @@ from models.siting.problem import (
     InfeasibleError,
     SitingProblem,
     _int_weights,
+    _merge_sets,
     _within,
 )
 
@@ -41,24 +42,11 @@ def _rows(
     keep = ~pre[cover.origin] & (weights[cover.origin] > 0)
     origin, dest = cover.origin[keep], cover.destination[keep]
     order = np.lexsort((dest, origin))
-    origin, dest = origin[order], dest[order]
-    starts = (
-        np.flatnonzero(np.r_[True, origin[1:] != origin[:-1]]) if origin.size else np.zeros(0, int)
-    )
-    ends = np.r_[starts[1:], origin.size].astype(int) if starts.size else np.zeros(0, int)
+    owners, row, sets = _merge_sets(origin[order], dest[order], codes)
     row_of = np.full(weights.size, -1, np.int64)
-    index: dict[tuple[int, bytes], int] = {}
-    sets: list[np.ndarray] = []
-    groups: list[int] = []
-    for s, e in zip(starts, ends, strict=True):
-        members = dest[s:e]
-        key = (int(codes[origin[s]]), members.tobytes())
-        k = index.setdefault(key, len(sets))
-        if k == len(sets):
-            sets.append(members)
-            groups.append(key[0])
-        row_of[origin[s]] = k
-    return _Rows(pre, row_of, sets, np.array(groups, np.int64))
+    row_of[owners] = row
+    first = np.unique(row, return_index=True)[1]  # each row's first demand point
+    return _Rows(pre, row_of, sets, np.asarray(codes, np.int64)[owners[first]])
 
 
 def _covering(

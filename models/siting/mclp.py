@@ -12,7 +12,7 @@ from ortools.math_opt.python import mathopt
 
 from models.control import Control
 from models.siting.highs import ArrayMip, ArraySolution, solve_arrays
-from models.siting.problem import InfeasibleError, SitingProblem
+from models.siting.problem import InfeasibleError, SitingProblem, _merge_sets
 
 #: Reduced-cost fixing keeps this relative margin for HiGHS's LP tolerances.
 FIX_MARGIN = 1e-7
@@ -45,6 +45,11 @@ class _Sites:
     def hits(self, is_open: np.ndarray) -> np.ndarray:
         """Open columns covering each row."""
         return np.bincount(self.pair_row[is_open[self.pair_col]], minlength=self.weight.size)
+
+    def gain(self, hits: np.ndarray) -> np.ndarray:
+        """Weight each column would add: its rows no open column covers (`hits` from `hits`)."""
+        uncovered = self.weight[self.pair_row] * (hits[self.pair_row] == 0)
+        return np.bincount(self.pair_col, weights=uncovered, minlength=self.n_cols)
 
     def value(self, is_open: np.ndarray) -> int:
         return int(self.weight[self.hits(is_open) > 0].sum())
@@ -96,8 +101,7 @@ def _local_search(sites: _Sites, priority: np.ndarray | None, deadline: float) -
     slots = np.inf if sites.p is None else sites.p - float(base.sum())
     money = np.inf if sites.budget is None else sites.budget - float(sites.cost[base].sum())
     while slots >= 1:
-        hits = sites.hits(is_open)
-        gain = np.bincount(col, weights=w[row] * (hits[row] == 0), minlength=sites.n_cols)
+        gain = sites.gain(sites.hits(is_open))
         ok = movable & ~is_open & (sites.cost <= money) & (gain > 0)
         if not ok.any():
             break
@@ -108,7 +112,7 @@ def _local_search(sites: _Sites, priority: np.ndarray | None, deadline: float) -
         if time.monotonic() > deadline:
             break
         hits = sites.hits(is_open)
-        gain = np.bincount(col, weights=w[row] * (hits[row] == 0), minlength=sites.n_cols)
+        gain = sites.gain(hits)
         sole = (hits[row] == 1) & is_open[col]
         opener = np.full(w.size, -1)
         opener[row[sole]] = col[sole]
@@ -204,24 +208,15 @@ def _shrink(sites: _Sites, lb: np.ndarray, ub: np.ndarray) -> tuple[_Sites, int]
     covered = np.zeros(sites.weight.size, bool)
     covered[sites.pair_row[lb[sites.pair_col] > 0.5]] = True
     keep = (ub[sites.pair_col] > 0.5) & ~covered[sites.pair_row]
-    row, col = sites.pair_row[keep], sites.pair_col[keep]
-    starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if row.size else np.zeros(0, int)
-    ends = np.r_[starts[1:], row.size].astype(int)
-    index: dict[bytes, int] = {}
-    sets: list[np.ndarray] = []
-    weight: list[int] = []
-    for a, b in zip(starts, ends, strict=True):
-        k = index.setdefault(col[a:b].tobytes(), len(sets))
-        if k == len(sets):
-            sets.append(col[a:b])
-            weight.append(0)
-        weight[k] += int(sites.weight[row[a]])
+    owners, merged, sets = _merge_sets(sites.pair_row[keep], sites.pair_col[keep])
+    weight = np.zeros(len(sets), np.int64)
+    np.add.at(weight, merged, sites.weight[owners])
     sizes = np.array([c.size for c in sets], np.int64)
     small = replace(
         sites,
         pair_row=np.repeat(np.arange(len(sets)), sizes),
         pair_col=np.concatenate([np.zeros(0, np.int64), *sets]),
-        weight=np.array(weight, np.int64),
+        weight=weight,
         fixed=sites.fixed | (lb > 0.5),
     )
     return small, int(sites.weight[covered].sum())

@@ -164,6 +164,29 @@ def _int_weights(weights: np.ndarray, total_max: float = _WEIGHT_TOTAL) -> np.nd
     return np.round(w * (total_max / max(total, 1e-12))).astype(np.int64)
 
 
+def _merge_sets(
+    owner: np.ndarray, member: np.ndarray, key: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """(owner, member) pairs sorted by owner then member, merged where owners have the same
+    set of members (and the same `key[owner]`, when given): (each distinct owner, its merged
+    row, the member set of each row, rows numbered by first appearance). Demand points become
+    the rows of a covering model this way, and rows left after fixing merge again."""
+    if not owner.size:
+        return owner[:0], np.zeros(0, np.int64), []
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    ends = np.r_[starts[1:], owner.size]
+    row = np.empty(starts.size, np.int64)
+    index: dict[tuple[int, bytes], int] = {}
+    sets: list[np.ndarray] = []
+    for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        members = member[a:b]
+        k = index.setdefault((0 if key is None else int(key[owner[a]]), members.tobytes()), len(sets))
+        if k == len(sets):
+            sets.append(members)
+        row[i] = k
+    return owner[starts], row, sets
+
+
 def _open_costs(problem: SitingProblem, selected: np.ndarray) -> np.ndarray:
     """Each demand point's cost to its nearest open site (existing or selected), inf if none."""
     sites = np.vstack(

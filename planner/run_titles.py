@@ -10,7 +10,7 @@ from planner.i18n import has, text
 from planner.jobs.courier import CourierResult
 from planner.jobs.coverage import CoverageResult
 from planner.jobs.siting_result import MODELS_WITH_P, SitingJobResult
-from planner.run_results import typed_result
+from planner.run_results import TypedResult, typed_result
 
 
 def _label(prefix: str, value: object, lang: str) -> str:
@@ -27,18 +27,18 @@ def threshold_text(threshold: float | None, unit: str | None, lang: str) -> str:
     return text("title_minutes", lang, min=f"{threshold / 60:.0f}")
 
 
-def travel_text(run: dict[str, Any], lang: str) -> str:
-    """Threshold, mode and travel-time source of a coverage or siting run, e.g. 步行 15 分钟 · 路网."""
-    result, params = typed_result(run), run.get("params") or {}
-    threshold = getattr(result, "threshold", None)
-    mode = getattr(result, "mode", None)
-    if threshold is None:  # a run stored without its figures: its parameters say
+def travel_text(run: dict[str, Any], result: TypedResult | None, lang: str) -> str:
+    """Threshold, mode and travel-time source of a coverage or siting run (`result` its typed
+    Result), e.g. 步行 15 分钟 · 路网."""
+    figures = result if isinstance(result, CoverageResult | SitingJobResult) else None
+    if figures is not None and figures.threshold is not None:
+        threshold, mode, unit = figures.threshold, figures.mode, figures.unit
+    else:  # a run stored without its figures: its parameters say
+        params = run.get("params") or {}
         threshold, mode = params.get("threshold"), params.get("mode")
-    unit = "m" if mode is None else "s"
-    if isinstance(result, CoverageResult | SitingJobResult) and result.threshold is not None:
-        unit = result.unit
+        unit = "m" if mode is None else "s"
+    source = (figures.cost_source if figures is not None else "") or run.get("cost_source")
     parts = [f"{_label('mode_', mode or 'distance', lang)} {threshold_text(threshold, unit, lang)}".strip()]
-    source = getattr(result, "cost_source", "") or run.get("cost_source")
     if source:
         parts.append(_label("source_", source, lang))
     return " · ".join(parts)
@@ -62,7 +62,7 @@ def settings_text(run: dict[str, Any], lang: str = "zh") -> str:
             parts.append(text("title_floor", lang, pct=f"{floor * 100:.0f}"))
         parts.append(text("title_opened", lang, n=result.n_opened))
     if kind in ("coverage", "siting"):
-        parts.append(travel_text(run, lang))
+        parts.append(travel_text(run, result, lang))
     if kind == "courier":
         day = params.get("day") or (result.day if isinstance(result, CourierResult) else None)
         if day:
